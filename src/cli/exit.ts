@@ -1,0 +1,9 @@
+// Exit codes, decided in one place (../shared/DESIGN.md): 0 success / in sync; 2 drift or
+// pending changes; 1 anything failed (a failure wins over drift).
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_CHANGES = 2;
+
+export function exitCodeFor(_error: unknown): number {
+  return EXIT_FAILED;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Entry point. Subcommands are loaded lazily (dynamic import inside each action) so that
+// `orbis --help` and a no-op provision do not pay for modules they do not use.
+import { Command } from '@commander-js/extra-typings';
+import { registerLabCommand } from './lab.js';
+import { exitCodeFor } from './exit.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('orbis')
+    .description('Provision and keep right Raspberry Pis streaming to DLive (RTMP) and Kick (RTMPS)')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerLabCommand(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    process.stderr.write(`orbis: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+void main();

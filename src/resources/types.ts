@@ -1,0 +1,261 @@
+// The vocabulary shared by facts, resources and the engine.
+//
+// A run is: desired resources (from roles + settings) + facts (from the host, one round trip)
+// -> pure plan functions -> Action[] (the plan, plain data) -> one apply script on the Pi.
+// Nothing in this file does I/O.
+
+/** Where a resource comes from, for messages: "nginx-rtmp / file /etc/nginx/nginx.conf". */
+export interface ResourceId {
+  role: string;
+  type: ResourceType;
+  name: string;
+}
+
+export type ResourceType =
+  | 'package'
+  | 'file'
+  | 'directory'
+  | 'link'
+  | 'user'
+  | 'group'
+  | 'service'
+  | 'download'
+  | 'command';
+
+interface DesiredBase {
+  id: ResourceId;
+  /** Handler names notified when this resource changes something. */
+  notify?: string[];
+}
+
+export interface DesiredPackage extends DesiredBase {
+  kind: 'package';
+  name: string;
+  /** Debian version constraint, e.g. ">= 7:5.1" (compared the Debian way). */
+  version?: string;
+  /** 'present' (default) or 'absent'. */
+  state?: 'present' | 'absent';
+}
+
+export interface DesiredFile extends DesiredBase {
+  kind: 'file';
+  path: string;
+  /** Byte-exact content (already rendered). May contain secrets: see `secretValues`. */
+  content: string;
+  mode: string; // octal string, '0644'
+  owner: string;
+  group: string;
+  /**
+   * Command proving the file is good before it goes live. With `%s` it runs against the staged
+   * temp file (before rename); without, it runs after the file is in place and the old file is
+   * restored when it fails (e.g. `nginx -t`, which reads the whole tree).
+   */
+  validate?: string;
+  /** Keep replaced versions under /var/lib/orbis/backup (a few generations). Default true. */
+  backup?: boolean;
+  /** Values inside `content` that must never be shown (masked in diffs). */
+  secretValues?: string[];
+}
+
+export interface DesiredDirectory extends DesiredBase {
+  kind: 'directory';
+  path: string;
+  mode: string;
+  owner: string;
+  group: string;
+}
+
+export interface DesiredLink extends DesiredBase {
+  kind: 'link';
+  path: string;
+  target: string;
+}
+
+export interface DesiredUser extends DesiredBase {
+  kind: 'user';
+  name: string;
+  system?: boolean;
+  home?: string;
+  shell?: string;
+  groups?: string[];
+}
+
+export interface DesiredGroup extends DesiredBase {
+  kind: 'group';
+  name: string;
+  system?: boolean;
+}
+
+export interface DesiredService extends DesiredBase {
+  kind: 'service';
+  /** Full unit name, e.g. 'nginx.service', 'stunnel@kick.service'. */
+  unit: string;
+  enabled?: boolean;
+  state?: 'started' | 'stopped';
+  masked?: boolean;
+  /** Package that ships the unit: lets check mode assume it will exist once installed. */
+  providedBy?: string;
+}
+
+export interface DesiredDownload extends DesiredBase {
+  kind: 'download';
+  url: string;
+  sha256: string;
+  /** Final path of the installed file. */
+  path: string;
+  mode: string;
+  owner: string;
+  group: string;
+  /** When set, the URL is a .tar.gz and this member is extracted to `path`. */
+  extract?: string;
+}
+
+export interface DesiredCommand extends DesiredBase {
+  kind: 'command';
+  /** Shell command run as root (bash -c). */
+  command: string;
+  /** Skip when this path exists. */
+  creates?: string;
+  /** Skip when this shell command exits 0 (evaluated by the facts probe). */
+  unless?: string;
+  /** Run as this user instead of root. */
+  user?: string;
+}
+
+export type Desired =
+  | DesiredPackage
+  | DesiredFile
+  | DesiredDirectory
+  | DesiredLink
+  | DesiredUser
+  | DesiredGroup
+  | DesiredService
+  | DesiredDownload
+  | DesiredCommand;
+
+// ---------------------------------------------------------------------------------------------
+// Facts: what the host is and has, gathered in one round trip.
+
+export interface PathFact {
+  exists: boolean;
+  type?: 'file' | 'directory' | 'link' | 'other';
+  mode?: string; // '0644'
+  owner?: string;
+  group?: string;
+  sha256?: string; // files only
+  linkTarget?: string; // links only
+  size?: number;
+}
+
+export interface UnitFact {
+  /** LoadState: loaded | not-found | masked | ... */
+  load: string;
+  /** ActiveState: active | inactive | failed | activating ... */
+  active: string;
+  /** UnitFileState: enabled | disabled | masked | static | ... ('' when not found) */
+  enabled: string;
+  /** NRestarts, ActiveEnterTimestampMonotonic: used to tell restarts apart. */
+  restarts?: number;
+  activeSince?: string;
+}
+
+export interface UserFact {
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+  groups: string[];
+}
+
+export interface HostFacts {
+  os: { id: string; versionId: string; codename: string; prettyName: string };
+  arch: string; // dpkg --print-architecture: amd64 | arm64 | armhf
+  kernel: string;
+  hostname: string;
+  piModel: string | null; // /proc/device-tree/model, null when not a Pi
+  /** Installed package versions by name (only for packages asked about); absent = not installed. */
+  packages: Record<string, string>;
+  units: Record<string, UnitFact>;
+  paths: Record<string, PathFact>;
+  users: Record<string, UserFact>;
+  groups: Record<string, { gid: number }>;
+  /** Result of each `unless` guard command, by command text: true when it exited 0. */
+  guards: Record<string, boolean>;
+  /** H.264 encoders FFmpeg reports (empty when FFmpeg is absent). */
+  encoders: string[];
+  /** /dev/video11 exists (Pi 4 hardware encoder device). */
+  hasV4l2Encoder: boolean;
+  /** Manifest of files orbis wrote on an earlier run: path -> sha256 it wrote. */
+  manifest: Record<string, string>;
+  /** Handlers an earlier run recorded but did not finish. */
+  pendingHandlers: string[];
+  /** Whether the probe ran as root (sudo worked). */
+  root: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions: the plan. Plain data, printable, serialisable, turned into shell by the engine.
+
+export type Action =
+  | { op: 'apt-install'; packages: string[] }
+  | { op: 'apt-remove'; packages: string[] }
+  | {
+      op: 'write-file';
+      path: string;
+      content: string;
+      mode: string;
+      owner: string;
+      group: string;
+      validate?: string;
+      backup: boolean;
+      /** Previous content's sha256 (null when the file is new). */
+      previousSha256: string | null;
+    }
+  | { op: 'chmod'; path: string; mode: string }
+  | { op: 'chown'; path: string; owner: string; group: string }
+  | { op: 'mkdir'; path: string; mode: string; owner: string; group: string }
+  | { op: 'symlink'; path: string; target: string }
+  | { op: 'remove'; path: string }
+  | { op: 'groupadd'; name: string; system: boolean }
+  | { op: 'useradd'; name: string; system: boolean; home?: string; shell?: string; groups?: string[] }
+  | { op: 'usermod-groups'; name: string; groups: string[] }
+  | { op: 'systemctl'; verb: 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'reload' | 'unmask' | 'mask'; unit: string }
+  | { op: 'daemon-reload' }
+  | {
+      op: 'download';
+      url: string;
+      sha256: string;
+      path: string;
+      mode: string;
+      owner: string;
+      group: string;
+      extract?: string;
+    }
+  | { op: 'command'; command: string; user?: string; creates?: string };
+
+/** One planned change: what, why, and what it would set off. */
+export interface Change {
+  id: ResourceId;
+  /** Human summary, e.g. "install package ffmpeg", "update content (+3 -1)". Never holds a secret. */
+  summary: string;
+  actions: Action[];
+  /** Unified diff for file content changes, secrets masked. */
+  diff?: string;
+  /** Check-mode assumptions: "assumes package nginx is installed by an earlier step". */
+  assumptions?: string[];
+  notify?: string[];
+}
+
+/** A resource's plan function: pure, no I/O. Returns [] when in sync. */
+export type PlanFn<D extends Desired> = (desired: D, facts: HostFacts, context: PlanContext) => Change[];
+
+/** What earlier resources in the same plan will have done: lets later ones assume it (why-run). */
+export interface PlanContext {
+  /** Packages that the plan installs before this resource. */
+  packagesToInstall: Set<string>;
+  /** Users and groups the plan creates before this resource. */
+  usersToCreate: Set<string>;
+  groupsToCreate: Set<string>;
+  /** Paths the plan creates (directories, files, downloads) before this resource. */
+  pathsToCreate: Set<string>;
+}
