@@ -26,6 +26,11 @@ interface DesiredBase {
   id: ResourceId;
   /** Handler names notified when this resource changes something. */
   notify?: string[];
+  /**
+   * Values inside this resource (file content, a command line, a URL) that must never be shown:
+   * plan functions mask them in every summary, assumption, error and diff.
+   */
+  secretValues?: string[];
 }
 
 export interface DesiredPackage extends DesiredBase {
@@ -53,8 +58,6 @@ export interface DesiredFile extends DesiredBase {
   validate?: string;
   /** Keep replaced versions under /var/lib/orbis/backup (a few generations). Default true. */
   backup?: boolean;
-  /** Values inside `content` that must never be shown (masked in diffs). */
-  secretValues?: string[];
 }
 
 export interface DesiredDirectory extends DesiredBase {
@@ -145,6 +148,11 @@ export interface PathFact {
   sha256?: string; // files only
   linkTarget?: string; // links only
   size?: number;
+  /**
+   * Current content, when the probe fetched it (for `--diff`); facts normally carry only sha256.
+   * Plan functions use it only when its sha256 matches `sha256`.
+   */
+  content?: string;
 }
 
 export interface UnitFact {
@@ -200,6 +208,7 @@ export type Action =
   | { op: 'apt-install'; packages: string[] }
   | { op: 'apt-remove'; packages: string[] }
   | {
+      /** Parent directories that do not exist are created (root:root 0755), as `mkdir -p`. */
       op: 'write-file';
       path: string;
       content: string;
@@ -217,7 +226,20 @@ export type Action =
   | { op: 'symlink'; path: string; target: string }
   | { op: 'remove'; path: string }
   | { op: 'groupadd'; name: string; system: boolean }
-  | { op: 'useradd'; name: string; system: boolean; home?: string; shell?: string; groups?: string[] }
+  | {
+      op: 'useradd';
+      name: string;
+      system: boolean;
+      home?: string;
+      shell?: string;
+      groups?: string[];
+      /**
+       * Primary group when a group of the user's name already exists or is created earlier in the
+       * plan (`useradd -g`); absent: useradd creates one named after the user (`-U`).
+       */
+      group?: string;
+    }
+  /** Adds supplementary groups (`usermod -aG`): never removes the user from other groups. */
   | { op: 'usermod-groups'; name: string; groups: string[] }
   | { op: 'systemctl'; verb: 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'reload' | 'unmask' | 'mask'; unit: string }
   | { op: 'daemon-reload' }
@@ -244,6 +266,11 @@ export interface Change {
   /** Check-mode assumptions: "assumes package nginx is installed by an earlier step". */
   assumptions?: string[];
   notify?: string[];
+  /**
+   * Set when the resource cannot be planned (e.g. a unit that nothing installs): `actions` is empty
+   * and the engine fails the host, naming role and resource. Never holds a secret.
+   */
+  error?: string;
 }
 
 /** A resource's plan function: pure, no I/O. Returns [] when in sync. */
