@@ -1,0 +1,238 @@
+// Facts in ONE round trip: a single bash script, run as root, asks the host everything the plan
+// needs (os, arch, Pi model, package versions, unit states, stat + sha256 of every managed path,
+// users, groups, guard commands, FFmpeg encoders, orbis's own manifest and pending handlers) and
+// prints it as tagged, tab-separated lines that `parseFacts` turns back into HostFacts.
+//
+// Why a hand-written line format rather than JSON built in bash: bash has no JSON encoder, and
+// every value we print is either a token without tabs/newlines or is base64-encoded.
+import type { HostFacts, PathFact, UnitFact } from '../resources/types.js';
+import { shq } from '../util/shell.js';
+
+export const ORBIS_STATE_DIR = '/var/lib/orbis';
+export const MANIFEST_PATH = `${ORBIS_STATE_DIR}/manifest.json`;
+export const PENDING_HANDLERS_PATH = `${ORBIS_STATE_DIR}/pending-handlers`;
+
+/** What the plan needs to know about; derived from the desired resources. */
+export interface ProbeSpec {
+  packages: string[];
+  units: string[];
+  paths: string[];
+  users: string[];
+  groups: string[];
+  /** `unless` guard commands, run as root; only their exit status is reported. */
+  guards: string[];
+}
+
+const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,UnitFileState,NRestarts,ActiveEnterTimestampMonotonic';
+
+function list(values: string[]): string {
+  return [...new Set(values)].map(shq).join(' ');
+}
+
+/** The probe script. Pure: the same spec gives the same script. */
+export function buildProbeScript(spec: ProbeSpec): string {
+  const lines: string[] = [
+    'set -u',
+    'export LC_ALL=C',
+    'b64() { base64 -w0; }',
+    // os-release is sourced in a subshell: its values never leak into ours.
+    `( . /etc/os-release 2>/dev/null; printf 'OS\\t%s\\t%s\\t%s\\t%s\\n' "\${ID:-}" "\${VERSION_ID:-}" "\${VERSION_CODENAME:-}" "$(printf %s "\${PRETTY_NAME:-}" | b64)" )`,
+    `printf 'ARCH\\t%s\\n' "$(dpkg --print-architecture 2>/dev/null || uname -m)"`,
+    `printf 'KERNEL\\t%s\\n' "$(uname -r)"`,
+    `printf 'HOSTNAME\\t%s\\n' "$(hostname)"`,
+    `printf 'UID\\t%s\\n' "$(id -u)"`,
+    `if [ -r /proc/device-tree/model ]; then printf 'MODEL\\t%s\\n' "$(tr -d '\\0' < /proc/device-tree/model | b64)"; fi`,
+    `if [ -e /dev/video11 ]; then printf 'V4L2\\t1\\n'; fi`,
+    `if command -v ffmpeg >/dev/null 2>&1; then ffmpeg -hide_banner -encoders 2>/dev/null | awk '$2 ~ /264/ {print "ENCODER\\t" $2}'; fi`,
+    `if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\\t%s\\n' "$(b64 < ${MANIFEST_PATH})"; fi`,
+    `if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\\t%s\\n' "$(b64 < ${PENDING_HANDLERS_PATH})"; fi`,
+  ];
+  if (spec.packages.length > 0) {
+    // Status abbreviation "ii " means installed; anything else (rc, un) is not.
+    lines.push(
+      `dpkg-query -W -f='PKG\\t\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${list(spec.packages)} 2>/dev/null || true`,
+    );
+  }
+  if (spec.units.length > 0) {
+    lines.push(
+      `systemctl show --no-pager -p ${UNIT_PROPERTIES} -- ${list(spec.units)} 2>/dev/null | awk 'BEGIN{RS=""; FS="\\n"} {line="UNIT"; for (i=1;i<=NF;i++) line=line "\\t" $i; print line}'`,
+    );
+  }
+  if (spec.paths.length > 0) {
+    lines.push(
+      `for p in ${list(spec.paths)}; do`,
+      `  if [ -L "$p" ]; then printf 'PATH\\t%s\\tlink\\t-\\t-\\t-\\t-\\t-\\t%s\\n' "$p" "$(printf %s "$(readlink "$p")" | b64)";`,
+      `  elif [ -f "$p" ]; then printf 'PATH\\t%s\\tfile\\t%s\\t%s\\n' "$p" "$(stat -c '%a\t%U\t%G\t%s' "$p")" "$(sha256sum < "$p" | cut -d' ' -f1)";`,
+      `  elif [ -d "$p" ]; then printf 'PATH\\t%s\\tdirectory\\t%s\\t-\\n' "$p" "$(stat -c '%a\t%U\t%G\t%s' "$p")";`,
+      `  elif [ -e "$p" ]; then printf 'PATH\\t%s\\tother\\n' "$p";`,
+      `  else printf 'PATH\\t%s\\tabsent\\n' "$p"; fi`,
+      'done',
+    );
+  }
+  for (const user of new Set(spec.users)) {
+    lines.push(
+      `if e=$(getent passwd ${shq(user)}); then printf 'USER\\t%s\\t%s\\n' "$(printf %s "$e" | b64)" "$(id -Gn ${shq(user)} | tr ' ' ',')"; fi`,
+    );
+  }
+  for (const group of new Set(spec.groups)) {
+    lines.push(`if e=$(getent group ${shq(group)}); then printf 'GROUP\\t%s\\n' "$e" | cut -d: -f1,3 | tr ':' '\\t'; fi`);
+  }
+  for (const guard of new Set(spec.guards)) {
+    lines.push(
+      `if ( ${guard} ) >/dev/null 2>&1 </dev/null; then r=1; else r=0; fi; printf 'GUARD\\t%s\\t%s\\n' ${shq(Buffer.from(guard).toString('base64'))} "$r"`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function fromB64(value: string | undefined): string {
+  return value ? Buffer.from(value, 'base64').toString('utf8') : '';
+}
+
+function octal(mode: string | undefined): string | undefined {
+  return mode === undefined ? undefined : mode.padStart(4, '0');
+}
+
+function parseUnit(fields: string[]): [string, UnitFact] | undefined {
+  const props = new Map<string, string>();
+  for (const f of fields) {
+    const eq = f.indexOf('=');
+    if (eq > 0) props.set(f.slice(0, eq), f.slice(eq + 1));
+  }
+  const id = props.get('Id');
+  if (!id) return undefined;
+  return [
+    id,
+    {
+      load: props.get('LoadState') ?? '',
+      active: props.get('ActiveState') ?? '',
+      enabled: props.get('UnitFileState') ?? '',
+      restarts: Number(props.get('NRestarts') ?? 0),
+      activeSince: props.get('ActiveEnterTimestampMonotonic') ?? '',
+    },
+  ];
+}
+
+/** Parse the probe's output. Lines it does not know are ignored (a newer probe, an older parser). */
+export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
+  const facts: HostFacts = {
+    os: { id: '', versionId: '', codename: '', prettyName: '' },
+    arch: '',
+    kernel: '',
+    hostname: '',
+    piModel: null,
+    packages: {},
+    units: {},
+    paths: {},
+    users: {},
+    groups: {},
+    guards: {},
+    encoders: [],
+    hasV4l2Encoder: false,
+    manifest: {},
+    pendingHandlers: [],
+    root: false,
+  };
+  for (const line of output.split('\n')) {
+    const f = line.split('\t');
+    switch (f[0]) {
+      case 'OS':
+        facts.os = { id: f[1] ?? '', versionId: f[2] ?? '', codename: f[3] ?? '', prettyName: fromB64(f[4]) };
+        break;
+      case 'ARCH':
+        facts.arch = f[1] ?? '';
+        break;
+      case 'KERNEL':
+        facts.kernel = f[1] ?? '';
+        break;
+      case 'HOSTNAME':
+        facts.hostname = f[1] ?? '';
+        break;
+      case 'UID':
+        facts.root = f[1] === '0';
+        break;
+      case 'MODEL':
+        facts.piModel = fromB64(f[1]) || null;
+        break;
+      case 'V4L2':
+        facts.hasV4l2Encoder = true;
+        break;
+      case 'ENCODER':
+        if (f[1]) facts.encoders.push(f[1]);
+        break;
+      case 'MANIFEST':
+        facts.manifest = parseManifest(fromB64(f[1]));
+        break;
+      case 'PENDING':
+        facts.pendingHandlers = fromB64(f[1])
+          .split('\n')
+          .map((h) => h.trim())
+          .filter((h) => h.length > 0);
+        break;
+      case 'PKG':
+        if (f[1] && (f[2] ?? '').startsWith('ii')) facts.packages[f[1]] = f[3] ?? '';
+        break;
+      case 'UNIT': {
+        const unit = parseUnit(f.slice(1));
+        if (unit) facts.units[unit[0]] = unit[1];
+        break;
+      }
+      case 'PATH': {
+        const path = f[1];
+        if (path) facts.paths[path] = parsePath(f);
+        break;
+      }
+      case 'USER': {
+        const [name, , uid, gid, , home, shell] = fromB64(f[1]).split(':');
+        if (name) {
+          facts.users[name] = {
+            uid: Number(uid),
+            gid: Number(gid),
+            home: home ?? '',
+            shell: shell ?? '',
+            groups: (f[2] ?? '').split(',').filter((g) => g.length > 0),
+          };
+        }
+        break;
+      }
+      case 'GROUP':
+        if (f[1]) facts.groups[f[1]] = { gid: Number(f[2]) };
+        break;
+      case 'GUARD':
+        facts.guards[fromB64(f[1])] = f[2] === '1';
+        break;
+      default:
+        break;
+    }
+  }
+  // Every path asked about has an entry, even if the probe was cut short: absent is the safe guess.
+  for (const p of spec.paths) facts.paths[p] ??= { exists: false };
+  return facts;
+}
+
+function parsePath(f: string[]): PathFact {
+  const type = f[2];
+  if (type === 'absent' || type === undefined) return { exists: false };
+  if (type === 'other') return { exists: true, type: 'other' };
+  if (type === 'link') return { exists: true, type: 'link', linkTarget: fromB64(f[8]) };
+  const fact: PathFact = {
+    exists: true,
+    type: type === 'file' ? 'file' : 'directory',
+    mode: octal(f[3]),
+    owner: f[4],
+    group: f[5],
+    size: Number(f[6]),
+  };
+  if (type === 'file' && f[7] && f[7] !== '-') fact.sha256 = f[7];
+  return fact;
+}
+
+function parseManifest(text: string): Record<string, string> {
+  try {
+    const data = JSON.parse(text) as { files?: Record<string, string> };
+    return data.files && typeof data.files === 'object' ? data.files : {};
+  } catch {
+    // A corrupt manifest must not stop a run: treat it as empty (stale files are then kept).
+    return {};
+  }
+}

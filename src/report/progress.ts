@@ -1,0 +1,43 @@
+// Per-host progress on stderr: listr2's live renderer on a terminal, plain lines otherwise (CI,
+// pipes). stdout stays clean for --json. Hosts run concurrently up to `concurrency`; the
+// worker never throws (it turns every failure into its host's report).
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import type { HostReport } from './result.js';
+
+export type ProgressUpdate = (message: string) => void;
+
+function toStderr(): ListrLogger {
+  return new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+}
+
+export async function runHostsWithProgress(
+  names: string[],
+  worker: (name: string, update: ProgressUpdate) => Promise<HostReport>,
+  options: { concurrency: number; quiet?: boolean },
+): Promise<HostReport[]> {
+  const reports = new Map<string, HostReport>();
+  const list = new Listr(
+    names.map((name) => ({
+      title: name,
+      task: async (_ctx: unknown, task: { title: string; output: string }) => {
+        const report = await worker(name, (message) => {
+          task.output = message;
+        });
+        reports.set(name, report);
+        task.title = `${name}: ${report.status}${report.changes.length > 0 ? ` (${report.changes.length} change${report.changes.length === 1 ? '' : 's'})` : ''}`;
+      },
+    })),
+    {
+      concurrent: options.concurrency,
+      exitOnError: false,
+      renderer: 'default',
+      fallbackRenderer: 'simple',
+      fallbackRendererCondition: () => !process.stderr.isTTY,
+      silentRendererCondition: () => options.quiet === true,
+      rendererOptions: { logger: toStderr() },
+      fallbackRendererOptions: { logger: toStderr() },
+    },
+  );
+  await list.run();
+  return names.map((name) => reports.get(name)).filter((r): r is HostReport => r !== undefined);
+}

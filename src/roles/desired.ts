@@ -1,0 +1,182 @@
+// Roles + the run's render context -> the desired state: an ordered list of resources (plain
+// data for the pure plan functions), the handlers they may notify, and the verify checks.
+// Within a role, resources come in a fixed order that makes dependencies hold without
+// declaring them: packages, groups, users, directories, downloads, files, links, commands,
+// services. Roles come in dependency order (load.ts).
+import { join } from 'node:path';
+import type { Desired, ResourceId } from '../resources/types.js';
+import type { TemplateRenderer } from '../render/templates.js';
+import { evaluateCondition } from './condition.js';
+import type { LoadedRole } from './load.js';
+import { RoleError } from './load.js';
+import type { HandlerSpec } from './schema.js';
+
+export interface Handler {
+  name: string;
+  role: string;
+  unit?: string;
+  action?: HandlerSpec['action'];
+  command?: string;
+}
+
+export interface VerifyCheck {
+  role: string;
+  check: string;
+  params: Record<string, unknown>;
+}
+
+export interface DesiredState {
+  roles: string[];
+  resources: Desired[];
+  handlers: Handler[];
+  verify: VerifyCheck[];
+  /** Every secret value revealed into a file: masked wherever text from this run is shown. */
+  secretValues: string[];
+}
+
+export function buildDesired(
+  roles: LoadedRole[],
+  context: Record<string, unknown>,
+  renderer: TemplateRenderer,
+): DesiredState {
+  const state: DesiredState = { roles: [], resources: [], handlers: [], verify: [], secretValues: [] };
+  for (const role of roles) {
+    const { spec, file } = role;
+    state.roles.push(spec.name);
+    const applies = (when: string | undefined): boolean => {
+      if (when === undefined) return true;
+      try {
+        return evaluateCondition(when, context);
+      } catch (error) {
+        throw new RoleError([{ file, message: (error as Error).message, hint: 'conditions name a setting, e.g. `when: platforms.kick`' }]);
+      }
+    };
+    const str = (text: string): string => renderer.renderString(text, context, file).content;
+    const id = (type: ResourceId['type'], name: string): ResourceId => ({ role: spec.name, type, name });
+
+    for (const p of spec.packages) {
+      if (!applies(p.when)) continue;
+      const name = str(p.name);
+      state.resources.push({ kind: 'package', id: id('package', name), name, version: p.version, state: p.state, notify: p.notify });
+    }
+    for (const g of spec.groups) {
+      if (!applies(g.when)) continue;
+      const name = str(g.name);
+      state.resources.push({ kind: 'group', id: id('group', name), name, system: g.system });
+    }
+    for (const u of spec.users) {
+      if (!applies(u.when)) continue;
+      const name = str(u.name);
+      state.resources.push({
+        kind: 'user',
+        id: id('user', name),
+        name,
+        system: u.system,
+        home: u.home === undefined ? undefined : str(u.home),
+        shell: u.shell,
+        groups: u.groups?.map(str),
+      });
+    }
+    for (const d of spec.directories) {
+      if (!applies(d.when)) continue;
+      const path = str(d.path);
+      state.resources.push({ kind: 'directory', id: id('directory', path), path, mode: d.mode, owner: str(d.owner), group: str(d.group), notify: d.notify });
+    }
+    for (const d of spec.downloads) {
+      if (!applies(d.when)) continue;
+      const path = str(d.path);
+      state.resources.push({
+        kind: 'download',
+        id: id('download', path),
+        url: str(d.url),
+        sha256: str(d.sha256).toLowerCase(),
+        path,
+        extract: d.extract === undefined ? undefined : str(d.extract),
+        mode: d.mode,
+        owner: str(d.owner),
+        group: str(d.group),
+        notify: d.notify,
+      });
+    }
+    for (const f of spec.files) {
+      if (!applies(f.when)) continue;
+      const path = str(f.path);
+      const rendered =
+        f.template !== undefined
+          ? renderer.render(join(role.templatesDir, f.template), context)
+          : renderer.renderString(f.content ?? '', context, file);
+      state.secretValues.push(...rendered.secretValues);
+      state.resources.push({
+        kind: 'file',
+        id: id('file', path),
+        path,
+        content: rendered.content,
+        mode: f.mode,
+        owner: str(f.owner),
+        group: str(f.group),
+        validate: f.validate === undefined ? undefined : str(f.validate),
+        backup: f.backup,
+        secretValues: rendered.secretValues.length > 0 ? rendered.secretValues : undefined,
+        notify: f.notify,
+      });
+    }
+    for (const l of spec.links) {
+      if (!applies(l.when)) continue;
+      const path = str(l.path);
+      state.resources.push({ kind: 'link', id: id('link', path), path, target: str(l.target), notify: l.notify });
+    }
+    for (const c of spec.commands) {
+      if (!applies(c.when)) continue;
+      state.resources.push({
+        kind: 'command',
+        id: id('command', c.name),
+        command: str(c.command),
+        creates: c.creates === undefined ? undefined : str(c.creates),
+        unless: c.unless === undefined ? undefined : str(c.unless),
+        user: c.user === undefined ? undefined : str(c.user),
+        notify: c.notify,
+      });
+    }
+    for (const s of spec.services) {
+      if (!applies(s.when)) continue;
+      const unit = str(s.unit);
+      state.resources.push({
+        kind: 'service',
+        id: id('service', unit),
+        unit,
+        enabled: s.enabled,
+        state: s.state,
+        masked: s.masked,
+        providedBy: s.providedBy,
+        notify: s.notify,
+      });
+    }
+    for (const h of spec.handlers) {
+      if (!applies(h.when)) continue;
+      if (state.handlers.some((x) => x.name === h.name)) {
+        throw new RoleError([{ file, message: `handler "${h.name}" is defined twice`, hint: 'handler names are global: prefix them with the role' }]);
+      }
+      state.handlers.push({
+        name: h.name,
+        role: spec.name,
+        unit: h.unit === undefined ? undefined : str(h.unit),
+        action: h.action,
+        command: h.command === undefined ? undefined : str(h.command),
+      });
+    }
+    for (const v of spec.verify) {
+      if (!applies(v.when)) continue;
+      const { check, when: _when, ...params } = v;
+      state.verify.push({ role: spec.name, check, params });
+    }
+  }
+  const known = new Set(state.handlers.map((h) => h.name));
+  for (const r of state.resources) {
+    for (const n of r.notify ?? []) {
+      if (!known.has(n)) {
+        throw new RoleError([{ file: `role ${r.id.role}`, message: `${r.id.type} ${r.id.name} notifies unknown handler "${n}"`, hint: `defined handlers: ${[...known].join(', ') || 'none'}` }]);
+      }
+    }
+  }
+  return state;
+}

@@ -1,0 +1,126 @@
+// The shape of roles/<name>/role.yaml. Roles are data: what to install, write, run and check.
+// String fields may use Handlebars ({{NGINX_PORT_RTMP}}) and are rendered with the run's
+// settings; `when` takes a small condition (see condition.ts) so one role serves every
+// platform combination.
+import { z } from 'zod';
+
+const mode = z
+  .string()
+  .regex(/^0?[0-7]{3,4}$/, 'a mode is an octal string such as "0644"')
+  .transform((m) => m.padStart(4, '0'));
+
+const when = z.string().optional();
+const notify = z.array(z.string()).optional();
+
+const packageSchema = z.strictObject({
+  name: z.string().min(1),
+  version: z.string().optional(),
+  state: z.enum(['present', 'absent']).optional(),
+  when,
+  notify,
+});
+
+const groupSchema = z.strictObject({ name: z.string().min(1), system: z.boolean().optional(), when });
+
+const userSchema = z.strictObject({
+  name: z.string().min(1),
+  system: z.boolean().optional(),
+  home: z.string().optional(),
+  shell: z.string().optional(),
+  groups: z.array(z.string()).optional(),
+  when,
+});
+
+const owned = {
+  mode,
+  owner: z.string().default('root'),
+  group: z.string().default('root'),
+};
+
+const directorySchema = z.strictObject({ path: z.string().startsWith('/'), ...owned, when, notify });
+
+const fileSchema = z
+  .strictObject({
+    path: z.string().startsWith('/'),
+    template: z.string().optional(),
+    content: z.string().optional(),
+    ...owned,
+    validate: z.string().optional(),
+    backup: z.boolean().optional(),
+    when,
+    notify,
+  })
+  .refine((f) => (f.template === undefined) !== (f.content === undefined), {
+    message: 'a file needs exactly one of `template` or `content`',
+  });
+
+const linkSchema = z.strictObject({ path: z.string().startsWith('/'), target: z.string().min(1), when, notify });
+
+const downloadSchema = z.strictObject({
+  url: z.string().min(1),
+  sha256: z.string().min(1),
+  path: z.string().startsWith('/'),
+  extract: z.string().optional(),
+  ...owned,
+  when,
+  notify,
+});
+
+const commandSchema = z.strictObject({
+  name: z.string().min(1),
+  command: z.string().min(1),
+  creates: z.string().optional(),
+  unless: z.string().optional(),
+  user: z.string().optional(),
+  when,
+  notify,
+});
+
+const serviceSchema = z.strictObject({
+  unit: z.string().min(1),
+  enabled: z.boolean().optional(),
+  state: z.enum(['started', 'stopped']).optional(),
+  masked: z.boolean().optional(),
+  providedBy: z.string().optional(),
+  when,
+  notify,
+});
+
+const handlerSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    unit: z.string().optional(),
+    action: z.enum(['restart', 'reload', 'start', 'stop']).optional(),
+    command: z.string().optional(),
+    when,
+  })
+  .refine((h) => (h.unit !== undefined && h.action !== undefined) || h.command !== undefined, {
+    message: 'a handler needs `unit` + `action`, or a `command`',
+  });
+
+// Checks are defined by the verify step; the role only lists them (name + parameters).
+const verifySchema = z.looseObject({ check: z.string().min(1), when });
+
+export const roleSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'role names are lowercase words joined by -'),
+  description: z.string().optional(),
+  version: z.string().optional(),
+  requires: z.strictObject({ orbis: z.string().optional() }).optional(),
+  depends: z.array(z.string()).default([]),
+  /** The lowest layer of settings (role defaults < conf file < inventory < env < --var). */
+  defaults: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  packages: z.array(packageSchema).default([]),
+  groups: z.array(groupSchema).default([]),
+  users: z.array(userSchema).default([]),
+  directories: z.array(directorySchema).default([]),
+  downloads: z.array(downloadSchema).default([]),
+  files: z.array(fileSchema).default([]),
+  links: z.array(linkSchema).default([]),
+  commands: z.array(commandSchema).default([]),
+  services: z.array(serviceSchema).default([]),
+  handlers: z.array(handlerSchema).default([]),
+  verify: z.array(verifySchema).default([]),
+});
+
+export type RoleSpec = z.infer<typeof roleSchema>;
+export type HandlerSpec = RoleSpec['handlers'][number];
