@@ -253,7 +253,14 @@ export type Action =
       group: string;
       extract?: string;
     }
-  | { op: 'command'; command: string; user?: string; creates?: string };
+  | {
+      op: 'command';
+      command: string;
+      user?: string;
+      creates?: string;
+      /** The guard again: evaluated right before the command, as earlier steps may have satisfied it. */
+      unless?: string;
+    };
 
 /** One planned change: what, why, and what it would set off. */
 export interface Change {
