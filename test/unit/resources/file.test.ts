@@ -46,6 +46,16 @@ describe('file', () => {
     );
   });
 
+  // The probe does not stat parents: write-file creates missing ones (mkdir -p), so a file under a
+  // directory nobody declares is planned like any other, without an assumption.
+  it('a file under a directory that does not exist yet: a plain write', () => {
+    const deep = file({ path: '/etc/orbis/new/dir/x.conf', id: id('file', '/etc/orbis/new/dir/x.conf') });
+    const [change] = plan(deep, ABSENT);
+    expect(change?.error).toBeUndefined();
+    expect(change?.assumptions).toBeUndefined();
+    expect(change?.actions.map((a) => a.op)).toEqual(['write-file']);
+  });
+
   it('a path the probe did not report is treated as missing', () => {
     expect(plan(file(), undefined)[0]?.actions[0]).toMatchObject({ op: 'write-file', previousSha256: null });
   });
