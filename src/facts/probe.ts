@@ -21,7 +21,12 @@ export interface ProbeSpec {
   groups: string[];
   /** `unless` guard commands, run as root; only their exit status is reported. */
   guards: string[];
+  /** Files whose current content to fetch (for diffs in check mode); small files only. */
+  contents?: string[];
 }
+
+/** Larger files are reported by hash only: a diff of them is not worth the transfer. */
+const MAX_CONTENT_BYTES = 256 * 1024;
 
 const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,UnitFileState,NRestarts,ActiveEnterTimestampMonotonic';
 
@@ -66,6 +71,13 @@ export function buildProbeScript(spec: ProbeSpec): string {
       `  elif [ -d "$p" ]; then printf 'PATH\\t%s\\tdirectory\\t%s\\t-\\n' "$p" "$(stat -c '%a\t%U\t%G\t%s' "$p")";`,
       `  elif [ -e "$p" ]; then printf 'PATH\\t%s\\tother\\n' "$p";`,
       `  else printf 'PATH\\t%s\\tabsent\\n' "$p"; fi`,
+      'done',
+    );
+  }
+  if (spec.contents && spec.contents.length > 0) {
+    lines.push(
+      `for p in ${list(spec.contents)}; do`,
+      `  if [ -f "$p" ] && [ "$(stat -c %s "$p")" -le ${MAX_CONTENT_BYTES} ]; then printf 'CONTENT\\t%s\\t%s\\n' "$p" "$(b64 < "$p")"; fi`,
       'done',
     );
   }
@@ -198,6 +210,11 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
       case 'GROUP':
         if (f[1]) facts.groups[f[1]] = { gid: Number(f[2]) };
         break;
+      case 'CONTENT': {
+        const target = f[1] ? facts.paths[f[1]] : undefined;
+        if (target) target.content = fromB64(f[2]);
+        break;
+      }
       case 'GUARD':
         facts.guards[fromB64(f[1])] = f[2] === '1';
         break;

@@ -1,0 +1,73 @@
+// Run a compiled apply script on the host in ONE round trip, detached from the SSH session:
+// the script is written to a root-only directory from stdin and started as a transient systemd
+// unit (`systemd-run --wait`), so a dropped link stops the controller's wait, not the change.
+// The events the script wrote are read back in the same command.
+import type { Transport } from '../transport/types.js';
+import { shq } from '../util/shell.js';
+import { RUNS_DIR } from './apply-script.js';
+
+export interface ApplyEvents {
+  /** Steps that started, in order. */
+  begun: string[];
+  /** Steps that finished. */
+  finished: string[];
+  failed?: { step: string; message: string };
+  handlersRun: string[];
+  /** Another run holds the host's lock: who. */
+  lockedBy?: string;
+  done: boolean;
+}
+
+export function parseEvents(text: string): ApplyEvents {
+  const events: ApplyEvents = { begun: [], finished: [], handlersRun: [], done: false };
+  const decode = (b64: string | undefined): string => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+  for (const line of text.split('\n')) {
+    const [tag, a, b] = line.split('\t');
+    switch (tag) {
+      case 'BEGIN':
+        if (a) events.begun.push(a);
+        break;
+      case 'OK':
+        if (a) events.finished.push(a);
+        break;
+      case 'FAIL':
+        events.failed = { step: a ?? '?', message: decode(b).trim() };
+        break;
+      case 'HANDLER':
+        events.handlersRun.push(decode(a));
+        break;
+      case 'LOCKED':
+        events.lockedBy = decode(a).trim() || 'another orbis run';
+        break;
+      case 'DONE':
+        events.done = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return events;
+}
+
+export function applyCommand(runId: string, timeoutSec: number): string {
+  const dir = `${RUNS_DIR}/${runId}`;
+  const unit = `orbis-apply-${runId}`;
+  return [
+    `d=${shq(dir)}`,
+    `install -d -m 0700 /var/lib/orbis ${shq(RUNS_DIR)} "$d" || exit 1`,
+    `(umask 077; cat > "$d/apply.sh") || exit 1`,
+    // Detached when systemd runs the host; plain bash otherwise (a chroot, an old init).
+    `if command -v systemd-run >/dev/null 2>&1 && [ -d /run/systemd/system ]; then`,
+    `  systemd-run --quiet --wait --collect --unit=${shq(unit)} --service-type=exec -p TimeoutStartSec=${timeoutSec}s /bin/bash "$d/apply.sh" "$d" >/dev/null 2>&1; rc=$?`,
+    `else /bin/bash "$d/apply.sh" "$d" >/dev/null 2>&1; rc=$?; fi`,
+    `cat "$d/events" 2>/dev/null`,
+    // Only the events matter afterwards; keep the directory small (no secrets live in it).
+    `rm -f "$d/written."* 2>/dev/null`,
+    'exit $rc',
+  ].join('\n');
+}
+
+export async function runApplyScript(transport: Transport, runId: string, script: string, timeoutSec: number): Promise<ApplyEvents & { exitCode: number | null; stderr: string }> {
+  const result = await transport.exec(applyCommand(runId, timeoutSec), { sudo: true, stdin: script, timeoutSec: timeoutSec + 30 });
+  return { ...parseEvents(result.stdout), exitCode: result.code, stderr: result.stderr };
+}

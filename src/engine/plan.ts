@@ -1,0 +1,117 @@
+// The plan: desired state + facts -> the list of changes, the handlers they set off, and the
+// manifest orbis will own afterwards. Pure; `orbis provision --check` prints it, `orbis check`
+// reports it as drift, apply turns it into one script (apply-script.ts).
+import { createHash } from 'node:crypto';
+import type { ProbeSpec } from '../facts/probe.js';
+import { planAll } from '../resources/index.js';
+import type { Change, Desired, HostFacts } from '../resources/types.js';
+import type { DesiredState, Handler } from '../roles/desired.js';
+
+export interface Plan {
+  changes: Change[];
+  /** Handlers to run after the changes, in declaration order (notified now or left pending). */
+  handlers: Handler[];
+  /** Handlers an earlier run recorded and did not finish. */
+  pendingFromEarlier: string[];
+  /** What orbis owns once the plan is applied: path -> sha256 of the content it wrote. */
+  manifest: Record<string, string>;
+  /** Change is needed (resources, stale files or pending handlers). */
+  empty: boolean;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Everything the facts probe must look at for this desired state. */
+export function probeSpecFor(desired: Desired[], handlers: Handler[]): ProbeSpec {
+  const spec: ProbeSpec = { packages: [], units: [], paths: [], users: [], groups: [], guards: [] };
+  const owners = (owner: string, group: string): void => {
+    spec.users.push(owner);
+    spec.groups.push(group);
+  };
+  for (const r of desired) {
+    switch (r.kind) {
+      case 'package':
+        spec.packages.push(r.name);
+        break;
+      case 'service':
+        spec.units.push(r.unit);
+        if (r.providedBy) spec.packages.push(r.providedBy);
+        break;
+      case 'file':
+      case 'directory':
+      case 'download':
+        spec.paths.push(r.path);
+        owners(r.owner, r.group);
+        break;
+      case 'link':
+        spec.paths.push(r.path);
+        break;
+      case 'user':
+        spec.users.push(r.name);
+        spec.groups.push(...(r.groups ?? []));
+        break;
+      case 'group':
+        spec.groups.push(r.name);
+        break;
+      case 'command':
+        if (r.creates) spec.paths.push(r.creates);
+        if (r.unless) spec.guards.push(r.unless);
+        if (r.user) spec.users.push(r.user);
+        break;
+    }
+  }
+  for (const h of handlers) if (h.unit) spec.units.push(h.unit);
+  const uniq = (xs: string[]): string[] => [...new Set(xs)];
+  return {
+    packages: uniq(spec.packages),
+    units: uniq(spec.units),
+    paths: uniq(spec.paths),
+    users: uniq(spec.users),
+    groups: uniq(spec.groups),
+    guards: uniq(spec.guards),
+  };
+}
+
+export function manifestFor(desired: Desired[]): Record<string, string> {
+  const manifest: Record<string, string> = {};
+  for (const r of desired) {
+    if (r.kind === 'file') manifest[r.path] = sha256(r.content);
+    if (r.kind === 'download') manifest[r.path] = r.sha256;
+  }
+  return manifest;
+}
+
+/** Files orbis wrote on an earlier run that the current roles no longer render. */
+function staleFileChanges(previous: Record<string, string>, next: Record<string, string>, facts: HostFacts): Change[] {
+  return Object.keys(previous)
+    .filter((path) => !(path in next))
+    .sort()
+    .map((path) => ({
+      id: { role: 'orbis', type: 'file' as const, name: path },
+      summary: 'remove stale file (no longer rendered by any role)',
+      actions: [{ op: 'remove' as const, path }],
+      // The probe did not stat stale paths: removing an absent file is harmless (rm -f).
+      assumptions: facts.paths[path] === undefined ? undefined : [],
+    }));
+}
+
+export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
+  const changes = planAll(desired.resources, facts).filter((c) => c.actions.length > 0 || c.error !== undefined);
+  const manifest = manifestFor(desired.resources);
+  changes.push(...staleFileChanges(facts.manifest, manifest, facts));
+
+  const notified = new Set<string>();
+  for (const c of changes) for (const n of c.notify ?? []) notified.add(n);
+  const known = new Set(desired.handlers.map((h) => h.name));
+  const pendingFromEarlier = facts.pendingHandlers.filter((h) => known.has(h));
+  for (const h of pendingFromEarlier) notified.add(h);
+  const handlers = desired.handlers.filter((h) => notified.has(h.name));
+
+  return {
+    changes,
+    handlers,
+    pendingFromEarlier,
+    manifest,
+    empty: changes.length === 0 && handlers.length === 0,
+  };
+}

@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { buildApplyScript } from '../../../src/engine/apply-script.js';
+import { parseEvents } from '../../../src/engine/apply.js';
+import type { Plan } from '../../../src/engine/plan.js';
+import type { Action, Change } from '../../../src/resources/types.js';
+
+const change = (role: string, name: string, actions: Action[], notify?: string[]): Change => ({
+  id: { role, type: 'file', name },
+  summary: `change ${name}`,
+  actions,
+  ...(notify ? { notify } : {}),
+});
+
+const everyAction: Change[] = [
+  change('r1', 'pkg', [{ op: 'apt-install', packages: ['nginx', 'ffmpeg'] }], ['restart nginx']),
+  change('r1', 'grp', [{ op: 'groupadd', name: 'orbis', system: true }]),
+  change('r1', 'usr', [{ op: 'useradd', name: 'orbis', system: true, home: '/var/lib/orbis-home', shell: '/usr/sbin/nologin', groups: ['video'], group: 'orbis' }]),
+  change('r1', 'dir', [{ op: 'mkdir', path: '/etc/orbis', mode: '0755', owner: 'root', group: 'root' }]),
+  change('r1', 'dl', [{ op: 'download', url: 'http://ingest/btfs.tar.gz', sha256: 'ab'.repeat(32), path: '/usr/local/bin/btfs', mode: '0755', owner: 'root', group: 'root', extract: 'btfs' }]),
+  change('r1', "/etc/o'dd name.conf", [
+    { op: 'write-file', path: "/etc/o'dd name.conf", content: 'key=s3cr3t\n', mode: '0600', owner: 'root', group: 'root', validate: 'grep -q key %s', backup: true, previousSha256: null },
+  ], ['restart nginx']),
+  change('r1', '/etc/systemd/system/x.service', [
+    { op: 'write-file', path: '/etc/systemd/system/x.service', content: '[Service]\n', mode: '0644', owner: 'root', group: 'root', validate: 'nginx -t', backup: true, previousSha256: 'cd'.repeat(32) },
+  ]),
+  change('r2', 'modes', [{ op: 'chmod', path: '/etc/a', mode: '0640' }, { op: 'chown', path: '/etc/a', owner: 'root', group: 'adm' }]),
+  change('r2', 'link', [{ op: 'symlink', path: '/etc/l', target: '/etc/a' }]),
+  change('r2', 'groups', [{ op: 'usermod-groups', name: 'orbis', groups: ['video', 'render'] }]),
+  change('r2', 'cmd', [{ op: 'command', command: 'btfs init', user: 'btfs', creates: '/var/lib/btfs/config', unless: 'test -e /x' }]),
+  change('r2', 'svc', [{ op: 'daemon-reload' }, { op: 'systemctl', verb: 'enable', unit: 'x.service' }, { op: 'systemctl', verb: 'start', unit: 'x.service' }]),
+  change('r2', 'stale', [{ op: 'remove', path: '/etc/nginx/sites-enabled/old' }]),
+  change('r2', 'rm', [{ op: 'apt-remove', packages: ['apache2'] }]),
+];
+
+const plan: Plan = {
+  changes: everyAction,
+  handlers: [
+    { name: 'restart nginx', role: 'r1', unit: 'nginx.service', action: 'restart' },
+    { name: 'mark', role: 'r2', command: 'touch /tmp/mark' },
+  ],
+  pendingFromEarlier: ['mark'],
+  manifest: { "/etc/o'dd name.conf": 'ff' },
+  empty: false,
+};
+
+const script = buildApplyScript(plan, { runId: '20261124-abc', holder: "ci's run", lockWaitSec: 5, record: '{"id":"x"}' });
+
+describe('apply script', () => {
+  it('is valid bash for every kind of action', () => {
+    expect(() => execFileSync('bash', ['-n'], { input: script })).not.toThrow();
+  });
+
+  it('installs all packages in one apt call before anything else', () => {
+    const installs = script.match(/apt-get install [^\n]*nginx ffmpeg/g) ?? [];
+    expect(installs.length).toBeGreaterThan(0);
+    expect(script.indexOf('step apt')).toBeLessThan(script.indexOf('step 1'));
+    expect(script.match(/^step apt$/gm)).toHaveLength(1);
+  });
+
+  it('never carries file content in clear text (base64 on stdin only)', () => {
+    expect(script).not.toContain('s3cr3t');
+    expect(script).toContain(Buffer.from('key=s3cr3t\n').toString('base64'));
+  });
+
+  it('validates staged files before they go live, and whole roles after, restoring on failure', () => {
+    expect(script).toMatch(/grep -q key "\$tmp"/);
+    const validateRole = script.indexOf('step validate:r1');
+    expect(validateRole).toBeGreaterThan(script.indexOf('step 6'));
+    expect(validateRole).toBeLessThan(script.indexOf('step 7'));
+    expect(script.slice(validateRole)).toMatch(/restore "\$w"/);
+  });
+
+  it('records notified handlers as pending right after the change, and clears each once run', () => {
+    const afterFile = script.indexOf("step 5");
+    const pendingWrite = script.indexOf("restart nginx' >> /var/lib/orbis/pending-handlers", afterFile);
+    expect(pendingWrite).toBeGreaterThan(afterFile);
+    expect(pendingWrite).toBeLessThan(script.indexOf('step 6'));
+    expect(script).toMatch(/grep -vxF -- 'restart nginx'/);
+    expect(script).toMatch(/grep -vxF -- mark/);
+  });
+
+  it('checks the download checksum and re-checks command guards', () => {
+    expect(script).toContain(`= ${'ab'.repeat(32)} ]`);
+    expect(script).toMatch(/if \[ ! -e \/var\/lib\/btfs\/config \] && ! \( test -e \/x \)/);
+  });
+
+  it('takes the host lock before changing anything', () => {
+    expect(script.indexOf('flock -w 5 9')).toBeLessThan(script.indexOf('step apt'));
+  });
+});
+
+describe('apply events', () => {
+  it('reads progress, failures, handlers and a lock holder', () => {
+    const b64 = (s: string): string => Buffer.from(s).toString('base64');
+    const events = parseEvents(['BEGIN\tapt', 'OK\tapt', 'BEGIN\t3', `FAIL\t3\t${b64('nginx: [emerg] bad\n')}`, `HANDLER\t${b64('restart nginx')}`, `LOCKED\t${b64('orbis run X\n')}`].join('\n'));
+    expect(events.begun).toEqual(['apt', '3']);
+    expect(events.finished).toEqual(['apt']);
+    expect(events.failed).toEqual({ step: '3', message: 'nginx: [emerg] bad' });
+    expect(events.handlersRun).toEqual(['restart nginx']);
+    expect(events.lockedBy).toBe('orbis run X');
+    expect(events.done).toBe(false);
+  });
+});
