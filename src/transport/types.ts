@@ -8,6 +8,11 @@ export interface ExecOptions {
   sudo?: boolean;
   /** Remote timeout in seconds (wrapped in `timeout --kill-after`). Default 120. */
   timeoutSec?: number;
+  /**
+   * How the command appears in errors and logs instead of its text (e.g. `write /etc/nginx/nginx.conf`).
+   * Give one whenever the command line is long or carries anything sensitive.
+   */
+  label?: string;
 }
 
 export interface ExecResult {

@@ -4,7 +4,7 @@
 // the `timeout ... bash -c` wrapping is exercised; `onExec` can script anything else.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect as connectTcp, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -103,6 +103,19 @@ export async function startFakeSshd(options: FakeSshdOptions): Promise<FakeSshd>
       ctx.accept();
     });
     client.on('ready', () => {
+      // direct-tcpip, for ProxyJump through this server
+      client.on('tcpip', (accept, reject, info) => {
+        const upstream = connectTcp(info.destPort, info.destIP);
+        upstream.once('error', () => reject());
+        upstream.once('connect', () => {
+          const channel = accept();
+          channel.on('error', () => undefined);
+          upstream.removeAllListeners('error');
+          upstream.on('error', () => channel.destroy());
+          channel.pipe(upstream).pipe(channel);
+          channel.on('close', () => upstream.destroy());
+        });
+      });
       client.on('session', (accept, reject) => {
         if (state.openSessions >= (options.maxSessions ?? 10)) {
           state.refusedSessions++;
