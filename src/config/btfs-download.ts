@@ -1,0 +1,34 @@
+// The BTFS release to install on a host: URL from the template, and the checksum for its
+// architecture. No checksum, no install: upstream's unpinned "latest" download is what not to do.
+import type { ConfigIssue } from './errors.js';
+import { locateProblem } from './locate.js';
+import type { SettingOrigins } from './origins.js';
+import type { Settings, SettingName } from './settings.js';
+
+/** Debian architectures orbis installs BTFS on (the Pi's arm64, and amd64 test machines). */
+export const BTFS_ARCHES = { arm64: 'BTFS_SHA256_ARM64', amd64: 'BTFS_SHA256_AMD64' } as const satisfies Record<string, SettingName>;
+export type BtfsArch = keyof typeof BTFS_ARCHES;
+
+export type BtfsDownload = { ok: true; url: string; sha256: string } | { ok: false; issue: ConfigIssue };
+
+export function btfsDownload(settings: Settings, debianArch: string, origins?: SettingOrigins): BtfsDownload {
+  if (!(debianArch in BTFS_ARCHES)) {
+    return {
+      ok: false,
+      issue: { variable: 'BTFS_URL_TELECHARGEMENT', message: `no BTFS release is configured for the architecture ${debianArch}`, hint: `orbis installs BTFS on ${Object.keys(BTFS_ARCHES).join(' and ')}` },
+    };
+  }
+  const shaName = BTFS_ARCHES[debianArch as BtfsArch];
+  const sha256 = settings[shaName];
+  if (sha256 === undefined) {
+    return {
+      ok: false,
+      issue: locateProblem(
+        { variable: shaName, message: `is empty: orbis does not install a download it cannot check (${debianArch} host)`, hint: `set ${shaName} to the sha256sum of the ${debianArch} release file of BTFS ${settings.BTFS_VERSION}` },
+        { origin: origins?.[shaName] ?? { kind: 'default' } },
+      ),
+    };
+  }
+  const url = settings.BTFS_URL_TELECHARGEMENT.replaceAll('{version}', settings.BTFS_VERSION).replaceAll('{arch}', debianArch);
+  return { ok: true, url, sha256 };
+}
