@@ -1,0 +1,98 @@
+// What makes one overlay a distinct host: its own SSH host keys and machine id, hostname,
+// /etc/hosts pointing the platforms' names at the ingest, the lab key authorised for `pi` and
+// `root`, and the lab CA in the trust store. All written from the controller into the
+// mounted root, so it costs the same for an arm64 host as for an amd64 one (no emulation).
+import { randomBytes } from 'node:crypto';
+import { appendFile, chmod, chown, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LabError, run } from './exec.js';
+
+export interface HostIdentity {
+  hostname: string;
+  /** Names resolved through /etc/hosts, e.g. `stream.dlive.tv` -> the ingest's address. */
+  hostsEntries: ReadonlyArray<{ address: string; names: readonly string[] }>;
+  authorizedKey: string;
+  caCertPem: string;
+  caHash: string;
+}
+
+export const LAB_CA_NAME = 'orbis-lab-ca';
+
+export async function personalizeRoot(root: string, identity: HostIdentity): Promise<void> {
+  await regenerateHostKeys(root);
+  await writeFile(join(root, 'etc/machine-id'), `${randomBytes(16).toString('hex')}\n`, { mode: 0o444 });
+  await writeFile(join(root, 'etc/hostname'), `${identity.hostname}\n`);
+  await writeFile(join(root, 'etc/hosts'), hostsFile(identity));
+  await authorize(root, 'root', identity.authorizedKey);
+  await authorize(root, 'pi', identity.authorizedKey);
+  await trustCa(root, identity);
+}
+
+export function hostsFile(identity: Pick<HostIdentity, 'hostname' | 'hostsEntries'>): string {
+  const lines = [
+    '127.0.0.1\tlocalhost',
+    `127.0.1.1\t${identity.hostname}`,
+    '::1\t\tlocalhost ip6-localhost ip6-loopback',
+    'ff02::1\t\tip6-allnodes',
+    'ff02::2\t\tip6-allrouters',
+    '',
+    '# orbis lab: the stand-in internet (the ingest plays DLive, Kick and the BTFS network)',
+    ...identity.hostsEntries.map((e) => `${e.address}\t${e.names.join(' ')}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function regenerateHostKeys(root: string): Promise<void> {
+  const sshDir = join(root, 'etc/ssh');
+  for (const name of await readdir(sshDir)) {
+    if (name.startsWith('ssh_host_')) await rm(join(sshDir, name), { force: true });
+  }
+  // `-f` makes `-A` write under the root given: the controller's ssh-keygen, no chroot needed.
+  await run('ssh-keygen', ['-A', '-f', root], { hint: 'the lab needs ssh-keygen (apt-get install openssh-client)' });
+}
+
+async function authorize(root: string, user: 'root' | 'pi', key: string): Promise<void> {
+  const account = await lookupUser(root, user);
+  const sshDir = join(root, account.home.replace(/^\//, ''), '.ssh');
+  await mkdir(sshDir, { recursive: true, mode: 0o700 });
+  const file = join(sshDir, 'authorized_keys');
+  await writeFile(file, `${key.trim()}\n`, { mode: 0o600 });
+  await chmod(sshDir, 0o700);
+  await chown(sshDir, account.uid, account.gid);
+  await chown(file, account.uid, account.gid);
+}
+
+async function lookupUser(root: string, user: string): Promise<{ uid: number; gid: number; home: string }> {
+  const passwd = await readFile(join(root, 'etc/passwd'), 'utf8');
+  for (const line of passwd.split('\n')) {
+    const [name, , uid, gid, , home] = line.split(':');
+    if (name === user && uid && gid && home) return { uid: Number(uid), gid: Number(gid), home };
+  }
+  throw new LabError(`user ${user} is missing from the lab base (${root}/etc/passwd)`, 'rebuild the base: remove ORBIS_LAB_CACHE/rootfs and run `orbis lab up`');
+}
+
+/**
+ * What `update-ca-certificates` does for one local CA: the file under
+ * /usr/local/share/ca-certificates, its link and hash link in /etc/ssl/certs, and its PEM
+ * appended to the bundle. Done from the controller (the guest's tool would run under qemu on
+ * arm64); a later update-ca-certificates in the guest rebuilds the same result.
+ */
+async function trustCa(root: string, identity: HostIdentity): Promise<void> {
+  const localDir = join(root, 'usr/local/share/ca-certificates');
+  await mkdir(localDir, { recursive: true });
+  const pem = identity.caCertPem.endsWith('\n') ? identity.caCertPem : `${identity.caCertPem}\n`;
+  await writeFile(join(localDir, `${LAB_CA_NAME}.crt`), pem, { mode: 0o644 });
+  const certs = join(root, 'etc/ssl/certs');
+  await rm(join(certs, `${LAB_CA_NAME}.pem`), { force: true });
+  await symlink(`/usr/local/share/ca-certificates/${LAB_CA_NAME}.crt`, join(certs, `${LAB_CA_NAME}.pem`));
+  for (let n = 0; n < 10; n++) {
+    const link = join(certs, `${identity.caHash}.${n}`);
+    const existing = await readFile(link, 'utf8').catch(() => undefined);
+    if (existing === undefined) {
+      await symlink(`${LAB_CA_NAME}.pem`, link);
+      break;
+    }
+    if (existing === pem) break;
+  }
+  await appendFile(join(certs, 'ca-certificates.crt'), pem);
+}

@@ -1,0 +1,177 @@
+// The lab's state file: the one place every process (CLI, vitest global setup, test workers,
+// `orbis demo`) learns what the running lab is. Written atomically (temp + rename) under the
+// lab's lock, so concurrent `addHost` calls never lose each other's hosts.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { LabArch, LabLayout } from './config.js';
+import { labLayout, resolveLabName } from './config.js';
+import { LabError } from './exec.js';
+import { withLock } from './lock.js';
+
+export const STATE_VERSION = 1;
+
+export type HostStatus = 'starting' | 'running' | 'failed';
+
+/** One lab machine as a test or the inventory sees it. */
+export interface LabHost {
+  name: string;
+  address: string;
+  user: 'pi';
+  port: 22;
+  /** Private key authorised for `pi` and `root` on every lab host. */
+  keyPath: string;
+  arch: LabArch;
+  role: 'pi' | 'ingest';
+  status: HostStatus;
+  /** Network namespace (under /run/netns) holding the host's eth0. */
+  netns: string;
+  /** Host side of the host's veth pair, enslaved to the lab bridge. */
+  veth: string;
+  /** The host's merged root filesystem as mounted on the controller. */
+  root: string;
+  /** pid of the supervisor that relaunches systemd-nspawn when the guest reboots. */
+  supervisorPid?: number;
+  /** Boot log of the container (systemd's console output). */
+  consoleLog: string;
+  /** The host's public SSH host keys, as `type base64` (also in the lab's known_hosts). */
+  hostKeys: string[];
+  createdAt: string;
+}
+
+export interface BtfsRelease {
+  arch: LabArch;
+  file: string;
+  /** URL as seen from lab hosts (names resolve through their /etc/hosts). */
+  url: string;
+  /** URL by address, usable from the controller too. */
+  addressUrl: string;
+  sha256: string;
+  sha256Url: string;
+  bytes: number;
+}
+
+export interface BtfsContent {
+  cid: string;
+  name: string;
+  bytes: number;
+  sha256: string;
+  /** Local copy on the controller, to compare what a gateway serves. */
+  path: string;
+  description: string;
+}
+
+export interface LabState {
+  version: number;
+  name: string;
+  subnet: string;
+  gateway: string;
+  bridge: string;
+  dir: string;
+  createdAt: string;
+  keyPath: string;
+  publicKeyPath: string;
+  /** OpenSSH known_hosts with every running host's keys (by address). */
+  knownHostsPath: string;
+  /** PEM of the lab CA that signs the Kick stand-in certificate; trusted by every Pi. */
+  caCertPath: string;
+  mirror: {
+    /** Debian archive URI (debootstrap, hosts' apt) and security archive, from this machine's apt. */
+    archive: string;
+    security?: string;
+    hosts: string[];
+    addresses: string[];
+    resolvers: string[];
+  };
+  firewall: { forwardChain: string; natChain: string };
+  ingest: {
+    name: 'ingest';
+    address: string;
+    /** The names lab hosts resolve to the ingest (their /etc/hosts). */
+    hostnames: {
+      dlive: string;
+      kick: string;
+      btfsBootstrap: string;
+      http: string;
+    };
+    dlive: { url: string; application: string; port: number; recordingsDir: string };
+    kick: { url: string; application: string; port: number; tlsHost: string; recordingsDir: string };
+    /** Base URL of the ingest's HTTP server. */
+    httpUrl: string;
+  };
+  btfs: {
+    version: string;
+    /** The seed's BTFS_HASH_TEST: a short H.264 + AAC video. */
+    testCid: string;
+    /** Where the stand-in daemon fetches content it does not hold (`<url><CID>`). */
+    bootstrapUrl: string;
+    releases: Record<LabArch, BtfsRelease>;
+    sha256SumsUrl: string;
+    content: BtfsContent[];
+  };
+  /** Pi-like hosts by name (the ingest is kept apart in `ingestHost`). */
+  hosts: Record<string, LabHost>;
+  ingestHost?: LabHost;
+  /** Monotonic counter for veth names, so a reused host name never reuses a stale link name. */
+  nextIndex: number;
+}
+
+export async function readState(layout: LabLayout): Promise<LabState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(layout.statePath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let state: LabState;
+  try {
+    state = JSON.parse(text) as LabState;
+  } catch (error) {
+    throw new LabError(
+      `the lab state file ${layout.statePath} is not valid JSON`,
+      `run \`orbis lab down --name ${layout.name}\` to clean up, then \`orbis lab up\``,
+      { cause: error },
+    );
+  }
+  if (state.version !== STATE_VERSION) {
+    throw new LabError(
+      `the lab state file ${layout.statePath} has version ${String(state.version)}, this orbis expects ${STATE_VERSION}`,
+      `run \`orbis lab down --name ${layout.name}\`, then \`orbis lab up\``,
+    );
+  }
+  return state;
+}
+
+export async function writeState(layout: LabLayout, state: LabState): Promise<void> {
+  await mkdir(dirname(layout.statePath), { recursive: true });
+  const temp = `${layout.statePath}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  await rename(temp, layout.statePath);
+}
+
+/** Read-modify-write the state under the lab lock. `fn` may mutate and return a value. */
+export async function updateState<T>(layout: LabLayout, fn: (state: LabState) => T | Promise<T>): Promise<T> {
+  return withLock(
+    layout.lockPath,
+    async () => {
+      const state = await readState(layout);
+      if (!state) throw notRunning(layout.name);
+      const result = await fn(state);
+      await writeState(layout, state);
+      return result;
+    },
+    { what: `lab "${layout.name}"` },
+  );
+}
+
+/** The running lab's state, read from disk (any process can call it). */
+export async function loadLab(name?: string): Promise<LabState> {
+  const layout = labLayout(resolveLabName(name));
+  const state = await readState(layout);
+  if (!state) throw notRunning(layout.name);
+  return state;
+}
+
+function notRunning(name: string): LabError {
+  return new LabError(`lab "${name}" is not up (no state file)`, `start it with \`orbis lab up --name ${name}\``);
+}
