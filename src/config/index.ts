@@ -21,7 +21,7 @@ export { deriveEncode, deriveEncodeSettings, type EncodeSettings, type EncodeDer
 export { resolveVideoEncoder, isPi4, type EncoderFacts, type EncoderResolution } from './encoder-choice.js';
 export { requireKeysFor } from './keys.js';
 export { checkStreamKey, STREAM_KEY_ALLOWED } from './stream-key.js';
-export { upstreamCompatibility, formatCompatibility, UPSTREAM_RULES, UPSTREAM_VARIABLES, type CompatRow, type CompatRule, type CompatStatus } from './upstream-compat.js';
+export { upstreamCompatibility, formatCompatibility, UPSTREAM_RULES, UPSTREAM_VARIABLES, type CompatRow, type CompatRule, type CompatStatus, type ConfOutline } from './upstream-compat.js';
 export { settingRows, displayValue, type SettingRow } from './display.js';
 export { Secret, isSecret, maskSecrets } from './secret.js';
 export { btfsDownload, BTFS_ARCHES, type BtfsArch, type BtfsDownload } from './btfs-download.js';

@@ -8,6 +8,7 @@ import type { Platform } from './platform-limits.js';
 import { Secret } from './secret.js';
 import type { Settings } from './settings.js';
 import { gatherSources, type Candidates, type SettingsLayer } from './sources.js';
+import type { ConfOutline } from './upstream-compat.js';
 import { validateCandidates } from './validate.js';
 
 export interface LoadOptions {
@@ -32,8 +33,8 @@ export interface LoadedSettings {
   /** The single encode feeding those platforms. */
   encode: EncodeSettings;
   warnings: readonly ConfigIssue[];
-  /** The parsed conf file, when there was one (for the upstream compatibility report). */
-  conf: ParsedConf | undefined;
+  /** The conf file's names and positions, when there was one (for the compatibility report). */
+  conf: ConfOutline | undefined;
 }
 
 const DEFAULT_CONF_NAME = 'orbis.conf';
@@ -57,7 +58,7 @@ export function loadSettings(options: LoadOptions = {}): LoadedSettings {
   const validation = validateCandidates(gathered.candidates);
   if (!validation.ok) throw new ConfigError(validation.errors, secretsOf(gathered.candidates));
   const { settings, origins, platforms, encode } = validation.value;
-  return { settings, origins, platforms, encode, warnings: [...warnings, ...validation.value.warnings], conf };
+  return { settings, origins, platforms, encode, warnings: [...warnings, ...validation.value.warnings], conf: conf && outline(conf) };
 }
 
 function readConf(options: LoadOptions): ParsedConf | undefined {
@@ -79,6 +80,11 @@ function readConfText(file: string): string {
       : 'check the file\'s permissions';
     throw new ConfigError([{ file, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`, hint }]);
   }
+}
+
+// Values are left out: the parsed file holds stream keys in clear, and LoadedSettings travels far.
+function outline(conf: ParsedConf): ConfOutline {
+  return { file: conf.file, entries: conf.entries.map(({ key, line, col }) => ({ key, line, col })) };
 }
 
 function secretsOf(candidates: Candidates): Secret[] {

@@ -1,7 +1,7 @@
 // How orbis reads each of upstream's 58 variables (Thalyn-/diffuseur-rtmps-btfs-ARM64,
 // conf/orbis.conf): used as they are, mapped onto something orbis manages itself, or ignored.
 // `orbis import` and `orbis inventory` print this so nothing of an existing setup is silently lost.
-import { effectiveEntries, type ParsedConf } from './conf-parser.js';
+import type { ConfEntry } from './conf-parser.js';
 import { isSettingName, type SettingName } from './settings.js';
 
 export type CompatStatus = 'used' | 'mapped' | 'ignored';
@@ -93,14 +93,25 @@ export interface CompatRow extends CompatRule {
   line: number;
 }
 
+/** What the report needs of a conf file: names and lines, no values (they may be keys). */
+export interface ConfOutline {
+  file: string;
+  entries: readonly Pick<ConfEntry, 'key' | 'line' | 'col'>[];
+}
+
 /**
- * For each variable the file sets (in file order): what orbis does with it. orbis's own settings
- * are `used`; a name orbis does not know is `ignored`.
+ * For each variable the file sets (in file order, once each): what orbis does with it. orbis's
+ * own settings are `used`; a name orbis does not know is `ignored`.
  */
-export function upstreamCompatibility(conf: ParsedConf): CompatRow[] {
-  return [...effectiveEntries(conf).values()]
-    .sort((a, b) => a.line - b.line)
-    .map((entry) => ({ variable: entry.key, line: entry.line, ...ruleFor(entry.key) }));
+export function upstreamCompatibility(conf: ConfOutline): CompatRow[] {
+  const seen = new Set<string>();
+  const rows: CompatRow[] = [];
+  for (const entry of conf.entries) {
+    if (seen.has(entry.key)) continue;
+    seen.add(entry.key);
+    rows.push({ variable: entry.key, line: entry.line, ...ruleFor(entry.key) });
+  }
+  return rows;
 }
 
 function ruleFor(name: string): CompatRule {

@@ -105,3 +105,15 @@ describe('errors of the sources themselves', () => {
     ]);
   });
 });
+
+describe('what loadSettings returns', () => {
+  it('carries no stream key in clear anywhere JSON or inspect can reach', async () => {
+    const { inspect } = await import('node:util');
+    const loaded = loadSettings({ confPath: FILE, confText: 'DLIVE_CLE_FLUX="inthefile1"\n', env: { ORBIS_KICK_CLE_FLUX: 'fromtheenv2' } });
+    for (const text of [JSON.stringify(loaded), inspect(loaded, { depth: 10 })]) {
+      expect(text).not.toContain('inthefile1');
+      expect(text).not.toContain('fromtheenv2');
+    }
+    expect(loaded.conf?.entries).toEqual([{ key: 'DLIVE_CLE_FLUX', line: 1, col: 1 }]);
+  });
+});
