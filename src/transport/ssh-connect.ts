@@ -141,7 +141,7 @@ export function unreachableFrom(
   if (err?.level === 'client-timeout') {
     return make(
       'timeout',
-      `no SSH handshake within ${Math.round(readyTimeoutMs / 1000)} s`,
+      `no SSH handshake within ${readyTimeoutMs / 1000} s`,
       `check the address of ${where}, that it is powered and on the network, and that sshd answers on port ${target.port}`,
     );
   }

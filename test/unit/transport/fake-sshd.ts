@@ -133,6 +133,9 @@ export async function startFakeSshd(options: FakeSshdOptions): Promise<FakeSshd>
         session.on('close', done);
         session.on('exec', (acceptExec, _rejectExec, info) => {
           const channel = acceptExec();
+          // Like sshd, which frees a session as soon as it handles the close; ssh2 emits 'close'
+          // a tick later, when the client's next CHANNEL_OPEN may already be parsed.
+          channel.on('finish', done);
           channel.on('close', done);
           state.commands.push(info.command);
           if (options.onExec?.({ command: info.command, channel, socket })) return;

@@ -2,6 +2,7 @@
 // policies, exec, sudo, channels and faults. A real OpenSSH server is exercised by the e2e suite.
 import { execFileSync, execSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/config/secret.js';
@@ -164,6 +165,24 @@ describe('connecting', () => {
     expect(error).toBeInstanceOf(UnreachableError);
     expect(error).toMatchObject({ reason: 'refused', port });
     expect((error as Error).message).toMatch(/check that sshd runs/);
+  });
+
+  it('reports an unknown host name as a DNS failure', async () => {
+    const error = await connect('pi@nonexistent.invalid', { configFile: null, identityFile: clientKey.path, knownHostsFile: freshKnownHosts(), env: {} }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'dns', message: expect.stringMatching(/cannot resolve nonexistent\.invalid\ncheck the host name/) });
+  });
+
+  it('reports a silent port as a handshake timeout, and a port that hangs up as closed', async () => {
+    const silent = createServer(() => undefined);
+    const rude = createServer((socket) => socket.destroy());
+    await Promise.all([silent, rude].map((srv) => new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))));
+    const portOf = (srv: typeof silent): number => (srv.address() as AddressInfo).port;
+    const attempt = (port: number): Promise<unknown> =>
+      connect(`pi@127.0.0.1:${port}`, { configFile: null, identityFile: clientKey.path, knownHostsFile: freshKnownHosts(), env: {}, readyTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(await attempt(portOf(silent))).toMatchObject({ reason: 'timeout', message: expect.stringContaining('no SSH handshake within 0.3 s') });
+    expect(await attempt(portOf(rude))).toMatchObject({ reason: 'closed' });
+    silent.close();
+    rude.close();
   });
 
   it('reports a failed login naming the user and the keys offered', async () => {
