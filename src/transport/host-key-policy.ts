@@ -82,7 +82,15 @@ export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise
   const name = knownHostsName(options.host, options.port);
   const writeFile = options.knownHostsFiles[0];
   const allFiles = [...options.knownHostsFiles, ...(options.globalKnownHostsFiles ?? [])];
-  const initial = await lookupKnownHosts(allFiles, name);
+  const initial = await lookupKnownHosts(allFiles, name).catch((error: unknown) => {
+    throw new TransportError(
+      'HOST_KEY_CHECK',
+      name,
+      `cannot read known_hosts for ${name}: ${error instanceof Error ? error.message : String(error)}`,
+      'check the permissions of the known_hosts files, or give another one with --known-hosts',
+      { cause: error },
+    );
+  });
 
   let failure: HostKeyError | TransportError | undefined;
   let recorded: RecordedHostKey | undefined;

@@ -24,7 +24,7 @@ export class TargetError extends TransportError {
   }
 }
 
-const HOST_RE = /^[A-Za-z0-9._%:-]+$/;
+const HOST_RE = /^[A-Za-z0-9._%:-]+$/; // names, addresses, IPv6 with a zone; underscores too (ssh_config aliases)
 const USER_RE = /^[A-Za-z0-9._][A-Za-z0-9._@-]*\$?$/;
 
 /** Parse `[user@]host[:port]`, with IPv6 literals in brackets (`[fe80::1]:22`). */

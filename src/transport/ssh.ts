@@ -90,7 +90,7 @@ export class SshTransport implements Transport {
   readonly #defaultTimeoutSec: number;
   readonly #answerGraceSec: number;
   #roundTrips = 0;
-  #connections: number;
+  readonly #connections: number;
   #sudo: SudoState = 'unknown';
   #becomeFailure: BecomeFailure | undefined;
   /** Settles once the first password-mode command has told whether the password is right. */
@@ -125,8 +125,8 @@ export class SshTransport implements Transport {
     this.#client.on('close', () => {
       if (!this.#closing) this.#lostReason ??= 'the host closed the connection';
     });
-    // Each pending channel and node-ssh call adds listeners on the client: 8 channels plus ours
-    // pass Node's default warning threshold of 10 without any leak.
+    // node-ssh adds a listener per call on the client (sftp, forwardOut, shell) and callers may
+    // run many at once: without this, Node warns of a leak at 10 that is not one.
     this.#client.setMaxListeners(50);
   }
 

@@ -15,6 +15,7 @@ describe('parseTarget', () => {
     ['[fe80::1]', { host: 'fe80::1' }],
     ['ssh://pi@pi.lan:2222', { user: 'pi', host: 'pi.lan', port: 2222 }],
     ['first.last@pi.lan', { user: 'first.last', host: 'pi.lan' }],
+    ['pi_kitchen', { host: 'pi_kitchen' }],
   ])('%s', (target, expected) => {
     expect(parseTarget(target)).toEqual(expected);
   });
