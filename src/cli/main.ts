@@ -3,14 +3,17 @@
 // `orbis --help` and a no-op provision do not pay for modules they do not use.
 import { Command } from '@commander-js/extra-typings';
 import { registerLabCommand } from './lab.js';
+import { registerProvisionCommand } from './provision.js';
 import { exitCodeFor } from './exit.js';
+import { ORBIS_VERSION } from '../version.js';
 
 export function buildProgram(): Command {
   const program = new Command()
     .name('orbis')
     .description('Provision and keep right Raspberry Pis streaming to DLive (RTMP) and Kick (RTMPS)')
-    .version('0.1.0')
+    .version(ORBIS_VERSION)
     .showHelpAfterError();
+  registerProvisionCommand(program);
   registerLabCommand(program);
   return program;
 }

@@ -1,0 +1,26 @@
+// Options shared by the commands that reach hosts, defined once so every command spells and
+// documents them the same way.
+import { Option, type Command } from '@commander-js/extra-typings';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function withConnectionOptions<T extends Command<any, any, any>>(command: T) {
+  return command
+    .option('--key <file>', 'private key to authenticate with (default: ~/.ssh/config, ssh-agent, ~/.ssh/id_*)')
+    .option('--known-hosts <file>', 'known_hosts file to check and record host keys in (default: ~/.ssh/known_hosts)')
+    .addOption(
+      new Option('--host-key-policy <policy>', 'unknown host keys: accept-new records them, strict refuses them; a changed key is always refused')
+        .choices(['strict', 'accept-new'] as const),
+    )
+    .option('--ssh-config <file>', 'ssh_config to honour (default: ~/.ssh/config)')
+    .option('--ask-become-pass', 'prompt for the sudo password (sent on stdin only)', false);
+}
+
+export function withSettingsOptions<T extends Command<any, any, any>>(command: T) {
+  return command
+    .option('--conf <file>', 'settings file in the orbis.conf format', 'conf/orbis.conf')
+    .option('--var <KEY=VALUE>', 'override a setting (repeatable; wins over file, inventory and environment)', collect, [] as string[])
+    .addOption(new Option('--platforms <which>', 'platforms to stream to (the seed\'s -p)').choices(['dlive', 'kick', 'toutes'] as const))
+    .option('--roles <list>', 'comma-separated roles to apply (default: the whole stack)')
+    .option('--json', 'print one JSON report on stdout (progress goes to stderr)', false);
+}

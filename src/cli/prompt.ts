@@ -1,0 +1,25 @@
+// Hidden password prompt on the terminal. Passwords never come from argv or the environment.
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { Secret } from '../config/secret.js';
+
+export async function askHidden(question: string): Promise<Secret> {
+  if (!process.stdin.isTTY) {
+    throw new Error(`${question.trim()} needs a terminal (stdin is not a TTY); configure NOPASSWD sudo or SSH keys for unattended runs`);
+  }
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _encoding, callback) {
+      if (!muted) process.stderr.write(chunk);
+      callback();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  process.stderr.write(question);
+  muted = true;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  muted = false;
+  rl.close();
+  process.stderr.write('\n');
+  return new Secret(answer, 'prompt');
+}

@@ -1,0 +1,86 @@
+// Shared tail of the commands that reach hosts: build the request from CLI options, run it,
+// print the plan/recap (or JSON), and return the exit code.
+import { Change } from '../resources/types.js';
+import { formatChanges } from '../resources/format.js';
+import { formatRecap } from '../report/recap.js';
+import { exitCodeOf, type RunReport } from '../report/result.js';
+import { askHidden } from './prompt.js';
+import { runRequest, type HostTarget } from './session.js';
+
+export interface CliRunOptions {
+  conf: string;
+  confExplicit: boolean;
+  var: string[];
+  platforms?: 'dlive' | 'kick' | 'toutes';
+  roles?: string;
+  json: boolean;
+  key?: string;
+  knownHosts?: string;
+  hostKeyPolicy?: 'strict' | 'accept-new';
+  sshConfig?: string;
+  askBecomePass: boolean;
+}
+
+export interface CliRun {
+  command: string;
+  mode: 'apply' | 'check';
+  checkStatus: 'changed' | 'drift';
+  target?: string;
+  hosts?: HostTarget[];
+  concurrency?: number;
+  options: CliRunOptions;
+}
+
+function printPlans(report: RunReport): string {
+  const out: string[] = [];
+  for (const host of report.hosts) {
+    if (host.status === 'failed' || host.status === 'unreachable') continue;
+    const changes: Change[] = host.changes.map((c) => ({
+      id: { role: c.role, type: c.type as Change['id']['type'], name: c.name },
+      summary: c.summary,
+      actions: [],
+      ...(c.diff ? { diff: c.diff } : {}),
+      ...(c.assumptions ? { assumptions: c.assumptions } : {}),
+    }));
+    const text = formatChanges(changes, { diff: true });
+    out.push(`== ${host.name}: ${text === '' ? 'in sync' : `${host.changes.length} change(s)`}`);
+    if (text !== '') out.push(text.trimEnd());
+    if (host.handlers.length > 0) out.push(`handlers to run: ${host.handlers.join(', ')}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export async function runAndReport(run: CliRun): Promise<number> {
+  const o = run.options;
+  const vars = [...o.var];
+  if (o.platforms) vars.push(`PLATEFORMES=${o.platforms}`);
+  const becomePassword = o.askBecomePass ? await askHidden('sudo password: ') : undefined;
+  const hosts = run.hosts ?? [{ name: run.target ?? '', target: run.target ?? '' }];
+  const report = await runRequest({
+    command: run.command,
+    mode: run.mode,
+    checkStatus: run.checkStatus,
+    hosts,
+    confPath: o.conf,
+    confExplicit: o.confExplicit,
+    vars,
+    ...(o.roles ? { roles: o.roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) } : {}),
+    connect: {
+      ...(o.key ? { identityFile: o.key } : {}),
+      ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
+      ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+      ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
+      ...(becomePassword ? { becomePassword } : {}),
+    },
+    concurrency: run.concurrency ?? 10,
+    quiet: o.json && !process.stderr.isTTY ? false : false,
+  });
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    if (run.mode === 'check') process.stdout.write(printPlans(report));
+    process.stdout.write(formatRecap(report));
+  }
+  return exitCodeOf(report);
+}
