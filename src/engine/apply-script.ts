@@ -257,7 +257,7 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     out.push(`[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`, 'ok');
   }
 
-  const manifest = JSON.stringify({ version: 1, files: plan.manifest }, null, 1) + '\n';
+  const manifest = JSON.stringify({ version: 2, files: plan.manifest }, null, 1) + '\n';
   out.push(
     'step record',
     `printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d > ${shq(`${MANIFEST_PATH}.tmp`)} && mv -f ${shq(`${MANIFEST_PATH}.tmp`)} ${shq(MANIFEST_PATH)} || fail "cannot write the manifest"`,

@@ -61,8 +61,8 @@ export function applyCommand(runId: string, timeoutSec: number): string {
     `  systemd-run --quiet --wait --collect --unit=${shq(unit)} --service-type=exec -p TimeoutStartSec=${timeoutSec}s /bin/bash "$d/apply.sh" "$d" >/dev/null 2>&1; rc=$?`,
     `else /bin/bash "$d/apply.sh" "$d" >/dev/null 2>&1; rc=$?; fi`,
     `cat "$d/events" 2>/dev/null`,
-    // Only the events matter afterwards; keep the directory small (no secrets live in it).
-    `rm -f "$d/written."* 2>/dev/null`,
+    // The run's record is runs/<id>.json; its working directory is not needed once read.
+    `rm -rf "$d"`,
     'exit $rc',
   ].join('\n');
 }

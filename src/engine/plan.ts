@@ -2,7 +2,7 @@
 // manifest orbis will own afterwards. Pure; `orbis provision --check` prints it, `orbis check`
 // reports it as drift, apply turns it into one script (apply-script.ts).
 import { createHash } from 'node:crypto';
-import type { ProbeSpec } from '../facts/probe.js';
+import type { ManifestEntry, ProbeSpec } from '../facts/probe.js';
 import { planAll } from '../resources/index.js';
 import type { Change, Desired, HostFacts } from '../resources/types.js';
 import type { DesiredState, Handler } from '../roles/desired.js';
@@ -13,8 +13,8 @@ export interface Plan {
   handlers: Handler[];
   /** Handlers an earlier run recorded and did not finish. */
   pendingFromEarlier: string[];
-  /** What orbis owns once the plan is applied: path -> sha256 of the content it wrote. */
-  manifest: Record<string, string>;
+  /** What orbis owns once the plan is applied: path -> sha256 it wrote and the role that owns it. */
+  manifest: Record<string, ManifestEntry>;
   /** Change is needed (resources, stale files or pending handlers). */
   empty: boolean;
 }
@@ -72,33 +72,40 @@ export function probeSpecFor(desired: Desired[], handlers: Handler[]): ProbeSpec
   };
 }
 
-export function manifestFor(desired: Desired[]): Record<string, string> {
-  const manifest: Record<string, string> = {};
-  for (const r of desired) {
-    if (r.kind === 'file') manifest[r.path] = sha256(r.content);
-    if (r.kind === 'download') manifest[r.path] = r.sha256;
+/**
+ * The manifest after this run: what these roles render now, plus what roles outside this run
+ * (`--roles` picks a subset) wrote earlier, untouched.
+ */
+export function manifestFor(desired: DesiredState, facts: HostFacts): Record<string, ManifestEntry> {
+  const manifest: Record<string, ManifestEntry> = {};
+  const inRun = new Set(desired.roles);
+  for (const [path, hash] of Object.entries(facts.manifest)) {
+    const role = facts.manifestRoles[path] ?? '';
+    if (!inRun.has(role)) manifest[path] = { sha256: hash, role };
+  }
+  for (const r of desired.resources) {
+    if (r.kind === 'file') manifest[r.path] = { sha256: sha256(r.content), role: r.id.role };
+    if (r.kind === 'download') manifest[r.path] = { sha256: r.sha256, role: r.id.role };
   }
   return manifest;
 }
 
-/** Files orbis wrote on an earlier run that the current roles no longer render. */
-function staleFileChanges(previous: Record<string, string>, next: Record<string, string>, facts: HostFacts): Change[] {
-  return Object.keys(previous)
+/** Files orbis wrote on an earlier run that the roles of this run no longer render. */
+function staleFileChanges(facts: HostFacts, next: Record<string, ManifestEntry>): Change[] {
+  return Object.keys(facts.manifest)
     .filter((path) => !(path in next))
     .sort()
     .map((path) => ({
-      id: { role: 'orbis', type: 'file' as const, name: path },
+      id: { role: facts.manifestRoles[path] || 'orbis', type: 'file' as const, name: path },
       summary: 'remove stale file (no longer rendered by any role)',
       actions: [{ op: 'remove' as const, path }],
-      // The probe did not stat stale paths: removing an absent file is harmless (rm -f).
-      assumptions: facts.paths[path] === undefined ? undefined : [],
     }));
 }
 
 export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
   const changes = planAll(desired.resources, facts).filter((c) => c.actions.length > 0 || c.error !== undefined);
-  const manifest = manifestFor(desired.resources);
-  changes.push(...staleFileChanges(facts.manifest, manifest, facts));
+  const manifest = manifestFor(desired, facts);
+  changes.push(...staleFileChanges(facts, manifest));
 
   const notified = new Set<string>();
   for (const c of changes) for (const n of c.notify ?? []) notified.add(n);

@@ -142,6 +142,7 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
     encoders: [],
     hasV4l2Encoder: false,
     manifest: {},
+    manifestRoles: {},
     pendingHandlers: [],
     root: false,
   };
@@ -172,9 +173,12 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
       case 'ENCODER':
         if (f[1]) facts.encoders.push(f[1]);
         break;
-      case 'MANIFEST':
-        facts.manifest = parseManifest(fromB64(f[1]));
+      case 'MANIFEST': {
+        const manifest = parseManifest(fromB64(f[1]));
+        facts.manifest = manifest.hashes;
+        facts.manifestRoles = manifest.roles;
         break;
+      }
       case 'PENDING':
         facts.pendingHandlers = fromB64(f[1])
           .split('\n')
@@ -244,12 +248,24 @@ function parsePath(f: string[]): PathFact {
   return fact;
 }
 
-function parseManifest(text: string): Record<string, string> {
+export interface ManifestEntry {
+  sha256: string;
+  role: string;
+}
+
+/** manifest.json: { version: 2, files: { "/path": { sha256, role } } }. */
+function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string> } {
+  const hashes: Record<string, string> = {};
+  const roles: Record<string, string> = {};
   try {
-    const data = JSON.parse(text) as { files?: Record<string, string> };
-    return data.files && typeof data.files === 'object' ? data.files : {};
+    const data = JSON.parse(text) as { files?: Record<string, ManifestEntry> };
+    for (const [path, entry] of Object.entries(data.files ?? {})) {
+      if (typeof entry?.sha256 !== 'string') continue;
+      hashes[path] = entry.sha256;
+      roles[path] = typeof entry.role === 'string' ? entry.role : '';
+    }
   } catch {
     // A corrupt manifest must not stop a run: treat it as empty (stale files are then kept).
-    return {};
   }
+  return { hashes, roles };
 }

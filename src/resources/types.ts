@@ -195,6 +195,8 @@ export interface HostFacts {
   hasV4l2Encoder: boolean;
   /** Manifest of files orbis wrote on an earlier run: path -> sha256 it wrote. */
   manifest: Record<string, string>;
+  /** The role that wrote each manifest entry (so `--roles X` prunes only X's stale files). */
+  manifestRoles: Record<string, string>;
   /** Handlers an earlier run recorded but did not finish. */
   pendingHandlers: string[];
   /** Whether the probe ran as root (sudo worked). */

@@ -40,7 +40,7 @@ const plan: Plan = {
     { name: 'mark', role: 'r2', command: 'touch /tmp/mark' },
   ],
   pendingFromEarlier: ['mark'],
-  manifest: { "/etc/o'dd name.conf": 'ff' },
+  manifest: { "/etc/o'dd name.conf": { sha256: 'ff', role: 'r1' } },
   empty: false,
 };
 

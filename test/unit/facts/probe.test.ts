@@ -20,7 +20,7 @@ describe('facts probe', () => {
       'V4L2\t1',
       'ENCODER\tlibx264',
       'ENCODER\th264_v4l2m2m',
-      `MANIFEST\t${b64(JSON.stringify({ version: 1, files: { '/etc/a': 'abc' } }))}`,
+      `MANIFEST\t${b64(JSON.stringify({ version: 2, files: { '/etc/a': { sha256: 'abc', role: 'nginx-rtmp' } } }))}`,
       `PENDING\t${b64('restart nginx\nrestart nginx\n')}`,
       'PKG\tffmpeg\tii \t7:5.1.6-0+deb12u1',
       'PKG\tnginx\trc \t1.22.1-9',
@@ -42,6 +42,7 @@ describe('facts probe', () => {
     expect(facts.encoders).toEqual(['libx264', 'h264_v4l2m2m']);
     expect(facts.root).toBe(true);
     expect(facts.manifest).toEqual({ '/etc/a': 'abc' });
+    expect(facts.manifestRoles).toEqual({ '/etc/a': 'nginx-rtmp' });
     expect(facts.pendingHandlers).toEqual(['restart nginx', 'restart nginx']);
     expect(facts.packages).toEqual({ ffmpeg: '7:5.1.6-0+deb12u1' });
     expect(facts.units['nginx.service']).toEqual({ load: 'loaded', active: 'active', enabled: 'enabled', restarts: 2, activeSince: '123' });

@@ -19,6 +19,7 @@ export function hostFacts(overrides: Partial<HostFacts> = {}): HostFacts {
     encoders: [],
     hasV4l2Encoder: false,
     manifest: {},
+    manifestRoles: {},
     pendingHandlers: [],
     root: true,
     ...overrides,
