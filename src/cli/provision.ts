@@ -10,7 +10,8 @@ export function registerProvisionCommand(program: Command): void {
     .description('apply the roles to one Pi over SSH (idempotent), then verify it')
     .argument('<target>', '[user@]host[:port] or an ~/.ssh/config alias')
     .option('--check', 'print the plan with diffs and change nothing (exit 2 when something would change)', false)
-    .option('--no-verify', 'skip the verify step after applying');
+    .option('--no-verify', 'skip the verify step after applying')
+    .option('--lock-timeout <seconds>', 'wait this long for another orbis run on the host to finish', '30');
   withSettingsOptions(command);
   withConnectionOptions(command);
   command.addHelpText(

@@ -19,6 +19,7 @@ export interface CliRunOptions {
   hostKeyPolicy?: 'strict' | 'accept-new';
   sshConfig?: string;
   askBecomePass: boolean;
+  lockTimeout?: string;
 }
 
 export interface CliRun {
@@ -51,6 +52,12 @@ function printPlans(report: RunReport): string {
   return out.join('\n');
 }
 
+function parseSeconds(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${option} takes a whole number of seconds, not "${text}"`);
+  return value;
+}
+
 export async function runAndReport(run: CliRun): Promise<number> {
   const o = run.options;
   const vars = [...o.var];
@@ -74,7 +81,8 @@ export async function runAndReport(run: CliRun): Promise<number> {
       ...(becomePassword ? { becomePassword } : {}),
     },
     concurrency: run.concurrency ?? 10,
-    quiet: o.json && !process.stderr.isTTY ? false : false,
+    lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
+    quiet: false,
   });
   if (o.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

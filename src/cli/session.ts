@@ -43,6 +43,8 @@ export interface RunRequest {
   connect: SshConnectOptions;
   concurrency: number;
   quiet: boolean;
+  /** Seconds to wait for another run's lock on a host. */
+  lockWaitSec: number;
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -129,6 +131,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
       renderer,
       secretValues: secrets,
       orbisVersion: ORBIS_VERSION,
+      lockWaitSec: request.lockWaitSec,
     });
     return hostReport(host.name, run, transport, startedAt, request.checkStatus);
   } catch (error) {

@@ -1,7 +1,7 @@
 // The render context a host's roles see: every setting by its own name (secrets stay Secret
 // objects, so only {{secret X}} reveals them), the derived one-encode model, the enabled
 // platforms, the variables roles declare themselves, and what the facts say about the host.
-import { resolveVideoEncoder, type EncodeSettings, type LoadedSettings, type Platform } from '../config/index.js';
+import { btfsDownload, formatIssue, resolveVideoEncoder, type EncodeSettings, type LoadedSettings, type Platform } from '../config/index.js';
 import type { HostFacts } from '../resources/types.js';
 
 export interface RoleVariables {
@@ -78,6 +78,14 @@ export function renderContext(
       arch: facts?.arch ?? 'unknown',
       piModel: facts?.piModel ?? null,
       hostname: facts?.hostname ?? 'unknown',
+    },
+    // The BTFS release depends on the host's architecture. A getter, so that only a role that
+    // uses it fails when its checksum is missing, and the message says which setting to set.
+    get btfs(): { url: string; sha256: string } {
+      if (facts === null) return { url: '', sha256: '' }; // provisional render: paths only
+      const download = btfsDownload(loaded.settings, facts.arch, loaded.origins);
+      if (!download.ok) throw new Error(formatIssue(download.issue));
+      return { url: download.url, sha256: download.sha256 };
     },
     orbis: { version: orbisVersion },
   };

@@ -104,13 +104,8 @@ def chain_id_flag(flags):
 
 
 def peer_id():
-    raw = b"\x00\x25\x08\x02\x12\x21" + secrets.token_bytes(33)
-    number = int.from_bytes(raw, "big")
-    out = ""
-    while number:
-        number, rem = divmod(number, 58)
-        out = BASE58[rem] + out
-    return "16Uiu2HA" + out[:45]
+    # The shape of a secp256k1 libp2p peer id (what go-btfs prints); random, not derived.
+    return "16Uiu2HAm" + "".join(secrets.choice(BASE58) for _ in range(44))
 
 
 # ---------------------------------------------------------------------------- commands
@@ -210,12 +205,14 @@ def tcp_address(multiaddr, what):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64
 
 
 class Quiet(http.server.BaseHTTPRequestHandler):
-    server_version = "go-btfs/" + VERSION
-    sys_version = ""
     protocol_version = "HTTP/1.1"
+
+    def version_string(self):
+        return "go-btfs/" + VERSION
 
     def log_message(self, fmt, *args):
         pass
@@ -381,6 +378,7 @@ class SwarmHandler(socketserver.BaseRequestHandler):
 class SwarmServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64
 
 
 def listen(server_class, address, handler, what):
