@@ -1,0 +1,63 @@
+// Run the compiled orbis CLI against lab hosts, as a user would: a real process, real SSH.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import type { LabHost } from '../../../src/lab/index.js';
+import { packageRoot } from '../../../src/util/paths.js';
+
+export interface OrbisResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  /** stdout parsed when --json was given. */
+  json?: OrbisJson;
+}
+
+export interface OrbisJson {
+  hosts: Array<{
+    name: string;
+    status: string;
+    changes: Array<{ role: string; type: string; name: string; summary: string; status: string; diff?: string; assumptions?: string[] }>;
+    handlers: string[];
+    verify: Array<{ name: string; status: string; value?: string; hint?: string }>;
+    error?: { message: string; role?: string; resource?: string; hint?: string };
+    roundTrips: number;
+    connections: number;
+  }>;
+  summary: Record<string, number>;
+}
+
+const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+
+/** Run `orbis ...args`; never rejects on a non-zero exit. */
+export function orbis(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<OrbisResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: { ...process.env, ...options.env },
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof (error as NodeJS.ErrnoException).code !== 'number' && !('killed' in error && error.code === null)) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(error);
+        }
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        const result: OrbisResult = { stdout, stderr, code };
+        if (args.includes('--json') && stdout.trim().startsWith('{')) result.json = JSON.parse(stdout) as OrbisJson;
+        resolve(result);
+      },
+    );
+  });
+}
+
+/** Connection options for a lab host: its key, a known_hosts file of the test's own, no ~/.ssh/config. */
+export function labConnection(host: Pick<LabHost, 'keyPath'>, knownHosts: string): string[] {
+  return ['--key', host.keyPath, '--known-hosts', knownHosts, '--ssh-config', '/dev/null'];
+}
+
+/** `orbis provision pi@<host>` with lab connection options. */
+export function provision(host: Pick<LabHost, 'address' | 'keyPath'>, knownHosts: string, args: string[] = [], env: Record<string, string> = {}): Promise<OrbisResult> {
+  return orbis(['provision', `pi@${host.address}`, ...labConnection(host, knownHosts), ...args], { env });
+}
