@@ -30,7 +30,7 @@ const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
 /** Run `orbis ...args`; never rejects on a non-zero exit. */
 export function orbis(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<OrbisResult> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
@@ -40,10 +40,8 @@ export function orbis(args: string[], options: { env?: Record<string, string>; t
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
-        if (error && typeof (error as NodeJS.ErrnoException).code !== 'number' && !('killed' in error && error.code === null)) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(error);
-        }
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        // null: killed (timeout or signal).
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         const result: OrbisResult = { stdout, stderr, code };
         if (args.includes('--json') && stdout.trim().startsWith('{')) result.json = JSON.parse(stdout) as OrbisJson;
         resolve(result);
