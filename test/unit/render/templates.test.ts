@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../../../src/config/secret.js';
+import { TemplateError, TemplateRenderer } from '../../../src/render/templates.js';
+import { packageRoot } from '../../../src/util/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'orbis-tpl-'));
+function template(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('template rendering', () => {
+  it('reveals a secret only through {{secret}}, and reports what it revealed', () => {
+    const r = new TemplateRenderer();
+    const key = new Secret('live_abc123', 'test');
+    const out = r.render(template('push.hbs', 'push {{secret KEY}};\n# plain: {{KEY}}\n'), { KEY: key });
+    expect(out.content).toBe('push live_abc123;\n# plain: ********\n');
+    expect(out.secretValues).toEqual(['live_abc123']);
+  });
+
+  it('is strict: a missing variable is an error naming it', () => {
+    const r = new TemplateRenderer();
+    expect(() => r.render(template('missing.hbs', 'port {{NGINX_PORT}}\n'), {})).toThrow(TemplateError);
+    expect(() => r.render(template('missing2.hbs', 'port {{NGINX_PORT}}\n'), {})).toThrow(/NGINX_PORT/);
+  });
+
+  it('does not HTML-escape and quotes for the shell on request', () => {
+    const r = new TemplateRenderer();
+    const out = r.render(template('sh.hbs', 'A={{shq v}} B={{v}}\n'), { v: "it's <x> & y" });
+    expect(out.content).toBe(`A='it'\\''s <x> & y' B=it's <x> & y\n`);
+  });
+
+  it('refuses a BOM or CR line endings in rendered output', () => {
+    const r = new TemplateRenderer();
+    expect(() => r.render(template('bom.hbs', '\uFEFFx\n'), {})).toThrow(/BOM/);
+    expect(() => r.render(template('crlf.hbs', 'x\r\ny\r\n'), {})).toThrow(/CR/);
+  });
+
+  it('renders the ffmpeg role template exactly (golden file)', () => {
+    const r = new TemplateRenderer();
+    const out = r.render(join(packageRoot(), 'templates', 'ffmpeg', 'encodeur.env.hbs'), {
+      encode: { encoder: 'h264_v4l2m2m', encoderReason: 'auto: Raspberry Pi 4 Model B with h264_v4l2m2m and /dev/video11', encoderArgs: '-c:v h264_v4l2m2m -b:v 3500k' },
+    });
+    expect(out.content).toBe(readFileSync(join(packageRoot(), 'test', 'fixtures', 'golden', 'ffmpeg', 'encodeur.env'), 'utf8'));
+  });
+});
