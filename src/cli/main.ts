@@ -4,6 +4,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { registerLabCommand } from './lab.js';
 import { registerProvisionCommand } from './provision.js';
+import { registerCheckCommand } from './check.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version(ORBIS_VERSION)
     .showHelpAfterError();
   registerProvisionCommand(program);
+  registerCheckCommand(program);
   registerLabCommand(program);
   return program;
 }

@@ -29,10 +29,12 @@ export interface CliRun {
   target?: string;
   hosts?: HostTarget[];
   concurrency?: number;
+  /** Print diffs with the plan (default true). */
+  showDiffs?: boolean;
   options: CliRunOptions;
 }
 
-function printPlans(report: RunReport): string {
+function printPlans(report: RunReport, diff: boolean): string {
   const out: string[] = [];
   for (const host of report.hosts) {
     if (host.status === 'failed' || host.status === 'unreachable') continue;
@@ -43,7 +45,7 @@ function printPlans(report: RunReport): string {
       ...(c.diff ? { diff: c.diff } : {}),
       ...(c.assumptions ? { assumptions: c.assumptions } : {}),
     }));
-    const text = formatChanges(changes, { diff: true });
+    const text = formatChanges(changes, { diff });
     out.push(`== ${host.name}: ${text === '' ? 'in sync' : `${host.changes.length} change(s)`}`);
     if (text !== '') out.push(text.trimEnd());
     if (host.handlers.length > 0) out.push(`handlers to run: ${host.handlers.join(', ')}`);
@@ -87,7 +89,7 @@ export async function runAndReport(run: CliRun): Promise<number> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    if (run.mode === 'check') process.stdout.write(printPlans(report));
+    if (run.mode === 'check') process.stdout.write(printPlans(report, run.showDiffs ?? true));
     process.stdout.write(formatRecap(report));
   }
   return exitCodeOf(report);

@@ -102,8 +102,26 @@ function staleFileChanges(facts: HostFacts, next: Record<string, ManifestEntry>)
     }));
 }
 
+/**
+ * Why a managed file differs: edited on the host since orbis wrote it (its hash is no longer the
+ * one in the manifest), or the configuration changed (the host still holds what orbis wrote).
+ */
+function fileOrigin(change: Change, facts: HostFacts): string | undefined {
+  if (change.id.type !== 'file' || !change.actions.some((a) => a.op === 'write-file')) return undefined;
+  const written = facts.manifest[change.id.name];
+  const current = facts.paths[change.id.name];
+  if (written === undefined || !current?.exists) return undefined;
+  if (current.sha256 === written) return 'the configuration changed';
+  return 'edited on the host since orbis wrote it';
+}
+
 export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
-  const changes = planAll(desired.resources, facts).filter((c) => c.actions.length > 0 || c.error !== undefined);
+  const changes = planAll(desired.resources, facts)
+    .filter((c) => c.actions.length > 0 || c.error !== undefined)
+    .map((c) => {
+      const origin = fileOrigin(c, facts);
+      return origin ? { ...c, summary: `${c.summary}; ${origin}` } : c;
+    });
   const manifest = manifestFor(desired, facts);
   changes.push(...staleFileChanges(facts, manifest));
 

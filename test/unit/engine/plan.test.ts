@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { makePlan, probeSpecFor } from '../../../src/engine/plan.js';
+import type { DesiredFile } from '../../../src/resources/types.js';
+import type { DesiredState } from '../../../src/roles/desired.js';
+import { hostFacts } from '../resources/fixtures.js';
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+function file(path: string, content: string, role = 'web', notify?: string[]): DesiredFile {
+  return { kind: 'file', id: { role, type: 'file', name: path }, path, content, mode: '0644', owner: 'root', group: 'root', ...(notify ? { notify } : {}) };
+}
+
+function state(resources: DesiredState['resources'], roles = ['web']): DesiredState {
+  return {
+    roles,
+    resources,
+    handlers: [
+      { name: 'restart web', role: 'web', unit: 'web.service', action: 'restart' },
+      { name: 'restart other', role: 'web', unit: 'other.service', action: 'restart' },
+    ],
+    verify: [],
+    secretValues: [],
+  };
+}
+
+const inSync = (path: string, content: string) => ({ exists: true, type: 'file' as const, mode: '0644', owner: 'root', group: 'root', sha256: sha(content) });
+
+describe('makePlan', () => {
+  it('is empty when everything is in sync and nothing is pending', () => {
+    const facts = hostFacts({ paths: { '/etc/web.conf': inSync('/etc/web.conf', 'a\n') }, manifest: { '/etc/web.conf': sha('a\n') }, manifestRoles: { '/etc/web.conf': 'web' } });
+    const plan = makePlan(state([file('/etc/web.conf', 'a\n')]), facts);
+    expect(plan.empty).toBe(true);
+    expect(plan.manifest).toEqual({ '/etc/web.conf': { sha256: sha('a\n'), role: 'web' } });
+  });
+
+  it('collects notified handlers once, in declaration order, plus pending ones from an earlier run', () => {
+    const facts = hostFacts({ pendingHandlers: ['restart other', 'restart gone'] });
+    const plan = makePlan(state([file('/etc/a', 'a', 'web', ['restart web']), file('/etc/b', 'b', 'web', ['restart web'])]), facts);
+    expect(plan.handlers.map((h) => h.name)).toEqual(['restart web', 'restart other']);
+    expect(plan.pendingFromEarlier).toEqual(['restart other']);
+  });
+
+  it('pending handlers alone make the plan non-empty', () => {
+    const facts = hostFacts({ pendingHandlers: ['restart web'] });
+    expect(makePlan(state([]), facts).empty).toBe(false);
+  });
+
+  it("removes stale files of the run's roles only, and keeps other roles' entries in the manifest", () => {
+    const facts = hostFacts({
+      manifest: { '/etc/old-web.conf': 'aa', '/etc/stunnel/kick.conf': 'bb' },
+      manifestRoles: { '/etc/old-web.conf': 'web', '/etc/stunnel/kick.conf': 'stunnel' },
+    });
+    const plan = makePlan(state([]), facts);
+    expect(plan.changes.map((c) => [c.id.role, c.id.name, c.actions])).toEqual([['web', '/etc/old-web.conf', [{ op: 'remove', path: '/etc/old-web.conf' }]]]);
+    expect(plan.manifest).toEqual({ '/etc/stunnel/kick.conf': { sha256: 'bb', role: 'stunnel' } });
+  });
+
+  it('tells a hand edit on the host from a configuration change', () => {
+    const written = 'port=1\n';
+    const handEdited = hostFacts({
+      paths: { '/etc/web.conf': { ...inSync('/etc/web.conf', 'port=666\n') } },
+      manifest: { '/etc/web.conf': sha(written) },
+      manifestRoles: { '/etc/web.conf': 'web' },
+    });
+    expect(makePlan(state([file('/etc/web.conf', written)]), handEdited).changes[0]?.summary).toMatch(/edited on the host since orbis wrote it/);
+    const reconfigured = hostFacts({
+      paths: { '/etc/web.conf': inSync('/etc/web.conf', written) },
+      manifest: { '/etc/web.conf': sha(written) },
+      manifestRoles: { '/etc/web.conf': 'web' },
+    });
+    expect(makePlan(state([file('/etc/web.conf', 'port=2\n')]), reconfigured).changes[0]?.summary).toMatch(/the configuration changed/);
+  });
+});
+
+describe('probeSpecFor', () => {
+  it('asks about every package, unit, path, owner, guard and handler unit once', () => {
+    const spec = probeSpecFor(
+      [
+        { kind: 'package', id: { role: 'r', type: 'package', name: 'nginx' }, name: 'nginx' },
+        { kind: 'service', id: { role: 'r', type: 'service', name: 'stunnel@kick.service' }, unit: 'stunnel@kick.service', providedBy: 'stunnel4' },
+        file('/etc/a', 'a'),
+        { kind: 'directory', id: { role: 'r', type: 'directory', name: '/srv' }, path: '/srv', mode: '0750', owner: 'orbis', group: 'video' },
+        { kind: 'command', id: { role: 'r', type: 'command', name: 'init' }, command: 'btfs init', creates: '/var/lib/btfs/config', unless: 'test -e /x', user: 'btfs' },
+      ],
+      [{ name: 'restart nginx', role: 'r', unit: 'nginx.service', action: 'restart' }],
+    );
+    expect(spec).toEqual({
+      packages: ['nginx', 'stunnel4'],
+      units: ['stunnel@kick.service', 'nginx.service'],
+      paths: ['/etc/a', '/srv', '/var/lib/btfs/config'],
+      users: ['root', 'orbis', 'btfs'],
+      groups: ['root', 'video'],
+      guards: ['test -e /x'],
+    });
+  });
+});
