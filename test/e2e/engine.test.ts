@@ -3,11 +3,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost } from '../../src/lab/index.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { freshHost, mustOnHost, onHost, releaseHost } from './helpers/lab.js';
-import { orbis, provision, type OrbisResult } from './helpers/orbis.js';
+import { labConnection, orbis, provision, type OrbisResult } from './helpers/orbis.js';
 
 const ROLES = ['--roles', 'ffmpeg,orbis-test'];
 const env = { ORBIS_ROLES_PATH: join(packageRoot(), 'test', 'fixtures') };
@@ -24,6 +26,14 @@ function testRoleCopy(transform: (yaml: string) => string): Record<string, strin
   if (changed === yaml) throw new Error('the role transform changed nothing: the fixture moved on');
   writeFileSync(join(work, 'roles', 'orbis-test', 'role.yaml'), changed);
   return { ORBIS_ROLES_PATH: work };
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(250);
+  }
 }
 
 function hostOf(result: OrbisResult) {
@@ -162,6 +172,33 @@ describe('engine on a fresh host', () => {
     }
   });
 
+  it('an apply keeps going on the Pi when the controller dies mid-run', async () => {
+    // Hold the host lock so the detached apply waits; kill orbis while it does; release.
+    await mustOnHost(pi, 'sudo systemd-run --unit=hold-for-cut flock /var/lib/orbis/lock sleep 4');
+    const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'provision', `pi@${pi.address}`, ...labConnection(pi, knownHosts), ...ROLES, '--var', 'TEST_GREETING=survives-a-cut', '--var', 'TEST_PORT=7002'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    try {
+      await waitFor(async () => (await onHost(pi, "systemctl list-units --no-legend --state=active 'orbis-apply-*' | grep -c orbis-apply")).stdout.trim() === '1', 30_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await waitFor(async () => (await onHost(pi, 'sudo cat /etc/orbis-test/greeting.conf')).stdout.includes('greeting=survives-a-cut'), 30_000);
+    await waitFor(async () => (await onHost(pi, "systemctl list-units --no-legend 'orbis-apply-*' | grep -c orbis-apply")).stdout.trim() === '0', 30_000);
+    // The handler ran on the Pi too: nothing is left pending, and a new run has nothing to do.
+    expect((await onHost(pi, 'sudo test -e /var/lib/orbis/pending-handlers')).code).toBe(1);
+    const after = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=survives-a-cut', '--var', 'TEST_PORT=7002'], env);
+    expect(hostOf(after).changes).toEqual([]);
+    expect(hostOf(after).handlers).toEqual([]);
+  });
+
+  it('works when logged in as root (no sudo)', async () => {
+    const result = await orbis(['provision', `root@${pi.address}`, ...labConnection(pi, knownHosts), ...ROLES, '--json', '--var', 'TEST_GREETING=as-root', '--var', 'TEST_PORT=7002'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(hostOf(result).changes.map((c) => c.name)).toEqual(['/etc/orbis-test/greeting.conf']);
+  });
+
   it('files a role no longer renders are removed; files of roles outside --roles are kept', async () => {
     const ffmpegOnly = await provision(pi, knownHosts, ['--roles', 'ffmpeg', '--json'], env);
     expect(ffmpegOnly.code, ffmpegOnly.stderr).toBe(0);
@@ -169,7 +206,7 @@ describe('engine on a fresh host', () => {
     expect((await onHost(pi, 'test -e /etc/orbis-test/port.conf')).code).toBe(0);
 
     const rolesPath = testRoleCopy((yaml) => yaml.replace(/  - path: \/etc\/orbis-test\/port\.conf\n(    .*\n)+/, ''));
-    const result = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=bonjour'], rolesPath);
+    const result = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=as-root'], rolesPath);
     expect(result.code, result.stderr).toBe(0);
     expect(hostOf(result).changes.map((c) => `${c.type} ${c.name}: ${c.summary}`)).toEqual([
       'file /etc/orbis-test/port.conf: remove stale file (no longer rendered by any role)',
@@ -211,6 +248,72 @@ describe('host keys', () => {
     const fingerprints = `${error?.message ?? ''}\n${error?.hint ?? ''}`.match(/SHA256:[A-Za-z0-9+/]+/g) ?? [];
     expect(new Set(fingerprints).size).toBe(2);
     expect(`${error?.message ?? ''}\n${error?.hint ?? ''}`).toContain('ssh-keygen -R');
+  });
+});
+
+describe('access as ssh would', () => {
+  let target: LabHost;
+  let jump: LabHost;
+  beforeAll(async () => {
+    [target, jump] = await Promise.all([freshHost(), freshHost()]);
+  });
+  afterAll(async () => {
+    await Promise.all([releaseHost(target), releaseHost(jump)]);
+  });
+
+  it('honours ~/.ssh/config: a Host alias with User, IdentityFile, UserKnownHostsFile and ProxyJump', async () => {
+    const kh = join(work, 'kh-config');
+    const config = join(work, 'ssh_config');
+    writeFileSync(
+      config,
+      [
+        'Host jumpbox',
+        `  HostName ${jump.address}`,
+        '  User pi',
+        `  IdentityFile ${jump.keyPath}`,
+        `  UserKnownHostsFile ${kh}`,
+        'Host salon',
+        `  HostName ${target.address}`,
+        '  User pi',
+        `  IdentityFile ${target.keyPath}`,
+        `  UserKnownHostsFile ${kh}`,
+        '  ProxyJump jumpbox',
+        '',
+      ].join('\n'),
+    );
+    const result = await orbis(['provision', 'salon', '--ssh-config', config, '--roles', 'ffmpeg', '--check', '--json'], { env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(hostOf(result).connections).toBe(2);
+    expect(hostOf(result).changes.map((c) => c.name)).toContain('ffmpeg');
+    const recorded = readFileSync(kh, 'utf8');
+    expect(recorded).toContain(target.address);
+    expect(recorded).toContain(jump.address);
+  });
+
+  it('sudo with a password: asked once with --ask-become-pass, sent on stdin only, never shown', async () => {
+    const password = 'Pw-e2e-7fd3';
+    await mustOnHost(target, `echo 'pi:${password}' | sudo chpasswd && sudo rm -f /etc/sudoers.d/010_pi-nopasswd && sudo -k`);
+    const args = ['provision', `pi@${target.address}`, ...labConnection(target, knownHosts), '--roles', 'ffmpeg', '--check', '--json'];
+    const without = await orbis(args, { env });
+    expect(without.code).toBe(1);
+    expect(hostOf(without).error?.message).toMatch(/requires a password/);
+    expect(hostOf(without).error?.hint).toMatch(/--ask-become-pass/);
+
+    // A pseudo-terminal (util-linux `script`) answers the hidden prompt, as a user would.
+    const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+    const command = [process.execPath, cli, ...args, '--ask-become-pass'].map((a) => `'${a}'`).join(' ');
+    const typed = await new Promise<{ out: string; code: number | null }>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('sudo password:') && !child.stdin.writableEnded) child.stdin.end(`${password}\n`);
+      });
+      child.on('close', (code) => resolve({ out, code }));
+    });
+    expect(typed.code, typed.out).toBe(2);
+    expect(typed.out).toContain('"status": "changed"');
+    expect(typed.out).not.toContain(password);
   });
 });
 
