@@ -2,7 +2,7 @@
 // computed and reported as drift, never applied.
 import type { Command } from '@commander-js/extra-typings';
 import { withConnectionOptions, withSettingsOptions } from './options.js';
-import { EXIT_FAILED } from './exit.js';
+import { runAction } from './exit.js';
 import type { CliRunOptions } from './run-and-report.js';
 
 export function registerCheckCommand(program: Command): void {
@@ -23,9 +23,9 @@ Exit codes: 0 all in sync, 2 drift on any host, 1 any host unreachable or failed
   command.action(async (targets, parsed, cmd) => {
     // The shared options are added by helper functions, which the typed builder cannot follow.
     const options = parsed as unknown as CliRunOptions & { diff: boolean; forks: string };
-    const { runAndReport } = await import('./run-and-report.js');
-    try {
-      process.exitCode = await runAndReport({
+    await runAction('check', async () => {
+      const { runAndReport } = await import('./run-and-report.js');
+      return runAndReport({
         command: 'check',
         mode: 'check',
         checkStatus: 'drift',
@@ -34,9 +34,6 @@ Exit codes: 0 all in sync, 2 drift on any host, 1 any host unreachable or failed
         showDiffs: options.diff,
         options: { ...options, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },
       });
-    } catch (error) {
-      process.stderr.write(`orbis check: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = EXIT_FAILED;
-    }
+    });
   });
 }

@@ -7,3 +7,13 @@ export const EXIT_CHANGES = 2;
 export function exitCodeFor(_error: unknown): number {
   return EXIT_FAILED;
 }
+
+/** Run a command's action: its result is the exit code; an error is printed once, exit 1. */
+export async function runAction(command: string, action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (error) {
+    process.stderr.write(`orbis ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT_FAILED;
+  }
+}

@@ -1,7 +1,7 @@
 // `orbis provision [user@]host[:port]`: make one Pi match its roles, then verify it.
 import type { Command } from '@commander-js/extra-typings';
 import { withConnectionOptions, withSettingsOptions } from './options.js';
-import { EXIT_FAILED } from './exit.js';
+import { runAction } from './exit.js';
 import type { CliRunOptions } from './run-and-report.js';
 
 export function registerProvisionCommand(program: Command): void {
@@ -27,18 +27,15 @@ Exit codes: 0 done (or nothing to do), 2 --check found changes, 1 failure.`,
   command.action(async (target, parsed, cmd) => {
     // The shared options are added by helper functions, which the typed builder cannot follow.
     const options = parsed as unknown as CliRunOptions & { check: boolean; verify: boolean };
-    const { runAndReport } = await import('./run-and-report.js');
-    try {
-      process.exitCode = await runAndReport({
+    await runAction('provision', async () => {
+      const { runAndReport } = await import('./run-and-report.js');
+      return runAndReport({
         command: 'provision',
         mode: options.check ? 'check' : 'apply',
         checkStatus: 'changed',
         target,
         options: { ...options, conf: options.conf, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },
       });
-    } catch (error) {
-      process.stderr.write(`orbis provision: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = EXIT_FAILED;
-    }
+    });
   });
 }
