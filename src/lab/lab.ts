@@ -51,6 +51,11 @@ export interface LabUpOptions {
   hosts?: number;
   /** Architecture of those hosts (default amd64). The ingest is always the controller's. */
   arch?: LabArch;
+  /**
+   * Also make sure the bases of these architectures are built, side by side with the others
+   * (a cold arm64 base takes minutes: better during `up` than inside a test's timeout).
+   */
+  prepareArches?: LabArch[];
   log?: Log;
 }
 
@@ -87,7 +92,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     await withLock(layout.lockPath, () => teardownLab(layout), { what: `lab "${name}"` });
 
     const mirror = await findMirror();
-    const arches = [...new Set<LabArch>([hostArch(), ...(count > 0 ? [arch] : [])])];
+    const arches = [...new Set<LabArch>([hostArch(), ...(count > 0 ? [arch] : []), ...(options.prepareArches ?? [])])];
     // Cache builds are independent: run them side by side (the arm64 base dominates cold).
     const [bases, releases, content] = await Promise.all([
       Promise.all(arches.map((a) => ensureBase(a, mirror, log))),

@@ -14,7 +14,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   const started = Date.now();
   try {
-    await labUp({ name: E2E_LAB_NAME, subnet: E2E_LAB_SUBNET, hosts: 0, log });
+    // The arm64 base is built now, beside the amd64 one, if the cache lacks it (cold: minutes).
+    await labUp({ name: E2E_LAB_NAME, subnet: E2E_LAB_SUBNET, hosts: 0, prepareArches: ['arm64'], log });
   } catch (error) {
     await labDown({ name: E2E_LAB_NAME, log }).catch((e: unknown) => log(`teardown after failed setup: ${String(e)}`));
     throw error;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findLeftovers, isClean, labDown, labLayout, labUp } from '../../src/lab/index.js';
+import { parse } from 'yaml';
+import { findLeftovers, isClean, labLayout, labUp, loadLab } from '../../src/lab/index.js';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import {
   aptInstall,
@@ -19,6 +20,7 @@ import {
   releaseHost,
   waitFor,
 } from './helpers/lab.js';
+import { orbis } from './helpers/orbis.js';
 
 const exec = promisify(execFile);
 
@@ -382,31 +384,50 @@ describe('arm64 hosts', () => {
     expect(await mustOnHost(arm, `tar -xzf /tmp/${release.file} -C /tmp && /tmp/btfs version --all`, { timeoutMs: 60_000 })).toContain(
       'System version: arm64/linux',
     );
-  });
+  }, 900_000);
 });
 
 describe('lab lifecycle', () => {
-  test('a second lab beside this one comes up after a killed run and goes down leaving nothing', async () => {
+  test('`orbis lab up` prints an inventory; a second lab beside this one survives a killed run; `lab down` leaves nothing', async () => {
     const name = 'orbis-e2e-life';
-    const subnet = '10.213.9.0/24';
-    const up = await labUp({ name, subnet, hosts: 1 });
-    expect(Object.keys(up.hosts)).toEqual(['pi1']);
-    // Kill the supervisors and containers' nspawns as a crash would, then start again.
-    const pids = [up.ingestHost?.supervisorPid, up.hosts.pi1?.supervisorPid].filter((p): p is number => !!p);
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
-    const again = await labUp({ name, subnet, hosts: 1 });
+    const env = { ORBIS_LAB_NAME: name, ORBIS_LAB_SUBNET: '10.213.9.0/24' };
+    const up = await orbis(['lab', 'up', '--hosts', '1'], { env });
+    expect(up.code, up.stderr).toBe(0);
+    const inventory = parse(up.stdout) as { hosts: Record<string, { address: string; user: string; port: number; key: string }> };
+    expect(Object.keys(inventory.hosts)).toEqual(['pi1']);
+    const pi = inventory.hosts.pi1!;
+    expect(pi).toMatchObject({ user: 'pi', port: 22 });
+    expect((await onHost({ name: 'pi1', address: pi.address, keyPath: pi.key }, 'id -un')).stdout).toBe('pi\n');
+    const status = await orbis(['lab', 'status'], { env });
+    expect(status.code, status.stdout).toBe(0);
+    expect(status.stdout).toMatch(/pi1\s+pi\s+10\.213\.9\.10\s+amd64\s+running/);
+
+    // Kill supervisors and systemd-nspawn as a crash would: the containers live on, orphaned,
+    // with their mounts, netns and rules. Then start again over the wreck.
+    const state = await loadLab(name);
+    for (const host of [state.ingestHost, state.hosts.pi1]) {
+      if (!host?.supervisorPid) continue;
+      const nspawn = Number((await readFile(join(state.dir, 'hosts', host.name, 'nspawn.pid'), 'utf8')).trim());
+      process.kill(host.supervisorPid, 'SIGKILL');
+      process.kill(nspawn, 'SIGKILL');
+    }
+    const again = await labUp({ name, subnet: env.ORBIS_LAB_SUBNET, hosts: 1 });
     expect(Object.keys(again.hosts)).toEqual(['pi1']);
     expect((await onHost(again.hosts.pi1!, 'id -un')).stdout).toBe('pi\n');
     // The shared e2e lab was not disturbed.
     expect((await onHost(first, 'id -un')).stdout).toBe('pi\n');
 
-    await labDown({ name });
+    const down = await orbis(['lab', 'down'], { env });
+    expect(down.code, down.stderr).toBe(0);
     const left = await findLeftovers(labLayout(name));
     expect(left).toEqual({ processes: [], mounts: [], netns: [], links: [], rules: [] });
     expect(isClean(left)).toBe(true);
     const { stdout: netns } = await exec('ip', ['netns', 'list']);
     expect(netns).not.toContain(`${name}_`);
     const { stdout: rules } = await exec('iptables', ['-w', '-S']);
-    expect(rules).not.toContain(up.firewall.forwardChain);
+    expect(rules).not.toContain(state.firewall.forwardChain);
+    const after = await orbis(['lab', 'status'], { env });
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain(`lab "${name}" is not up`);
   });
 });
