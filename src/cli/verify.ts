@@ -1,0 +1,104 @@
+// `orbis verify <target...>`: prove that Pis stream, and say exactly what is wrong when they do
+// not. The same settings and connection options as provision; hosts are verified concurrently.
+// Inventory targets (`-i INVENTORY`) come with the inventory issue; until then, list the hosts.
+import { Option, type Command } from '@commander-js/extra-typings';
+import { withConnectionOptions, withSettingsOptions } from './options.js';
+import { runAction } from './exit.js';
+import type { CliRunOptions } from './run-and-report.js';
+
+interface VerifyCliOptions extends CliRunOptions {
+  retryTimeout: string;
+  minSpeed: string;
+  seconds: string;
+  forks: string;
+}
+
+function number(text: string, option: string, check: (n: number) => boolean, what: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || !check(value)) throw new Error(`${option} takes ${what}, not "${text}"`);
+  return value;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  const command = program
+    .command('verify')
+    .description('check that Pis stream: ports, TLS to Kick, clock, DLive, BTFS, FFmpeg speed, nginx, /stat, units (changes nothing)')
+    .argument('<targets...>', '[user@]host[:port] or ~/.ssh/config aliases (verified concurrently)')
+    .option('--retry-timeout <seconds>', 'how long checks that need the system to settle (units, listeners, gateway, /stat) are retried', '60')
+    .option('--min-speed <x>', 'the FFmpeg test fails below this speed (1.2 = 20% headroom over real time)', '1.2')
+    .option('--seconds <n>', 'seconds of media the FFmpeg test encodes', '10')
+    .addOption(new Option('--forks <n>', 'hosts verified at once').default('10'));
+  withSettingsOptions(command);
+  withConnectionOptions(command);
+  command.addHelpText(
+    'after',
+    `
+Per host, a table of checks (pass, WARN, FAIL) with the measured value and, when a check did not
+pass, a hint. --json prints hosts[].verify[] (name, status, value, hint). Stream keys are never
+shown. --roles is accepted for symmetry with provision and does not change the checks.
+Verifying a whole inventory (-i INVENTORY) comes with inventories; until then name the hosts.
+
+Examples:
+  orbis verify pi@raspberrypi.local
+  orbis verify pi@10.0.0.12 pi@10.0.0.13 --json
+  orbis verify salon --retry-timeout 10 --min-speed 1.5
+
+Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was unreachable.`,
+  );
+  command.action(async (targets, parsed, cmd) => {
+    // The shared options are added by helper functions, which the typed builder cannot follow.
+    const o = parsed as unknown as VerifyCliOptions;
+    await runAction('verify', async () => {
+      const [{ prepare }, { verifyHosts, formatVerifyTable }, { formatRecap }, { exitCodeOf }, { askHidden }] = await Promise.all([
+        import('./session.js'),
+        import('../verify/index.js'),
+        import('../report/recap.js'),
+        import('../report/result.js'),
+        import('./prompt.js'),
+      ]);
+      const verify = {
+        retryTimeoutSec: number(o.retryTimeout, '--retry-timeout', (n) => n >= 0, 'a number of seconds (0 or more)'),
+        minSpeed: number(o.minSpeed, '--min-speed', (n) => n > 0, 'a speed above 0, such as 1.2'),
+        seconds: number(o.seconds, '--seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 600, 'a whole number of seconds from 1 to 600'),
+      };
+      const hosts = targets.map((t) => ({ name: t, target: t }));
+      const vars = [...o.var, ...(o.platforms ? [`PLATEFORMES=${o.platforms}`] : [])];
+      const connectOptions = {
+        ...(o.key ? { identityFile: o.key } : {}),
+        ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
+        ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+        ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
+      };
+      // Settings as provision reads them (conf file, --var, ORBIS_*, role defaults); stream keys
+      // are not required: verify only needs them to mask them.
+      const prepared = prepare({
+        command: 'verify',
+        mode: 'check',
+        checkStatus: 'drift',
+        hosts,
+        confPath: o.conf,
+        confExplicit: cmd.getOptionValueSource('conf') === 'cli',
+        vars,
+        connect: connectOptions,
+        concurrency: 1,
+        quiet: true,
+        lockWaitSec: 0,
+      });
+      const becomePassword = o.askBecomePass ? await askHidden('sudo password: ') : undefined;
+      const report = await verifyHosts({
+        hosts,
+        settingsFor: prepared.settingsFor,
+        connect: { ...connectOptions, ...(becomePassword ? { becomePassword } : {}) },
+        verify,
+        concurrency: Math.max(1, Math.floor(Number(o.forks)) || 10),
+      });
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        for (const host of report.hosts) if (host.verify.length > 0) process.stdout.write(`${formatVerifyTable(host.name, host.verify)}\n`);
+        process.stdout.write(formatRecap(report));
+      }
+      return exitCodeOf(report);
+    });
+  });
+}

@@ -1,0 +1,47 @@
+// The FFmpeg null-output test: the streamer's encode (encoder, size, bitrate) of N seconds of
+// the test CID read through the gateway, as the unprivileged streamer user, WITHOUT -re (which
+// pins speed at 1x and hides the margin). Below --min-speed the live encoder has no headroom
+// and the stream drops.
+import { parseFfmpegProgress } from '../parse/ffmpeg.js';
+import type { Observations } from '../parse/output.js';
+import type { VerifyInput } from '../types.js';
+import { CHECK, fail, pass, type Outcome } from './outcome.js';
+
+export interface FfmpegTestOptions {
+  seconds: number;
+  minSpeed: number;
+  timeLimitSec: number;
+}
+
+const SLOW_HINT =
+  'the Pi cannot encode with enough headroom: lower LARGEUR_MAX/HAUTEUR_MAX (1280x720 on a Pi 4 in software), pick a faster PRESET_ENCODAGE (ultrafast), use the hardware encoder (ENCODEUR_VIDEO=h264_v4l2m2m on a Pi 4), or lower the bitrate';
+
+export function ffmpegCheck(input: VerifyInput, ff: Observations['ffmpeg'], options: FfmpegTestOptions): Outcome {
+  const name = CHECK.ffmpeg;
+  if (!ff) return fail(name, 'not run', 'the verify script stopped before the FFmpeg test');
+  if (ff.rc === 127) return fail(name, 'ffmpeg is not installed on the Pi', 'provision the host (role ffmpeg installs it)');
+  const e = input.encode;
+  const p = parseFfmpegProgress(ff.log);
+  const how = ff.how === 'assumed' ? ' (assumed: /etc/orbis/encodeur.env not found)' : '';
+  const what = `${e.width}x${e.height} ${ff.encoder}${how}, as ${ff.user}`;
+  const media = p.mediaSeconds === undefined ? '?' : p.mediaSeconds.toFixed(1);
+  const wall = (ff.ms / 1000).toFixed(1);
+  if (ff.rc === 124 || ff.rc === 137) {
+    return fail(name, `stopped after ${options.timeLimitSec} s with ${media} s of ${options.seconds} s encoded${p.speed === undefined ? '' : `, speed ${p.speed}x`} (${what})`, SLOW_HINT);
+  }
+  if (ff.rc !== 0) {
+    const error = p.errors.join(' / ') || `exit ${ff.rc}`;
+    const inputFailed = /refused|Connection|HTTP error|Server returned|timed out|Input\/output/i.test(error);
+    const device = /video11|Permission denied|v4l2/i.test(error);
+    const hint = inputFailed
+      ? 'FFmpeg could not read the test CID from the BTFS gateway: see the btfs.gateway check'
+      : device
+        ? `the encoder cannot open its device as ${ff.user}: the streamer user must be in the video group, or choose ENCODEUR_VIDEO=libx264`
+        : 'FFmpeg refused the encode: check the encoder arguments (ENCODEUR_VIDEO, PRESET_ENCODAGE, PROFIL_H264, NIVEAU_H264) and run the test by hand on the Pi';
+    return fail(name, `FFmpeg failed (${what}): ${error}`, hint, inputFailed ? { needs: [CHECK.btfsGateway] } : {});
+  }
+  if (p.speed === undefined) return fail(name, `FFmpeg reported no speed (${what})`, 'run the test by hand on the Pi and read its output');
+  const value = `speed ${p.speed}x: ${media} s of media in ${wall} s (${what})`;
+  if (p.speed < options.minSpeed) return fail(name, `${value}, below the ${options.minSpeed}x minimum`, SLOW_HINT);
+  return pass(name, value);
+}

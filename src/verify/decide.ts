@@ -1,0 +1,75 @@
+// Observations -> verdicts, in the order a reader follows the pipeline (clock, units, ports,
+// nginx, BTFS, FFmpeg, the platforms, the stream). Pure: unit-tested on recorded outputs.
+//
+// One fault often breaks several things (BTFS down: no gateway, no FFmpeg input, no publisher).
+// The check that names the fault fails; a failure whose cause another failed check already
+// names is reported as a consequence (warn, "not judged: X failed"), so the report points at
+// the one thing to fix. Exit codes still fail: the cause is a failure.
+import { clockCheck, type ClockContext } from './checks/clock.js';
+import { btfsGatewayCheck } from './checks/btfs.js';
+import { ffmpegCheck, type FfmpegTestOptions } from './checks/ffmpeg.js';
+import { listenerChecks } from './checks/listeners.js';
+import { nginxConfigCheck, rtmpModuleCheck, statCheck } from './checks/nginx.js';
+import { CHECK, type Outcome } from './checks/outcome.js';
+import { dliveReachCheck } from './checks/reach.js';
+import { streamChecks } from './checks/stream.js';
+import { tlsCheck } from './checks/tls.js';
+import { unitChecks } from './checks/units.js';
+import type { Observations } from './parse/output.js';
+import { redact } from './redact.js';
+import type { VerifyInput, VerifyResult } from './types.js';
+
+export interface DecideContext {
+  clock: ClockContext;
+  ffmpeg: FfmpegTestOptions;
+}
+
+export function decide(input: VerifyInput, o: Observations, ctx: DecideContext): Outcome[] {
+  const outcomes: Outcome[] = [];
+  const add = (x: Outcome | undefined): void => {
+    if (x) outcomes.push(x);
+  };
+  add(clockCheck(o, ctx.clock));
+  outcomes.push(...unitChecks(input.units, o.unitSamples));
+  outcomes.push(...listenerChecks(input, o.listeners, o.processes));
+  add(nginxConfigCheck(o));
+  add(rtmpModuleCheck(o));
+  const stat = statCheck(input, o);
+  add(stat.outcome);
+  add(btfsGatewayCheck(input, o));
+  add(ffmpegCheck(input, o.ffmpeg, ctx.ffmpeg));
+  add(input.kick ? tlsCheck(input, o.tls, o.cert, o.resolved[input.kick.host], o.now) : undefined);
+  add(dliveReachCheck(input, o));
+  outcomes.push(...streamChecks(input, stat.report));
+  return outcomes;
+}
+
+/** Failures explained by another failure become consequences (see the top of this file). */
+export function attributeCauses(outcomes: Outcome[]): Outcome[] {
+  const failed = new Set(outcomes.filter((x) => x.status === 'fail').map((x) => x.name));
+  return outcomes.map((x) => {
+    if (x.status !== 'fail' || x.cause) return x;
+    const because = (x.needs ?? []).filter((n) => failed.has(n));
+    if (because.length === 0) return x;
+    return {
+      ...x,
+      status: 'warn' as const,
+      value: `not judged: ${because.join(', ')} failed (${x.value ?? ''})`,
+      hint: `fix ${because.join(', ')} first`,
+    };
+  });
+}
+
+/** The public form: attributed, and every string masked (stream keys, push targets). */
+export function finalResults(outcomes: Outcome[], input: Pick<VerifyInput, 'secrets'>): VerifyResult[] {
+  return attributeCauses(outcomes).map((x) => ({
+    name: x.name,
+    status: x.status,
+    ...(x.value !== undefined ? { value: redact(x.value, input.secrets) } : {}),
+    ...(x.hint !== undefined ? { hint: redact(x.hint, input.secrets) } : {}),
+  }));
+}
+
+export function scriptFailure(message: string, hint: string): Outcome {
+  return { name: CHECK.script, status: 'fail', value: message, hint, settle: false };
+}

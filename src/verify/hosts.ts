@@ -1,0 +1,92 @@
+// `orbis verify` over several hosts at once: per host connect -> verify -> report, concurrently,
+// with listr2 progress on stderr. Settings come in through `settingsFor` (the CLI reads them
+// once, as provision does), so this module knows nothing of options or files.
+import type { LoadedSettings } from '../config/index.js';
+import { runHostsWithProgress } from '../report/progress.js';
+import { summarize, type HostReport, type RunReport } from '../report/result.js';
+import { connect, HostKeyError, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
+import { ORBIS_VERSION } from '../version.js';
+import { verifyInputFrom } from './input.js';
+import { redact } from './redact.js';
+import { verifyHost } from './run.js';
+import type { VerifyOptions, VerifyResult } from './types.js';
+
+export interface VerifyTarget {
+  name: string;
+  target: string;
+}
+
+export interface VerifyHostsRequest {
+  hosts: VerifyTarget[];
+  settingsFor: (host: VerifyTarget) => LoadedSettings;
+  connect: SshConnectOptions;
+  verify: Omit<VerifyOptions, 'progress'>;
+  concurrency: number;
+  quiet?: boolean;
+}
+
+function failedChecks(results: readonly VerifyResult[]): string[] {
+  return results.filter((r) => r.status === 'fail').map((r) => r.name);
+}
+
+function report(name: string, startedAt: number, transport: Pick<Transport, 'roundTrips' | 'connections'> | undefined, results: VerifyResult[], error?: HostReport['error'], unreachable = false): HostReport {
+  const failed = failedChecks(results);
+  const status = unreachable ? 'unreachable' : error || failed.length > 0 ? 'failed' : 'ok';
+  const summary = failed.length > 0 ? { message: `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}` } : undefined;
+  return {
+    name,
+    status,
+    changes: [],
+    handlers: [],
+    verify: results,
+    ...(error ? { error } : summary ? { error: summary } : {}),
+    roundTrips: transport?.roundTrips ?? 0,
+    connections: transport?.connections ?? 0,
+    durationMs: Date.now() - startedAt,
+  };
+}
+
+/** A transport error as the report shows it; a TransportError's message ends with its hint. */
+function errorOf(error: unknown): NonNullable<HostReport['error']> {
+  const hinted = (error as { hint?: unknown } | null)?.hint;
+  const hint = typeof hinted === 'string' ? hinted : undefined;
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = hint && raw.endsWith(`\n${hint}`) ? raw.slice(0, -hint.length - 1) : raw;
+  return { message, ...(hint ? { hint } : {}) };
+}
+
+export async function verifyOneHost(host: VerifyTarget, request: VerifyHostsRequest, update: (message: string) => void): Promise<HostReport> {
+  const startedAt = Date.now();
+  const loaded = request.settingsFor(host);
+  const input = verifyInputFrom(loaded);
+  const mask = (e: HostReport['error']): HostReport['error'] =>
+    e && { ...e, message: redact(e.message, input.secrets), ...(e.hint ? { hint: redact(e.hint, input.secrets) } : {}) };
+  update('connecting');
+  let transport;
+  try {
+    transport = await connect(host.target, { ...request.connect, name: host.name });
+  } catch (error) {
+    return report(host.name, startedAt, undefined, [], mask(errorOf(error)), error instanceof UnreachableError || error instanceof HostKeyError);
+  }
+  try {
+    const results = await verifyHost(transport, input, { ...request.verify, progress: update });
+    return report(host.name, startedAt, transport, results);
+  } catch (error) {
+    return report(host.name, startedAt, transport, [], mask(errorOf(error)), error instanceof UnreachableError);
+  } finally {
+    await transport.close();
+  }
+}
+
+export async function verifyHosts(request: VerifyHostsRequest): Promise<RunReport> {
+  const startedAt = Date.now();
+  // Settings are checked for every host before any is contacted (a typo fails fast, once).
+  for (const host of request.hosts) request.settingsFor(host);
+  const byName = new Map(request.hosts.map((h) => [h.name, h]));
+  const hosts = await runHostsWithProgress(
+    request.hosts.map((h) => h.name),
+    (name, update) => verifyOneHost(byName.get(name) as VerifyTarget, request, update),
+    { concurrency: request.concurrency, quiet: request.quiet ?? false },
+  );
+  return { command: 'verify', mode: 'check', orbisVersion: ORBIS_VERSION, hosts, summary: summarize(hosts, Date.now() - startedAt) };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ExecOptions, ExecResult, Transport } from '../../../src/transport/types.js';
+import { verifyHost } from '../../../src/verify/run.js';
+import { b64, fixture, fullOutput, labInput, LAB_PROCS, unitsText } from './helpers.js';
+
+type Kind = 'full' | 'settle' | 'ffmpeg';
+
+/** A host that answers each kind of verify script from a list of scripted outputs. */
+class FakeHost implements Transport {
+  readonly name = 'fake';
+  roundTrips = 0;
+  readonly connections = 1;
+  readonly calls: Array<{ kind: Kind; options: ExecOptions | undefined }> = [];
+  constructor(private readonly answer: (kind: Kind, nth: number) => string) {}
+  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    expect(command).toBe('bash -s');
+    const script = String(options?.stdin ?? '');
+    const kind: Kind = script.includes('openssl') ? 'full' : script.includes('ss -Htulnp') ? 'settle' : 'ffmpeg';
+    const nth = this.calls.filter((c) => c.kind === kind).length;
+    this.calls.push({ kind, options });
+    this.roundTrips += 1;
+    return { stdout: this.answer(kind, nth), stderr: '', code: 0, signal: null, timedOut: false };
+  }
+  async close(): Promise<void> {}
+}
+
+const now = () => Date.now() / 1000;
+const GW_DOWN = `7\t000 0 0\t${b64('curl: (7) Failed to connect')}`;
+const REFUSED_LOG = 'http://127.0.0.1:8080/btfs/Qm: Connection refused\n';
+
+function settleOutput(gatewayUp: boolean): string {
+  const lines = [`NOW\t${now()}`, `UNITS\t${now()}\t${b64(unitsText())}`, `SS\t${b64(fixture('ss-lab.txt'))}`];
+  for (const [pid, user, comm, cmd, cg] of LAB_PROCS) lines.push(`PROC\t${pid}\t${user}\t${b64(comm)}\t${b64(cmd)}\t${b64(cg)}`);
+  lines.push(`GW\t${gatewayUp ? '0\t206 512 0.001\t' : GW_DOWN}`, 'API\t0\t401', `STAT\t0\t200\t${b64(fixture('stat-lab.xml'))}\t`, 'END');
+  return lines.join('\n') + '\n';
+}
+
+const fast = { retryIntervalSec: 0.05, seconds: 10, minSpeed: 1.2 };
+
+describe('verifyHost', () => {
+  it('a settled host takes one round trip, under sudo, with a bounded timeout', async () => {
+    const host = new FakeHost(() => fullOutput({ now: now() }));
+    const results = await verifyHost(host, labInput(), fast);
+    expect(host.roundTrips).toBe(1);
+    expect(host.calls[0]?.options).toMatchObject({ sudo: true, label: 'verify (full)' });
+    expect(host.calls[0]?.options?.timeoutSec).toBeGreaterThan(37);
+    expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
+  });
+
+  it('retries only the settle checks until they pass, then reruns the FFmpeg test whose input settled late', async () => {
+    const host = new FakeHost((kind, nth) => {
+      if (kind === 'full') return fullOutput({ now: now(), gw: GW_DOWN, ffmpeg: [1, 50, REFUSED_LOG] });
+      if (kind === 'settle') return settleOutput(nth >= 1);
+      return `NOW\t${now()}\nFFMPEG\t0\t2000\torbis\tlibx264\tconfigured\t${b64('time=00:00:10.00 bitrate=N/A speed=5.0x\n')}\nEND\n`;
+    });
+    const messages: string[] = [];
+    const results = await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 5, progress: (m) => messages.push(m) });
+    expect(host.calls.map((c) => c.kind)).toEqual(['full', 'settle', 'settle', 'ffmpeg']);
+    expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
+    expect(results.find((r) => r.name === 'ffmpeg.speed')?.value).toMatch(/^speed 5x/);
+    expect(messages).toContain('waiting for btfs.gateway to settle');
+  });
+
+  it('gives up at --retry-timeout and reports the failure', async () => {
+    const host = new FakeHost((kind) => (kind === 'full' ? fullOutput({ now: now(), gw: GW_DOWN, ffmpeg: [1, 50, REFUSED_LOG] }) : settleOutput(false)));
+    const started = Date.now();
+    const results = await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 0.3 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(host.calls.filter((c) => c.kind === 'settle').length).toBeGreaterThanOrEqual(1);
+    expect(host.calls.some((c) => c.kind === 'ffmpeg')).toBe(false);
+    expect(results.find((r) => r.name === 'btfs.gateway')).toMatchObject({ status: 'fail', value: expect.stringContaining('connection refused') });
+    expect(results.find((r) => r.name === 'ffmpeg.speed')?.status).toBe('warn');
+  });
+
+  it('--retry-timeout 0: no retry at all', async () => {
+    const host = new FakeHost((kind) => (kind === 'full' ? fullOutput({ now: now(), gw: GW_DOWN }) : settleOutput(true)));
+    await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 0 });
+    expect(host.calls.map((c) => c.kind)).toEqual(['full']);
+  });
+
+  it('a script cut short is one failed result, not an exception', async () => {
+    const host = new FakeHost(() => fullOutput({ now: now(), end: false }));
+    const results = await verifyHost(host, labInput(), fast);
+    expect(results).toEqual([{ name: 'verify.script', status: 'fail', value: 'the verify script stopped early (exit 0)', hint: expect.any(String) }]);
+  });
+});
