@@ -38,7 +38,7 @@ import type { HostIdentity } from './rootfs.js';
 import { bootState, sshRun } from './ssh.js';
 import type { LabHost, LabState } from './state.js';
 import { loadLab, readState, STATE_VERSION, updateState, writeState } from './state.js';
-import { addressAt, capacity, contains, parseSubnet } from './subnet.js';
+import { addressAt, capacity, contains, parseSubnet, type Subnet } from './subnet.js';
 import { findLeftovers, isClean, teardownLab, type Leftovers } from './teardown.js';
 import { isAlive } from './lock.js';
 
@@ -173,6 +173,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       },
       hosts: {},
       nextIndex: 1,
+      nextHostNumber: FIRST_PI_HOST_NUMBER,
     };
 
     log(`creating the lab network ${subnet.cidr} (bridge ${layout.bridge})`);
@@ -286,9 +287,8 @@ export async function addHost(lab: LabState | string | undefined, options: AddHo
     const subnet = parseSubnet(s.subnet);
     const hostName = options.name ?? nextFreeName(s);
     if (s.hosts[hostName]) throw new LabError(`lab "${name}" already has a host named ${hostName}`, 'choose another name, or removeHost it first');
-    const used = new Set(Object.values(s.hosts).map((h) => h.address));
-    let number = FIRST_PI_HOST_NUMBER;
-    while (used.has(addressAt(subnet, number))) number++;
+    const number = nextFreeHostNumber(s, subnet);
+    s.nextHostNumber = number + 1;
     const planned: LabHost = {
       name: hostName,
       address: addressAt(subnet, number),
@@ -322,7 +322,7 @@ export async function addHost(lab: LabState | string | undefined, options: AddHo
       address: host.address,
       index: Number(host.veth.slice(layout.vethPrefix.length)),
       lowers: [base.rootfs],
-      identity: { ...identity, hostname: host.name },
+      identity: { ...identity, hostname: host.name, emulated: arch !== hostArch() },
       bootTimeoutMs: arch === hostArch() ? BOOT_TIMEOUT_MS.native : BOOT_TIMEOUT_MS.emulated,
     });
     await updateState(layout, async (s) => {
@@ -371,6 +371,22 @@ async function hostIdentity(state: LabState): Promise<HostIdentity> {
 async function ensureLabPkiHash(state: LabState): Promise<{ caHash: string }> {
   const result = await run('openssl', ['x509', '-hash', '-noout', '-in', state.caCertPath]);
   return { caHash: result.stdout.trim() };
+}
+
+/**
+ * Addresses are handed out in turn, not lowest-free: a fresh host never takes the address of
+ * one just removed, so a known_hosts entry from an earlier host never meets a new host key
+ * (a real new Pi is a new machine too). Wraps around when the subnet is used up.
+ */
+function nextFreeHostNumber(state: LabState, subnet: Subnet): number {
+  const used = new Set(Object.values(state.hosts).map((h) => h.address));
+  const last = capacity(subnet);
+  const start = Math.max(FIRST_PI_HOST_NUMBER, state.nextHostNumber ?? FIRST_PI_HOST_NUMBER);
+  for (let i = 0; i <= last - FIRST_PI_HOST_NUMBER; i++) {
+    const number = FIRST_PI_HOST_NUMBER + ((start - FIRST_PI_HOST_NUMBER + i) % (last - FIRST_PI_HOST_NUMBER + 1));
+    if (!used.has(addressAt(subnet, number))) return number;
+  }
+  throw new LabError(`lab "${state.name}" has no free address left in ${state.subnet}`, 'remove hosts you no longer need, or use a larger --subnet');
 }
 
 function nextFreeName(state: LabState): string {

@@ -14,6 +14,8 @@ export interface HostIdentity {
   authorizedKey: string;
   caCertPem: string;
   caHash: string;
+  /** A foreign-architecture host, run through qemu-user (see relaxForEmulation). */
+  emulated?: boolean;
 }
 
 export const LAB_CA_NAME = 'orbis-lab-ca';
@@ -26,6 +28,27 @@ export async function personalizeRoot(root: string, identity: HostIdentity): Pro
   await authorize(root, 'root', identity.authorizedKey);
   await authorize(root, 'pi', identity.authorizedKey);
   await trustCa(root, identity);
+  if (identity.emulated) await relaxForEmulation(root);
+}
+
+// Units that load systemd credentials: under qemu-user the credential setup fails ("Failed to
+// set up credentials: Invalid argument", exit 243/CREDENTIALS), so tmpfiles, sysusers and
+// sysctl would fail at every boot and leave the host degraded. The lab passes no credentials.
+const CREDENTIAL_UNITS = [
+  'procps',
+  'systemd-sysctl',
+  'systemd-sysusers',
+  'systemd-tmpfiles-clean',
+  'systemd-tmpfiles-setup',
+  'systemd-tmpfiles-setup-dev',
+];
+
+async function relaxForEmulation(root: string): Promise<void> {
+  for (const unit of CREDENTIAL_UNITS) {
+    const dir = join(root, `etc/systemd/system/${unit}.service.d`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'orbis-lab-emulation.conf'), '# orbis lab: credentials cannot be set up under qemu-user\n[Service]\nLoadCredential=\n');
+  }
 }
 
 export function hostsFile(identity: Pick<HostIdentity, 'hostname' | 'hostsEntries'>): string {

@@ -113,6 +113,8 @@ export interface LabState {
   ingestHost?: LabHost;
   /** Monotonic counter for veth names, so a reused host name never reuses a stale link name. */
   nextIndex: number;
+  /** Next Pi address to hand out (host number in the subnet); see addHost. */
+  nextHostNumber?: number;
 }
 
 export async function readState(layout: LabLayout): Promise<LabState | undefined> {

@@ -361,6 +361,8 @@ describe('arm64 hosts', () => {
     arm = await freshHost({ arch: 'arm64' });
     expect(await mustOnHost(arm, 'uname -m')).toBe('aarch64\n');
     expect(await mustOnHost(arm, 'dpkg --print-architecture')).toBe('arm64\n');
+    // Booted cleanly under qemu-user, not just reachable (see rootfs.ts, relaxForEmulation).
+    expect((await onHost(arm, 'systemctl is-system-running')).stdout).toBe('running\n');
     const release = lab.btfs.releases.arm64;
     await mustOnHost(arm, `cd /tmp && curl -fsS -O ${release.url} -O ${release.sha256Url} && sha256sum -c ${release.file}.sha256`, {
       timeoutMs: 120_000,
