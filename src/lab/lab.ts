@@ -29,7 +29,7 @@ import {
   KICK_TLS_PORT,
   RTMP_PORT,
 } from './ingest.js';
-import { withLock } from './lock.js';
+import { isAlive, withLock } from './lock.js';
 import type { Mirror } from './mirror.js';
 import { findMirror, findResolvers, resolveMirrorAddresses } from './mirror.js';
 import { createBridge, prepareKernel } from './network.js';
@@ -40,7 +40,6 @@ import type { LabHost, LabState } from './state.js';
 import { loadLab, readState, STATE_VERSION, updateState, writeState } from './state.js';
 import { addressAt, capacity, contains, parseSubnet, type Subnet } from './subnet.js';
 import { findLeftovers, isClean, teardownLab, type Leftovers } from './teardown.js';
-import { isAlive } from './lock.js';
 
 export type Log = (message: string) => void;
 
@@ -126,6 +125,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       publicKeyPath: `${layout.keyPath}.pub`,
       knownHostsPath: layout.knownHostsPath,
       caCertPath: pki.caCert,
+      caHash: pki.caHash,
       mirror: { archive: mirror.archive, security: mirror.security, hosts: mirror.hosts, addresses, resolvers },
       firewall: { forwardChain: layout.forwardChain, natChain: layout.natChain },
       ingest: {
@@ -353,7 +353,6 @@ export async function removeHost(lab: LabState | string | undefined, hostName: s
 }
 
 async function hostIdentity(state: LabState): Promise<HostIdentity> {
-  const { caHash } = await ensureLabPkiHash(state);
   return {
     hostname: '',
     hostsEntries: [
@@ -364,13 +363,8 @@ async function hostIdentity(state: LabState): Promise<HostIdentity> {
     ],
     authorizedKey: await readFile(state.publicKeyPath, 'utf8'),
     caCertPem: await readFile(state.caCertPath, 'utf8'),
-    caHash,
+    caHash: state.caHash,
   };
-}
-
-async function ensureLabPkiHash(state: LabState): Promise<{ caHash: string }> {
-  const result = await run('openssl', ['x509', '-hash', '-noout', '-in', state.caCertPath]);
-  return { caHash: result.stdout.trim() };
 }
 
 /**

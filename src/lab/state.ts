@@ -74,6 +74,8 @@ export interface LabState {
   knownHostsPath: string;
   /** PEM of the lab CA that signs the Kick stand-in certificate; trusted by every Pi. */
   caCertPath: string;
+  /** `openssl x509 -hash` of the CA (its link name in /etc/ssl/certs). */
+  caHash: string;
   mirror: {
     /** Debian archive URI (debootstrap, hosts' apt) and security archive, from this machine's apt. */
     archive: string;
