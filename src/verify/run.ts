@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from '../transport/types.js';
 import { CHECK, type Outcome } from './checks/outcome.js';
-import { decide, finalResults, scriptFailure, type DecideContext } from './decide.js';
+import { attributeCauses, decide, finalResults, scriptFailure, type DecideContext } from './decide.js';
 import { mergeObservations, parseVerifyOutput, type Observations } from './parse/output.js';
 import { buildVerifyScript, ffmpegTimeLimitSec, scriptTimeoutSec, type ScriptKind, type ScriptOptions } from './script.js';
 import { redact } from './redact.js';
@@ -30,8 +30,12 @@ async function runScript(transport: Transport, input: VerifyInput, kind: ScriptK
   return { observations, sentAt, answeredAt };
 }
 
+/**
+ * The settle checks worth waiting for: failed, and not merely a consequence of another failure
+ * (a Kick push cannot settle while TLS to Kick fails, which no wait will change).
+ */
 function failedSettle(outcomes: Outcome[]): Outcome[] {
-  return outcomes.filter((x) => x.settle && x.status === 'fail');
+  return attributeCauses(outcomes).filter((x) => x.settle && x.status === 'fail');
 }
 
 /**

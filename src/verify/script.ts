@@ -90,7 +90,8 @@ function statSection(input: VerifyInput): string[] {
 }
 
 function resolveLine(host: string): string {
-  return `printf 'RESOLVE\\t%s\\t%s\\n' ${shq(host)} "$(getent ahostsv4 ${shq(host)} 2>/dev/null | awk 'NR==1{print $1}')"`;
+  // Bounded: a host name missing from /etc/hosts and DNS can take the resolver's whole timeout.
+  return `printf 'RESOLVE\\t%s\\t%s\\n' ${shq(host)} "$(timeout 5 getent ahostsv4 ${shq(host)} 2>/dev/null | awk 'NR==1{print $1}')"`;
 }
 
 function tlsSection(kick: NonNullable<VerifyInput['kick']>): string[] {
@@ -130,10 +131,11 @@ function clockSection(): string[] {
 function nginxSection(): string[] {
   return [
     'if ! command -v nginx >/dev/null 2>&1; then printf \'NGINXT\\t127\\t\\n\'; else',
-    `  nginx -t > "$T/nginx-t" 2>&1; printf 'NGINXT\\t%s\\t%s\\n' "$?" "$(tail -c 4000 "$T/nginx-t" | b64)"`,
+    // nginx resolves push hosts while testing: bounded, like every step that may wait on DNS.
+    `  timeout 20 nginx -t > "$T/nginx-t" 2>&1; printf 'NGINXT\\t%s\\t%s\\n' "$?" "$(tail -c 4000 "$T/nginx-t" | b64)"`,
     // Only the file markers and load_module lines leave the host: the rest of `nginx -T` holds
     // the push URLs, stream keys included.
-    `  nginx -T 2>/dev/null | grep -E '^# configuration file |load_module' > "$T/nginx-mods"; rc=\${PIPESTATUS[0]}`,
+    `  timeout 20 nginx -T 2>/dev/null | grep -E '^# configuration file |load_module' > "$T/nginx-mods"; rc=\${PIPESTATUS[0]}`,
     `  printf 'NGINXMOD\\t%s\\t%s\\n' "$rc" "$(b64 < "$T/nginx-mods")"`,
     'fi',
   ];

@@ -12,6 +12,7 @@ export function nginxConfigCheck(o: Pick<Observations, 'nginxTest'>): Outcome {
   if (!t) return fail(CHECK.nginxConfig, 'not run', 'the verify script stopped before `nginx -t`');
   if (t.rc === 127) return fail(CHECK.nginxConfig, 'nginx is not installed', 'provision the host (role nginx-rtmp)', { needs: [CHECK.unitNginx] });
   if (t.rc === 0) return pass(CHECK.nginxConfig, 'nginx -t: syntax ok, test successful');
+  if (t.rc === 124) return fail(CHECK.nginxConfig, 'nginx -t did not finish within 20 s', 'nginx resolves the push hosts while testing: check the Pi\'s DNS for DLIVE_SERVEUR\'s host');
   return fail(CHECK.nginxConfig, `nginx -t failed: ${nginxTestProblem(t.output)}`, 'the configuration nginx would load is invalid: re-provision (orbis provision validates before anything goes live), or undo the hand edit it names');
 }
 
