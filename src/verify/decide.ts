@@ -41,7 +41,26 @@ export function decide(input: VerifyInput, o: Observations, ctx: DecideContext):
   add(input.kick ? tlsCheck(input, o.tls, o.cert, o.resolved[input.kick.host], o.now) : undefined);
   add(dliveReachCheck(input, o));
   outcomes.push(...streamChecks(input, stat.report));
-  return outcomes;
+  return blameIntruders(outcomes);
+}
+
+/**
+ * A unit that is down while another process holds its port is down because of it (nginx cannot
+ * bind: "Address already in use"): the listener that names the intruder is the cause.
+ */
+function blameIntruders(outcomes: Outcome[]): Outcome[] {
+  const unitCheckOf: Record<string, string> = {
+    [CHECK.listenRtmp]: CHECK.unitNginx,
+    [CHECK.listenStats]: CHECK.unitNginx,
+    [CHECK.listenStunnel]: CHECK.unitStunnel,
+    [CHECK.listenGateway]: CHECK.unitBtfs,
+  };
+  const blamed = new Map<string, string[]>();
+  for (const x of outcomes) {
+    const unit = unitCheckOf[x.name];
+    if (x.cause && unit) blamed.set(unit, [...(blamed.get(unit) ?? []), x.name]);
+  }
+  return outcomes.map((x) => (blamed.has(x.name) ? { ...x, needs: [...(x.needs ?? []), ...(blamed.get(x.name) ?? [])] } : x));
 }
 
 /** Failures explained by another failure become consequences (see the top of this file). */

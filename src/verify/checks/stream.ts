@@ -44,7 +44,8 @@ function seconds(ms: number): string {
 
 export function streamChecks(input: VerifyInput, report: StatReport | undefined): Outcome[] {
   const app = input.rtmp.application;
-  const needStat = [CHECK.nginxStat, CHECK.unitOrbis];
+  // The streamer publishes what it reads from the gateway: no gateway, no publisher.
+  const needStat = [CHECK.nginxStat, CHECK.unitOrbis, CHECK.btfsGateway];
   const targets = pushTargets(input);
   if (!report) {
     // No statistics: nothing can be said about the stream (nginx.stat fails and says why).

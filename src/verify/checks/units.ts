@@ -41,12 +41,15 @@ export function unitCheck(key: keyof StackUnits, units: StackUnits, samples: Uni
   if (s.load === 'not-found') return fail(name, `${unit}: not installed`, `provision the host (orbis provision) to install ${unit}`, { settle: true });
   const restarts = s.restarts - first.state.restarts;
   const window = last.at - first.at;
-  const looping = restarts >= RESTART_LOOP_THRESHOLD || s.sub === 'auto-restart';
+  // auto-restart: crashed and waiting to be started again; start-limit-hit: systemd gave up.
+  const looping = restarts >= RESTART_LOOP_THRESHOLD || s.sub === 'auto-restart' || s.result === 'start-limit-hit';
   if (looping) {
     return fail(
       name,
       `${unit}: restart loop (${s.active}/${s.sub}, ${restarts} restart${restarts === 1 ? '' : 's'} in ${seconds(window)}, ${s.restarts} since started${s.result && s.result !== 'success' ? `, last result ${s.result}, exit status ${s.exitStatus}` : ''})`,
-      `it keeps crashing and systemd keeps restarting it: see why with \`${journal}\``,
+      s.result === 'start-limit-hit'
+        ? `it crashed until systemd gave up: see why with \`${journal}\`, fix it, then \`systemctl reset-failed ${unit}; systemctl start ${unit}\``
+        : `it keeps crashing and systemd keeps restarting it: see why with \`${journal}\``,
       { settle: true, needs: upstreamOf(key, units) },
     );
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributeCauses, decide, finalResults } from '../../../src/verify/decide.js';
 import { mergeObservations, parseVerifyOutput } from '../../../src/verify/parse/output.js';
 import type { Outcome } from '../../../src/verify/checks/outcome.js';
-import { b64, DLIVE_KEY, fullOutput, KICK_KEY, labInput, unitsText } from './helpers.js';
+import { b64, DLIVE_KEY, fixture, fullOutput, KICK_KEY, LAB_PROCS, labInput, unitsText } from './helpers.js';
 
 const ctx = { clock: { sentAt: 1795525120.8, answeredAt: 1795525121.5 }, ffmpeg: { seconds: 10, minSpeed: 1.2, timeLimitSec: 37 } };
 const statusOf = (results: Array<{ name: string; status: string }>) => Object.fromEntries(results.map((r) => [r.name, r.status]));
@@ -63,6 +63,24 @@ describe('decide', () => {
     expect(failed).toEqual(['unit.btfs']);
     expect(statusOf(results)).toMatchObject({ 'listen.btfs-gateway': 'warn', 'btfs.gateway': 'warn', 'ffmpeg.speed': 'warn', 'tls.kick': 'pass', 'reach.dlive': 'pass' });
     expect(results.find((r) => r.name === 'btfs.gateway')?.value).toMatch(/^not judged: unit\.btfs, listen\.btfs-gateway failed/);
+  });
+
+  it('another process on the RTMP port: the port names it, nginx being down is its consequence', () => {
+    const input = labInput();
+    const ss = fixture('ss-lab.txt').split('\n').filter((l) => !l.includes('nginx')).join('\n') + 'tcp LISTEN 0 5 127.0.0.1:1935 0.0.0.0:* users:(("python3",pid=777,fd=3))\n';
+    const down = unitsText({ 'nginx.service': { ActiveState: 'failed', SubState: 'failed', Result: 'exit-code', ExecMainStatus: 1 } });
+    const o = parseVerifyOutput(
+      fullOutput({
+        units: [down, down],
+        ss,
+        procs: [...LAB_PROCS, [777, 'root', 'python3', 'python3 -m http.server 1935', '0::/system.slice/intruder.service']],
+        stat: [7, 0, ''],
+      }),
+    );
+    const results = finalResults(decide(input, o, ctx), input);
+    expect(results.filter((r) => r.status === 'fail').map((r) => r.name)).toEqual(['listen.rtmp']);
+    expect(results.find((r) => r.name === 'listen.rtmp')?.value).toContain('held by python3 (pid 777, user root, intruder.service');
+    expect(results.find((r) => r.name === 'unit.nginx')?.value).toMatch(/^not judged: listen\.rtmp failed/);
   });
 
   it('a cause is never turned into a consequence', () => {

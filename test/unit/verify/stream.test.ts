@@ -78,7 +78,7 @@ describe('nginx.stat and the stream checks', () => {
   it('no publisher: the streamer is not publishing', () => {
     const xml = withoutClient(LAB, '127.0.0.1<');
     const r = byName(streamChecks(input, parseStat(xml)));
-    expect(r['stream.publisher']).toMatchObject({ status: 'fail', value: 'nobody publishes into diffusion', needs: ['nginx.stat', 'unit.orbis'] });
+    expect(r['stream.publisher']).toMatchObject({ status: 'fail', value: 'nobody publishes into diffusion', needs: ['nginx.stat', 'unit.orbis', 'btfs.gateway'] });
   });
 
   it('/stat down or not nginx-rtmp', () => {

@@ -42,6 +42,13 @@ describe('unit checks', () => {
     expect(once['unit.btfs']?.status).toBe('warn');
   });
 
+  it('a unit systemd gave up on (start limit) is a restart loop too', () => {
+    const gaveUp = { 'orbis.service': { ActiveState: 'failed', SubState: 'failed', NRestarts: 3, Result: 'start-limit-hit', ExecMainStatus: 3 } };
+    const r = byName(unitChecks(units, [sample(0, gaveUp), sample(5, gaveUp)]))['unit.orbis'];
+    expect(r?.value).toContain('restart loop (failed/failed, 0 restarts in 5.0 s, 3 since started, last result start-limit-hit');
+    expect(r?.hint).toContain('systemctl reset-failed orbis.service');
+  });
+
   it('orbis down because a unit it needs is down is a consequence', () => {
     const r = byName(unitChecks(units, [sample(0, { 'orbis.service': { ActiveState: 'inactive', SubState: 'dead' } })]));
     expect(r['unit.orbis']?.needs?.sort()).toEqual(['unit.btfs', 'unit.nginx', 'unit.stunnel']);
