@@ -5,6 +5,7 @@ import { Command } from '@commander-js/extra-typings';
 import { registerLabCommand } from './lab.js';
 import { registerProvisionCommand } from './provision.js';
 import { registerCheckCommand } from './check.js';
+import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerProvisionCommand(program);
   registerCheckCommand(program);
+  registerInventoryCommand(program);
   registerVerifyCommand(program);
   registerLabCommand(program);
   return program;
