@@ -72,6 +72,9 @@ function hintFor(path: readonly PropertyKey[], onKey: boolean, isEmpty: boolean)
     const near = closestName(key, SETTING_NAMES);
     return near !== undefined ? `did you mean ${near}?` : 'see conf/orbis.conf.example for the settings';
   }
+  // A host or group written as something other than a map, e.g. `salon: 192.168.1.20`.
+  if (path.length === 2 && path[0] === 'hosts' && !onKey) return `e.g. ${key}: { address: 192.168.1.20, user: pi }`;
+  if (path.length === 2 && path[0] === 'groups' && !onKey) return `e.g. ${key}: { hosts: [salon, cuisine] }`;
   // A bad item of a list (hosts: [1]) is hinted by the list's key.
   const named = typeof path[path.length - 1] === 'number' ? String(parent) : key;
   return HINTS[named];

@@ -82,6 +82,15 @@ describe('inventory errors, each at file:line:col with a hint', () => {
     expect(onlyIssue({ [f]: 'hosts: { a: {} }\ngroups:\n  g:\n    connection: { port: 22.5 }\n' })).toMatch(/^fleet\.yaml:4:25: groups\.g\.connection\.port: must be a whole number/);
   });
 
+  it('a host or group that is not a map', () => {
+    expect(onlyIssue({ [f]: 'hosts:\n  salon: 192.168.1.20\n' })).toBe(
+      'fleet.yaml:2:10: hosts.salon: must be a map (address, user, port, key, ssh, vars), or empty (hint: e.g. salon: { address: 192.168.1.20, user: pi })',
+    );
+    expect(onlyIssue({ [f]: 'hosts: { a: {} }\ngroups:\n  maison: [a]\n' })).toBe(
+      'fleet.yaml:3:11: groups.maison: must be a map (hosts, children, connection, vars), or empty (hint: e.g. maison: { hosts: [salon, cuisine] })',
+    );
+  });
+
   it('an address with user@ or :port in it', () => {
     expect(onlyIssue({ [f]: 'hosts:\n  a: { address: pi@10.0.0.1 }\n' })).toBe(
       'fleet.yaml:2:17: hosts.a.address: must be a host name or IP address, without user@, :port or brackets (hint: e.g. address: 192.168.1.20; user and port have keys of their own)',
@@ -148,5 +157,22 @@ describe('inventory errors, each at file:line:col with a hint', () => {
   it('reports every problem of every file at once, in file order', () => {
     const error = inventoryErrorOf({ 'a.yaml': 'hosts:\n  a: { port: x }\n  b: { usr: pi }\n', 'b.yaml': 'hosts: { c: { vars: { GOPP: 1 } } }\n' });
     expect(error.issues.map((i) => `${i.file}:${i.line}`)).toEqual(['a.yaml:2', 'a.yaml:3', 'b.yaml:1']);
+  });
+});
+
+describe('the inventory `orbis lab up` prints', () => {
+  it('loads as it is, with hosts reached as the lab says', async () => {
+    const { labInventory } = await import('../../../src/lab/inventory.js');
+    const state = {
+      name: 'orbis', subnet: '10.213.0.0/24', dir: '/var/lib/orbis-lab/orbis', knownHostsPath: '/lab/known_hosts', caCertPath: '/lab/ca.pem',
+      ingest: { address: '10.213.0.2', dlive: { url: 'rtmp://stream.dlive.tv/live', recordingsDir: '/r/dlive' }, kick: { url: 'rtmps://kick:443/app', recordingsDir: '/r/kick' } },
+      btfs: { version: '4.1.0', testCid: 'Qm', bootstrapUrl: 'http://10.213.0.2/btfs/', releases: { amd64: { arch: 'amd64', url: 'http://x/btfs.tgz', sha256: 'ab' } } },
+      hosts: { pi1: { address: '10.213.0.10', user: 'pi', port: 22, keyPath: '/lab/id_ed25519' }, pi2: { address: '10.213.0.11', user: 'pi', port: 22, keyPath: '/lab/id_ed25519' } },
+    } as unknown as Parameters<typeof labInventory>[0];
+    const inventory = inventoryOf({ '/lab/inventory.yaml': labInventory(state) });
+    expect(inventory.hosts.map((h) => [h.name, h.address?.value, h.connection.user?.value, h.connection.port?.value, h.connection.key?.value])).toEqual([
+      ['pi1', '10.213.0.10', 'pi', 22, '/lab/id_ed25519'],
+      ['pi2', '10.213.0.11', 'pi', 22, '/lab/id_ed25519'],
+    ]);
   });
 });
