@@ -5,6 +5,7 @@ import { Command } from '@commander-js/extra-typings';
 import { registerLabCommand } from './lab.js';
 import { registerProvisionCommand } from './provision.js';
 import { registerCheckCommand } from './check.js';
+import { registerApplyCommand } from './apply.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
 import { exitCodeFor } from './exit.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .version(ORBIS_VERSION)
     .showHelpAfterError();
   registerProvisionCommand(program);
+  registerApplyCommand(program);
   registerCheckCommand(program);
   registerInventoryCommand(program);
   registerVerifyCommand(program);

@@ -24,3 +24,9 @@ export function withSettingsOptions<T extends Command<any, any, any>>(command: T
     .option('--roles <list>', 'comma-separated roles to apply (default: the whole stack)')
     .option('--json', 'print one JSON report on stdout (progress goes to stderr)', false);
 }
+
+export function withInventoryOptions<T extends Command<any, any, any>>(command: T) {
+  return command
+    .option('-i, --inventory <file>', 'inventory file or directory (repeatable)', collect, [] as string[])
+    .option('--limit <pattern>', 'hosts of the inventory: names, groups, globs, a,b lists, !exclusions, &intersections, @retry-file');
+}

@@ -5,7 +5,7 @@ import { formatChanges } from '../resources/format.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
 import { askHidden } from './prompt.js';
-import { runRequest, type HostTarget } from './session.js';
+import { runRequest, type HostTarget, type RunRequest } from './session.js';
 
 export interface CliRunOptions {
   conf: string;
@@ -34,7 +34,7 @@ export interface CliRun {
   options: CliRunOptions;
 }
 
-function printPlans(report: RunReport, diff: boolean): string {
+export function printPlans(report: RunReport, diff: boolean): string {
   const out: string[] = [];
   for (const host of report.hosts) {
     if (host.status === 'failed' || host.status === 'unreachable') continue;
@@ -60,17 +60,17 @@ function parseSeconds(text: string, option: string): number {
   return value;
 }
 
-export async function runAndReport(run: CliRun): Promise<number> {
+/** CLI options -> the engine's request (asks for the sudo password first when told to). */
+export async function buildRequest(run: CliRun): Promise<RunRequest> {
   const o = run.options;
   const vars = [...o.var];
   if (o.platforms) vars.push(`PLATEFORMES=${o.platforms}`);
   const becomePassword = o.askBecomePass ? await askHidden('sudo password: ') : undefined;
-  const hosts = run.hosts ?? [{ name: run.target ?? '', target: run.target ?? '' }];
-  const report = await runRequest({
+  return {
     command: run.command,
     mode: run.mode,
     checkStatus: run.checkStatus,
-    hosts,
+    hosts: run.hosts ?? [{ name: run.target ?? '', target: run.target ?? '' }],
     confPath: o.conf,
     confExplicit: o.confExplicit,
     vars,
@@ -83,10 +83,14 @@ export async function runAndReport(run: CliRun): Promise<number> {
       ...(becomePassword ? { becomePassword } : {}),
     },
     concurrency: run.concurrency ?? 10,
-    lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
     quiet: false,
-  });
-  if (o.json) {
+    lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
+  };
+}
+
+export async function runAndReport(run: CliRun): Promise<number> {
+  const report = await runRequest(await buildRequest(run));
+  if (run.options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     if (run.mode === 'check') process.stdout.write(printPlans(report, run.showDiffs ?? true));

@@ -48,6 +48,8 @@ export interface RunReport {
   orbisVersion: string;
   hosts: HostReport[];
   summary: Record<HostStatus, number> & { hosts: number; changes: number; durationMs: number };
+  /** A rollout that stopped early says why (the skipped hosts are in `hosts`). */
+  stoppedBecause?: string;
 }
 
 export function summarize(hosts: HostReport[], durationMs: number): RunReport['summary'] {

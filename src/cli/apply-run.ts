@@ -1,0 +1,59 @@
+// The fleet rollout behind `orbis apply`: inventory -> hosts -> batches -> per-host runs.
+import { writeFileSync } from 'node:fs';
+import { parseCount, parseMaxFail, planBatches } from '../fleet/batches.js';
+import { runRollout } from '../fleet/rollout.js';
+import { retryFileText } from '../inventory/index.js';
+import { runHostsWithProgress } from '../report/progress.js';
+import { formatRecap } from '../report/recap.js';
+import { exitCodeOf, summarize, type RunReport } from '../report/result.js';
+import { ORBIS_VERSION } from '../version.js';
+import type { ApplyOptions } from './apply.js';
+import { buildRequest, printPlans } from './run-and-report.js';
+import { prepare, runOnHost } from './session.js';
+import { hostsFor } from './targets.js';
+
+export async function runApply(options: ApplyOptions): Promise<number> {
+  const startedAt = Date.now();
+  const hosts = hostsFor([], { inventory: options.inventory, limit: options.limit });
+  const forks = parseCount('--forks', options.forks, hosts.length);
+  const maxFail = parseMaxFail(options.maxFail);
+  const plan = planBatches(hosts, { serial: options.serial, canary: options.canary });
+  const request = await buildRequest({
+    command: 'apply',
+    mode: options.check ? 'check' : 'apply',
+    checkStatus: 'changed',
+    hosts,
+    concurrency: forks,
+    options,
+  });
+  const prepared = prepare(request);
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  const rollout = await runRollout(plan, hosts.length, maxFail, (batch, index) => {
+    if (plan.batches.length > 1) process.stderr.write(`batch ${index + 1}/${plan.batches.length}${plan.canary && index === 0 ? ' (canary)' : ''}: ${batch.map((h) => h.name).join(', ')}\n`);
+    return runHostsWithProgress(
+      batch.map((h) => h.name),
+      (name, update) => runOnHost(byName.get(name) ?? { name, target: name }, request, prepared, update),
+      { concurrency: forks },
+    );
+  });
+  const report: RunReport = {
+    command: 'apply',
+    mode: request.mode,
+    orbisVersion: ORBIS_VERSION,
+    hosts: rollout.reports,
+    summary: summarize(rollout.reports, Date.now() - startedAt),
+    ...(rollout.stoppedBecause ? { stoppedBecause: rollout.stoppedBecause } : {}),
+  };
+  const retry = rollout.reports.filter((r) => r.status === 'failed' || r.status === 'unreachable' || r.status === 'skipped').map((r) => r.name);
+  if (retry.length > 0) writeFileSync(options.retryFile, retryFileText(retry));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    if (request.mode === 'check') process.stdout.write(printPlans(report, true));
+    process.stdout.write(formatRecap(report));
+    if (rollout.stoppedBecause) process.stdout.write(`rollout stopped: ${rollout.stoppedBecause}\n`);
+    if (retry.length > 0) process.stdout.write(`retry the hosts that did not finish: orbis apply -i ${options.inventory.join(' -i ')} --limit @${options.retryFile}\n`);
+  }
+  const code = exitCodeOf(report);
+  return code === 0 && report.summary.skipped > 0 ? 1 : code;
+}
