@@ -58,6 +58,9 @@ export function probeSpecFor(desired: Desired[], handlers: Handler[]): ProbeSpec
         if (r.unless) spec.guards.push(r.unless);
         if (r.user) spec.users.push(r.user);
         break;
+      case 'precondition':
+        spec.guards.push(r.check);
+        break;
     }
   }
   for (const h of handlers) if (h.unit) spec.units.push(h.unit);

@@ -10,6 +10,7 @@ import { planDownload } from './download.js';
 import { planFile } from './file.js';
 import { planLink } from './link.js';
 import { planPackage } from './package.js';
+import { planPrecondition } from './precondition.js';
 import { planService } from './service.js';
 import type { Change, Desired, HostFacts, PlanContext } from './types.js';
 import { planGroup, planUser } from './user.js';
@@ -46,6 +47,8 @@ function planByKind(desired: Desired, facts: HostFacts, context: PlanContext): C
       return planDownload(desired, facts, context);
     case 'command':
       return planCommand(desired, facts, context);
+    case 'precondition':
+      return planPrecondition(desired, facts, context);
   }
 }
 

@@ -20,7 +20,8 @@ export type ResourceType =
   | 'group'
   | 'service'
   | 'download'
-  | 'command';
+  | 'command'
+  | 'precondition';
 
 interface DesiredBase {
   id: ResourceId;
@@ -125,6 +126,15 @@ export interface DesiredCommand extends DesiredBase {
   user?: string;
 }
 
+/** A shell test that must hold before anything on the host changes (checked by the facts probe). */
+export interface DesiredPrecondition extends DesiredBase {
+  kind: 'precondition';
+  /** Run as root by the facts probe; exit 0 means the host may be changed. */
+  check: string;
+  /** Why the host is refused and what to do: the host's error when the check fails. */
+  message: string;
+}
+
 export type Desired =
   | DesiredPackage
   | DesiredFile
@@ -134,7 +144,8 @@ export type Desired =
   | DesiredGroup
   | DesiredService
   | DesiredDownload
-  | DesiredCommand;
+  | DesiredCommand
+  | DesiredPrecondition;
 
 // ---------------------------------------------------------------------------------------------
 // Facts: what the host is and has, gathered in one round trip.

@@ -54,6 +54,10 @@ export function buildDesired(
     const str = (text: string): string => renderer.renderString(text, context, file).content;
     const id = (type: ResourceId['type'], name: string): ResourceId => ({ role: spec.name, type, name });
 
+    for (const p of spec.preconditions) {
+      if (!applies(p.when)) continue;
+      state.resources.push({ kind: 'precondition', id: id('precondition', p.name), check: str(p.check), message: str(p.message) });
+    }
     for (const p of spec.packages) {
       if (!applies(p.when)) continue;
       const name = str(p.name);

@@ -10,6 +10,10 @@ const mode = z
   .transform((m) => m.padStart(4, '0'));
 
 const when = z.string().optional();
+
+// An absolute path, or one a setting gives (`{{BTFS_REPERTOIRE_REPO}}`: settings of path type are
+// validated as absolute).
+const absolute = z.string().regex(/^(\/|\{\{)/, 'a path is absolute (starts with /) or starts with a {{setting}}');
 const notify = z.array(z.string()).optional();
 
 const packageSchema = z.strictObject({
@@ -37,11 +41,11 @@ const owned = {
   group: z.string().default('root'),
 };
 
-const directorySchema = z.strictObject({ path: z.string().startsWith('/'), ...owned, when, notify });
+const directorySchema = z.strictObject({ path: absolute, ...owned, when, notify });
 
 const fileSchema = z
   .strictObject({
-    path: z.string().startsWith('/'),
+    path: absolute,
     template: z.string().optional(),
     content: z.string().optional(),
     ...owned,
@@ -54,12 +58,12 @@ const fileSchema = z
     message: 'a file needs exactly one of `template` or `content`',
   });
 
-const linkSchema = z.strictObject({ path: z.string().startsWith('/'), target: z.string().min(1), when, notify });
+const linkSchema = z.strictObject({ path: absolute, target: z.string().min(1), when, notify });
 
 const downloadSchema = z.strictObject({
   url: z.string().min(1),
   sha256: z.string().min(1),
-  path: z.string().startsWith('/'),
+  path: absolute,
   extract: z.string().optional(),
   ...owned,
   when,
@@ -98,6 +102,15 @@ const handlerSchema = z
     message: 'a handler needs `unit` + `action`, or a `command`',
   });
 
+// A shell test the facts probe runs (as root) before anything changes: when it fails, the host is
+// refused with `message` and nothing is applied (e.g. BTFS refusing a repo's chain id change).
+const preconditionSchema = z.strictObject({
+  name: z.string().min(1),
+  check: z.string().min(1),
+  message: z.string().min(1),
+  when,
+});
+
 // Checks are defined by the verify step; the role only lists them (name + parameters).
 const verifySchema = z.looseObject({ check: z.string().min(1), when });
 
@@ -109,6 +122,7 @@ export const roleSchema = z.strictObject({
   depends: z.array(z.string()).default([]),
   /** The lowest layer of settings (role defaults < conf file < inventory < env < --var). */
   defaults: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  preconditions: z.array(preconditionSchema).default([]),
   packages: z.array(packageSchema).default([]),
   groups: z.array(groupSchema).default([]),
   users: z.array(userSchema).default([]),
