@@ -71,13 +71,16 @@ function isUnitFile(path: string): boolean {
 /** A heredoc delimiter that cannot occur in base64 text. */
 const EOF_MARK = 'ORBIS_CONTENT_END';
 
-function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postValidate: Map<string, string[]>): string[] {
+function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postValidate: Map<string, string[]>, aptRan: boolean): string[] {
   const tmp = `${dirname(a.path)}/.orbis-tmp.${a.path.split('/').pop() ?? 'file'}`;
   const expected = a.previousSha256 ?? 'absent';
+  // The plan was made from facts; if the file changed since (a hand edit, another run), stop. A file
+  // absent at plan time may have come with a package this run installed (nginx.conf with nginx):
+  // that is no change behind the plan's back, and the package's version is backed up as usual.
+  const createdByApt = a.previousSha256 === null && aptRan;
   const lines = [
     `f=${shq(a.path)}; tmp=${shq(tmp)}`,
-    // The plan was made from facts; if the file changed since (a hand edit, another run), stop.
-    `[ "$(hash_of "$f")" = ${shq(expected)} ] || fail "$f changed on the host since the plan was made; run again"`,
+    ...(createdByApt ? [] : [`[ "$(hash_of "$f")" = ${shq(expected)} ] || fail "$f changed on the host since the plan was made; run again"`]),
     // Parent directories a role did not declare get the usual 0755, not the script's umask 077.
     `(umask 022; mkdir -p -- ${shq(dirname(a.path))}) || fail "cannot create ${plain(dirname(a.path))}"`,
     `base64 -d > "$tmp" <<'${EOF_MARK}' || fail "cannot write $tmp"`,
@@ -102,13 +105,13 @@ function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postV
   return lines;
 }
 
-function actionLines(a: Action, role: string, postValidate: Map<string, string[]>): string[] {
+function actionLines(a: Action, role: string, postValidate: Map<string, string[]>, aptRan: boolean): string[] {
   switch (a.op) {
     case 'apt-install':
     case 'apt-remove':
       return []; // batched into one apt step at the front (see buildApplyScript)
     case 'write-file':
-      return writeFile(a, role, postValidate);
+      return writeFile(a, role, postValidate, aptRan);
     case 'chmod':
       return [`try chmod ${shq(a.mode)} -- ${shq(a.path)}`];
     case 'chown':
@@ -219,7 +222,7 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   const postValidate = new Map<string, string[]>();
   const roleOf = (c: Change): string => c.id.role;
   plan.changes.forEach((change, index) => {
-    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), postValidate));
+    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), postValidate, install.length > 0));
     if (body.length > 0) out.push(`step ${index}`, ...body, 'ok');
     // A change's handlers are recorded on the Pi as soon as the change is made, so that a run cut
     // before its handlers ran still runs them next time (facts read this file back).
