@@ -14,6 +14,7 @@ import { splitRoleVariables } from '../roles/variables.js';
 import { connect, type SshConnectOptions } from '../transport/ssh.js';
 import { UnreachableError, HostKeyError } from '../transport/errors.js';
 import { isSecret, maskSecrets } from '../config/secret.js';
+import { readPlaylist } from '../config/playlist.js';
 import { packageRoot } from '../util/paths.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -73,12 +74,14 @@ export function prepare(request: RunRequest): Prepared {
   const confPath = request.confPath ?? 'conf/orbis.conf';
   const useConf = request.confExplicit || existsSync(confPath);
   const needsKeys = request.mode === 'apply' && roles.some((r) => r.spec.name === 'nginx-rtmp');
+  const needsPlaylist = roles.some((r) => r.spec.name === 'orbis-service');
   const settingsFor = (host: HostTarget): LoadedSettings => {
     const loaded = loadSettings({ ...(useConf ? { confPath } : {}), layers: host.layers ?? [], env, vars: settingVars });
     if (needsKeys) {
       const issues = requireKeysFor(loaded.settings, loaded.origins, loaded.platforms);
       if (issues.length > 0) throw new ConfigError(issues);
     }
+    if (needsPlaylist) readPlaylist(loaded); // a bad playlist stops the run before any host
     return loaded;
   };
   // Validate every host's settings before touching any host.

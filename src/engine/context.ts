@@ -2,6 +2,7 @@
 // objects, so only {{secret X}} reveals them), the derived one-encode model, the enabled
 // platforms, the variables roles declare themselves, and what the facts say about the host.
 import { btfsDownload, formatIssue, resolveVideoEncoder, type EncodeSettings, type LoadedSettings, type Platform } from '../config/index.js';
+import { readPlaylist } from '../config/playlist.js';
 import type { HostFacts } from '../resources/types.js';
 
 export interface RoleVariables {
@@ -22,6 +23,9 @@ export function encoderArgs(encode: EncodeSettings, encoder: string): string {
     `-preset ${encode.preset}`,
     `-profile:v ${encode.profile}`,
     `-level:v ${encode.level}`,
+    // -profile:v is only a ceiling: the fast presets (ultrafast) turn CABAC off and x264 then
+    // signals Constrained Baseline. CABAC is what makes the stream the Main the platforms ask for.
+    ...(encode.profile === 'baseline' ? [] : ['-x264-params cabac=1']),
     ...rate,
     `-keyint_min ${encode.gop}`,
     '-sc_threshold 0',
@@ -86,6 +90,11 @@ export function renderContext(
       const download = btfsDownload(loaded.settings, facts.arch, loaded.origins);
       if (!download.ok) throw new Error(formatIssue(download.issue));
       return { url: download.url, sha256: download.sha256 };
+    },
+    // The videos to stream ({url, title} each): read from the controller's LISTE_LECTURE file only
+    // by a role that uses it (session.ts checks it before any host is touched).
+    get playlist() {
+      return readPlaylist(loaded);
     },
     orbis: { version: orbisVersion },
   };

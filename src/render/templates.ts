@@ -50,6 +50,7 @@ export class TemplateRenderer {
     this.#hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
     this.#hb.registerHelper('not', (a: unknown) => !a);
     this.#hb.registerHelper('mul', (a: unknown, b: unknown) => Number(a) * Number(b));
+    this.#hb.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
     this.#hb.registerHelper('join', (list: unknown, sep: unknown) =>
       Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ' ') : '',
     );
