@@ -35,7 +35,7 @@ export function registerVerifyCommand(program: Command): void {
     `
 Per host, a table of checks (pass, WARN, FAIL) with the measured value and, when a check did not
 pass, a hint. --json prints hosts[].verify[] (name, status, value, hint). Stream keys are never
-shown. --roles is accepted for symmetry with provision and does not change the checks.
+shown. --roles limits the report to the checks those roles list (with the roles they depend on).
 Verifying a whole inventory (-i INVENTORY) comes with inventories; until then name the hosts.
 
 Examples:
@@ -79,17 +79,20 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was 
         confPath: o.conf,
         confExplicit: cmd.getOptionValueSource('conf') === 'cli',
         vars,
+        ...(o.roles ? { roles: o.roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) } : {}),
         connect: connectOptions,
         concurrency: 1,
         quiet: true,
         lockWaitSec: 0,
       });
+      // --roles: only the checks those roles list in their `verify:` (and their dependencies').
+      const checks = o.roles ? prepared.roles.flatMap((r) => r.spec.verify.map((v) => v.check)) : undefined;
       const becomePassword = o.askBecomePass ? await askHidden('sudo password: ') : undefined;
       const report = await verifyHosts({
         hosts,
         settingsFor: prepared.settingsFor,
         connect: { ...connectOptions, ...(becomePassword ? { becomePassword } : {}) },
-        verify,
+        verify: { ...verify, ...(checks ? { checks } : {}) },
         concurrency: Math.max(1, Math.floor(Number(o.forks)) || 10),
       });
       if (o.json) {

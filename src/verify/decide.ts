@@ -79,9 +79,12 @@ export function attributeCauses(outcomes: Outcome[]): Outcome[] {
   });
 }
 
-/** The public form: attributed, and every string masked (stream keys, push targets). */
-export function finalResults(outcomes: Outcome[], input: Pick<VerifyInput, 'secrets'>): VerifyResult[] {
-  return attributeCauses(outcomes).map((x) => ({
+/**
+ * The public form: attributed (over every check, reported or not), the selected ones, every
+ * string masked (stream keys, push targets).
+ */
+export function finalResults(outcomes: Outcome[], input: Pick<VerifyInput, 'secrets'>, selected: (name: string) => boolean = () => true): VerifyResult[] {
+  return attributeCauses(outcomes).filter((x) => selected(x.name)).map((x) => ({
     name: x.name,
     status: x.status,
     ...(x.value !== undefined ? { value: redact(x.value, input.secrets) } : {}),

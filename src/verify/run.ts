@@ -4,7 +4,7 @@
 // rerun the FFmpeg test only if its input (the gateway) settled after the first attempt.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from '../transport/types.js';
-import { CHECK, type Outcome } from './checks/outcome.js';
+import { CHECK, selectChecks, type Outcome } from './checks/outcome.js';
 import { attributeCauses, decide, finalResults, scriptFailure, type DecideContext } from './decide.js';
 import { mergeObservations, parseVerifyOutput, type Observations } from './parse/output.js';
 import { buildVerifyScript, ffmpegTimeLimitSec, scriptTimeoutSec, type ScriptKind, type ScriptOptions } from './script.js';
@@ -34,8 +34,8 @@ async function runScript(transport: Transport, input: VerifyInput, kind: ScriptK
  * The settle checks worth waiting for: failed, and not merely a consequence of another failure
  * (a Kick push cannot settle while TLS to Kick fails, which no wait will change).
  */
-function failedSettle(outcomes: Outcome[]): Outcome[] {
-  return attributeCauses(outcomes).filter((x) => x.settle && x.status === 'fail');
+function failedSettle(outcomes: Outcome[], selected: (name: string) => boolean): Outcome[] {
+  return attributeCauses(outcomes).filter((x) => x.settle && x.status === 'fail' && selected(x.name));
 }
 
 /**
@@ -45,11 +45,13 @@ function failedSettle(outcomes: Outcome[]): Outcome[] {
  */
 export async function verifyHost(transport: Transport, input: VerifyInput, options: VerifyOptions = {}): Promise<VerifyResult[]> {
   const o = { ...DEFAULT_VERIFY_OPTIONS, ...options };
-  const scriptOptions: ScriptOptions = { seconds: o.seconds, minSpeed: o.minSpeed };
+  const selected = selectChecks(o.checks);
+  // The FFmpeg test is the one costly check: not run when it is not asked for.
+  const scriptOptions: ScriptOptions = { seconds: o.seconds, minSpeed: o.minSpeed, ffmpeg: selected(CHECK.ffmpeg) };
   const started = Date.now();
   const progress = o.progress ?? (() => undefined);
   try {
-    progress(`checking (FFmpeg test: ${o.seconds} s of media)`);
+    progress(scriptOptions.ffmpeg ? `checking (FFmpeg test: ${o.seconds} s of media)` : 'checking');
     const first = await runScript(transport, input, 'full', scriptOptions);
     let observations = first.observations;
     const ctx: DecideContext = {
@@ -59,8 +61,8 @@ export async function verifyHost(transport: Transport, input: VerifyInput, optio
     let outcomes = decide(input, observations, ctx);
     const gatewayAtFirst = outcomes.find((x) => x.name === CHECK.btfsGateway)?.status;
 
-    while (failedSettle(outcomes).length > 0 && Date.now() - started + o.retryIntervalSec * 1000 <= o.retryTimeoutSec * 1000) {
-      progress(`waiting for ${failedSettle(outcomes).map((x) => x.name).join(', ')} to settle`);
+    while (failedSettle(outcomes, selected).length > 0 && Date.now() - started + o.retryIntervalSec * 1000 <= o.retryTimeoutSec * 1000) {
+      progress(`waiting for ${failedSettle(outcomes, selected).map((x) => x.name).join(', ')} to settle`);
       await sleep(o.retryIntervalSec * 1000);
       const next = await runScript(transport, input, 'settle', scriptOptions);
       observations = mergeObservations(observations, next.observations);
@@ -70,13 +72,13 @@ export async function verifyHost(transport: Transport, input: VerifyInput, optio
     // The FFmpeg test read the gateway before it was ready: measure again now that it is.
     const gatewayNow = outcomes.find((x) => x.name === CHECK.btfsGateway)?.status;
     const ffmpegNow = outcomes.find((x) => x.name === CHECK.ffmpeg)?.status;
-    if (gatewayAtFirst === 'fail' && gatewayNow === 'pass' && ffmpegNow === 'fail') {
+    if (scriptOptions.ffmpeg && gatewayAtFirst === 'fail' && gatewayNow === 'pass' && ffmpegNow === 'fail') {
       progress('the gateway settled: running the FFmpeg test again');
       const again = await runScript(transport, input, 'ffmpeg', scriptOptions);
       observations = mergeObservations(observations, again.observations);
       outcomes = decide(input, observations, ctx);
     }
-    return finalResults(outcomes, input);
+    return finalResults(outcomes, input, selected);
   } catch (error) {
     if (!(error instanceof ScriptError)) throw error;
     return finalResults([scriptFailure(error.message, 'the host must run bash, coreutils, iproute2 (ss) and systemd; see the message for what stopped it')], input);

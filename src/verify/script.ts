@@ -14,6 +14,8 @@ export type ScriptKind = 'full' | 'settle' | 'ffmpeg';
 export interface ScriptOptions {
   seconds: number;
   minSpeed: number;
+  /** Run the FFmpeg test in the full script (default true). */
+  ffmpeg?: boolean;
 }
 
 /** Properties the unit checks read (systemctl show). */
@@ -182,7 +184,7 @@ export function buildVerifyScript(input: VerifyInput, kind: ScriptKind, options:
       lines.push(...clockSection(), ...nginxSection());
       if (input.kick) lines.push(...tlsSection(input.kick));
       if (input.dlive) lines.push(...dliveSection(input.dlive));
-      lines.push(...ffmpegSection(input, options));
+      if (options.ffmpeg !== false) lines.push(...ffmpegSection(input, options));
       // A second sample of the units after the FFmpeg test: a restart counter that moved in
       // between is a unit crash-looping.
       lines.push(...unitsSection(input));

@@ -75,6 +75,12 @@ export interface VerifyOptions {
   minSpeed?: number;
   /** Seconds of media the FFmpeg test encodes; default 10. */
   seconds?: number;
+  /**
+   * Report only these checks (the `check:` names the applied roles list in `verify:`), e.g. for
+   * `provision --roles btfs`. Checks no role owns (clock, reach.dlive, stream.push.unexpected)
+   * are always reported; unknown names are ignored. Default: every check.
+   */
+  checks?: readonly string[];
   /** Progress messages (e.g. for the listr2 task output). */
   progress?: (message: string) => void;
 }

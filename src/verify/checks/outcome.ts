@@ -30,6 +30,16 @@ export const CHECK = {
 
 export type CheckName = (typeof CHECK)[keyof typeof CHECK];
 
+/** Checks no role lists (they concern the Pi or the platforms, not one role's work): always reported. */
+export const UNOWNED_CHECKS: readonly string[] = [CHECK.clock, CHECK.reachDlive, CHECK.pushUnexpected, CHECK.script];
+
+/** The filter for VerifyOptions.checks. */
+export function selectChecks(checks: readonly string[] | undefined): (name: string) => boolean {
+  if (checks === undefined) return () => true;
+  const wanted = new Set([...checks, ...UNOWNED_CHECKS]);
+  return (name) => wanted.has(name);
+}
+
 export interface Outcome extends VerifyResult {
   /** Needs the system to settle (a unit starting, a daemon getting ready): retried. */
   settle: boolean;

@@ -78,6 +78,13 @@ describe('verifyHost', () => {
     expect(host.calls.map((c) => c.kind)).toEqual(['full']);
   });
 
+  it('checks: only the listed checks (and the unowned ones) are reported, and no FFmpeg test without ffmpeg.speed', async () => {
+    const host = new FakeHost(() => fullOutput({ now: now(), gw: GW_DOWN }));
+    const results = await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 0, checks: ['unit.btfs', 'btfs.gateway', 'ffmpeg-encoder'] });
+    expect(results.map((r) => r.name)).toEqual(['clock', 'unit.btfs', 'btfs.gateway', 'reach.dlive']);
+    expect(String(host.calls[0]?.options?.stdin)).not.toContain('ffmpeg -hide_banner');
+  });
+
   it('a script cut short is one failed result, not an exception', async () => {
     const host = new FakeHost(() => fullOutput({ now: now(), end: false }));
     const results = await verifyHost(host, labInput(), fast);
