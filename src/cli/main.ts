@@ -8,6 +8,7 @@ import { registerCheckCommand } from './check.js';
 import { registerApplyCommand } from './apply.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
+import { registerSecretsCommand } from './secrets.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerInventoryCommand(program);
   registerVerifyCommand(program);
+  registerSecretsCommand(program);
   registerLabCommand(program);
   return program;
 }
