@@ -1,0 +1,160 @@
+// What the stack's e2e tests share: the settings that point a Pi at the lab's stand-ins, waiting
+// for the ingest to record a stream, ffprobe of a recording, unit start times, and looking for
+// stream keys where they must never be.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { LabHost, LabState } from '../../../src/lab/index.js';
+import { mustOnHost, onHost, recordingsFor, waitFor, type Recording } from './lab.js';
+import { provision, type OrbisResult } from './orbis.js';
+
+const run = promisify(execFile);
+
+export interface StreamKeys {
+  dlive: string;
+  kick: string;
+}
+
+/** Fresh keys for one test file: recordings are named after them, so files never mix. */
+export function newKeys(prefix: string): StreamKeys {
+  const id = randomBytes(4).toString('hex');
+  return { dlive: `${prefix}_dlive_${id}`, kick: `${prefix}_kick_sk_${id}` };
+}
+
+/**
+ * Environment for `orbis provision` against the lab: keys (as a user would pass them, never on
+ * the command line), the stand-in BTFS release and its checksums, and a small, cheap stream.
+ */
+export function stackEnv(lab: LabState, keys: Partial<StreamKeys>, extra: Record<string, string> = {}): Record<string, string> {
+  const release = lab.btfs.releases.amd64;
+  return {
+    ...(keys.dlive ? { ORBIS_DLIVE_CLE_FLUX: keys.dlive } : {}),
+    ...(keys.kick ? { ORBIS_KICK_CLE_FLUX: keys.kick } : {}),
+    ORBIS_BTFS_URL_TELECHARGEMENT: release.url.replace(/amd64/g, '{arch}'),
+    ORBIS_BTFS_SHA256_AMD64: release.sha256,
+    ORBIS_BTFS_SHA256_ARM64: lab.btfs.releases.arm64.sha256,
+    ORBIS_PRESET_ENCODAGE: 'ultrafast',
+    ...extra,
+  };
+}
+
+/**
+ * The Pi of one test file: `orbis provision` with the file's arguments and environment (set in
+ * beforeAll), its own known_hosts, and everything orbis printed kept to look for keys in.
+ */
+export class StackPi {
+  host!: LabHost;
+  env: Record<string, string> = {};
+  /** stdout and stderr of every run: no stream key may be in them. */
+  readonly printed: string[] = [];
+  readonly knownHosts = join(mkdtempSync(join(tmpdir(), 'orbis-stack-e2e-')), 'known_hosts');
+
+  constructor(private readonly baseArgs: readonly string[]) {}
+
+  async provision(args: readonly string[] = []): Promise<OrbisResult> {
+    const result = await provision(this.host, this.knownHosts, [...this.baseArgs, ...args], this.env);
+    this.printed.push(result.stdout, result.stderr);
+    return result;
+  }
+}
+
+/** Recordings of `key` now, by file name (to tell the next publish's recording apart). */
+export async function recordingNames(lab: LabState, platform: 'dlive' | 'kick', key: string): Promise<Set<string>> {
+  return new Set((await recordingsFor(lab, platform, key)).map((r) => r.file));
+}
+
+/** A recording of `key` not in `before`, once it holds at least `minBytes`. */
+export function newRecording(
+  lab: LabState,
+  platform: 'dlive' | 'kick',
+  key: string,
+  before: ReadonlySet<string>,
+  timeoutMs: number,
+  minBytes = 64 * 1024,
+): Promise<Recording> {
+  return waitFor(
+    `a new ${platform} recording for the test key (${minBytes} bytes at least)`,
+    async () => (await recordingsFor(lab, platform, key)).find((r) => !before.has(r.file) && r.bytes >= minBytes),
+    timeoutMs,
+    250,
+  );
+}
+
+export interface MediaStreams {
+  video?: { codec_name: string; profile: string; width: number; height: number; r_frame_rate: string };
+  audio?: { codec_name: string; sample_rate: string; channels: number };
+}
+
+/** ffprobe (on the controller) of a recording: its first video and audio streams. */
+export async function probeMedia(path: string): Promise<MediaStreams> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,profile,width,height,r_frame_rate,sample_rate,channels', '-of', 'json', path]);
+  const streams = (JSON.parse(stdout) as { streams: Array<Record<string, unknown> & { codec_type: string }> }).streams;
+  return {
+    video: streams.find((s) => s.codec_type === 'video') as MediaStreams['video'],
+    audio: streams.find((s) => s.codec_type === 'audio') as MediaStreams['audio'],
+  };
+}
+
+/** systemd's start time of each unit: it changes exactly when the unit (re)starts. */
+export async function unitStarts(host: LabHost, units: readonly string[]): Promise<Record<string, string>> {
+  const out = await mustOnHost(host, `systemctl show -p Id -p ActiveEnterTimestampMonotonic ${units.join(' ')}`, { user: 'root' });
+  const starts: Record<string, string> = {};
+  for (const block of out.trim().split('\n\n')) {
+    const id = /Id=(.*)/.exec(block)?.[1];
+    const since = /ActiveEnterTimestampMonotonic=(.*)/.exec(block)?.[1];
+    if (id) starts[id] = since ?? '';
+  }
+  return starts;
+}
+
+export async function unitStates(host: LabHost, units: readonly string[]): Promise<Record<string, string>> {
+  const states: Record<string, string> = {};
+  for (const unit of units) {
+    const active = await onHost(host, `systemctl is-active ${unit}`, { user: 'root' });
+    const enabled = await onHost(host, `systemctl is-enabled ${unit}`, { user: 'root' });
+    states[unit] = `${active.stdout.trim()}/${enabled.stdout.trim()}`;
+  }
+  return states;
+}
+
+/**
+ * A grep pattern matching `key` that does not contain it literally ("dlive_x" -> "[d]live_x"),
+ * so that the search itself never writes the key into a command line or the journal.
+ */
+export function hiddenPattern(key: string): string {
+  return `[${key[0] ?? ''}]${key.slice(1)}`;
+}
+
+/**
+ * Where a key must never be on the Pi: world-readable files (under /etc /var /home /usr/local /run
+ * /opt /srv /tmp), the journal, and process command lines. Returns what was found (empty: clean).
+ */
+export async function keysOnHost(host: LabHost, keys: readonly string[]): Promise<string[]> {
+  const patterns = keys.map((k) => `-e '${hiddenPattern(k)}'`).join(' ');
+  const found: string[] = [];
+  const files = await onHost(
+    host,
+    `find /etc /var /home /usr/local /run /opt /srv /tmp -xdev -type f -perm -o+r -size -50M -print0 2>/dev/null | xargs -0 -r grep -l ${patterns} 2>/dev/null`,
+    { user: 'root', timeoutMs: 180_000 },
+  );
+  found.push(...files.stdout.split('\n').filter((l) => l.length > 0).map((f) => `world-readable file ${f}`));
+  const journal = await onHost(host, `journalctl --no-pager -o cat | grep -c ${patterns}`, { user: 'root', timeoutMs: 120_000 });
+  if (Number(journal.stdout.trim()) > 0) found.push(`${journal.stdout.trim()} journal line(s)`);
+  const commandLines = await onHost(host, `ps -eo args= | grep -c ${patterns}`, { user: 'root' });
+  if (Number(commandLines.stdout.trim()) > 0) found.push(`${commandLines.stdout.trim()} process command line(s)`);
+  return found;
+}
+
+/** What to read when the stream does not arrive: unit states and the stack's recent journal. */
+export async function stackDiagnostics(host: LabHost): Promise<string> {
+  const units = 'nginx.service stunnel@kick.service btfs.service orbis.service';
+  const result = await onHost(
+    host,
+    `uptime; systemctl is-system-running; systemctl --no-pager --lines=0 status ${units}; journalctl -b --no-pager -o short-monotonic -n 60 -u nginx.service -u 'stunnel@*' -u btfs.service -u orbis.service`,
+    { user: 'root', timeoutMs: 30_000 },
+  );
+  return `${result.stdout}\n${result.stderr}`.slice(-8000);
+}

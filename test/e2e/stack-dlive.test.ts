@@ -1,0 +1,80 @@
+// The stack with one platform from the start (`--platforms dlive`, upstream's `diffuser.sh -p
+// dlive`) and a playlist of the user's own (LISTE_LECTURE): only DLive's key is needed, stunnel is
+// not even installed, and the stream DLive records plays the playlist at the configured size.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabState } from '../../src/lab/index.js';
+import { freshHost, getLab, mustOnHost, onHost, releaseHost } from './helpers/lab.js';
+import { keysOnHost, newKeys, newRecording, probeMedia, recordingNames, stackEnv, StackPi, unitStates } from './helpers/stack.js';
+
+const WIDTH = 480;
+const HEIGHT = 270;
+const keys = newKeys('dlive1');
+const stack = new StackPi(['--platforms', 'dlive', '--var', `LARGEUR_MAX=${WIDTH}`, '--var', `HAUTEUR_MAX=${HEIGHT}`]);
+let lab: LabState;
+
+describe('the stack on a fresh Pi, DLive only, with a playlist', () => {
+  beforeAll(async () => {
+    lab = await getLab();
+    const [first, second] = lab.btfs.content;
+    if (!first || !second) throw new Error('the lab holds fewer than two test videos');
+    // Upstream's ldl/*.txt format: a bare CID and a gateway URL, titles after them.
+    const playlist = join(dirname(stack.knownHosts), 'liste.txt');
+    writeFileSync(playlist, `# e2e playlist\n${first.cid}   # ${first.name}\nhttp://127.0.0.1:8080/btfs/${second.cid} # ${second.name}\n`);
+    // Only DLive's key: Kick is off, so its key is not asked for.
+    stack.env = stackEnv(lab, { dlive: keys.dlive }, { ORBIS_LISTE_LECTURE: playlist });
+    stack.host = await freshHost();
+  });
+  afterAll(async () => {
+    await releaseHost(stack.host);
+  });
+
+  it('provisions without Kick: DLive records the playlist at the configured size, Kick gets nothing', async () => {
+    const before = await recordingNames(lab, 'dlive', keys.dlive);
+    const result = await stack.provision(['--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const changes = result.json?.hosts[0]?.changes ?? [];
+    expect(changes.filter((c) => c.role === 'stunnel')).toEqual([]);
+
+    expect(await unitStates(stack.host, ['nginx.service', 'btfs.service', 'orbis.service'])).toEqual({
+      'nginx.service': 'active/enabled',
+      'btfs.service': 'active/enabled',
+      'orbis.service': 'active/enabled',
+    });
+    // No tunnel at all: the package is not even installed.
+    expect((await onHost(stack.host, 'dpkg -s stunnel4', { user: 'root' })).code).not.toBe(0);
+    expect((await onHost(stack.host, 'test -e /etc/stunnel/kick.conf', { user: 'root' })).code).toBe(1);
+    const rtmp = await mustOnHost(stack.host, 'cat /etc/nginx/orbis/rtmp.conf', { user: 'root' });
+    expect(rtmp.split('\n').filter((l) => /^\s*push /.test(l)).map((l) => l.trim())).toEqual([expect.stringMatching(/^push rtmp:\/\/stream\.dlive\.tv\/live playPath=/)]);
+
+    // The playlist on the Pi: both videos, through the Pi's gateway, titles kept.
+    const [first, second] = lab.btfs.content;
+    expect(await mustOnHost(stack.host, 'grep -v "^#" /etc/orbis/liste-lecture.txt', { user: 'root' })).toBe(
+      `http://127.0.0.1:8080/btfs/${first?.cid}  # ${first?.name}\nhttp://127.0.0.1:8080/btfs/${second?.cid}  # ${second?.name}\n`,
+    );
+
+    const recording = await newRecording(lab, 'dlive', keys.dlive, before, 30_000, 256 * 1024);
+    const media = await probeMedia(recording.path);
+    expect(media.video).toMatchObject({ codec_name: 'h264', profile: 'Main', width: WIDTH, height: HEIGHT, r_frame_rate: '30/1' });
+    expect(media.audio).toMatchObject({ codec_name: 'aac', sample_rate: '44100', channels: 2 });
+    // Kick: off, and nothing was pushed to it (there is not even a key to push with).
+    expect(await recordingNames(lab, 'kick', keys.kick)).toEqual(new Set());
+    // The streamer plays both videos of the playlist, in order, in one publish.
+    expect(await mustOnHost(stack.host, 'journalctl -b -u orbis.service -o cat --no-pager | grep -c "streaming 2 video"', { user: 'root' })).not.toBe('0\n');
+  });
+
+  it('a second run changes nothing; --check agrees and exits 0', async () => {
+    const again = await stack.provision(['--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json?.hosts[0]?.changes, again.stdout).toEqual([]);
+    const check = await stack.provision(['--check']);
+    expect(check.code, check.stdout).toBe(0);
+  });
+
+  it('the DLive key is nowhere orbis printed, nor readable on the Pi', async () => {
+    const all = stack.printed.join('\n');
+    expect(all).not.toContain(keys.dlive);
+    expect(await keysOnHost(stack.host, [keys.dlive])).toEqual([]);
+  });
+});
