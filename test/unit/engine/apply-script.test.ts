@@ -80,6 +80,18 @@ describe('apply script', () => {
     expect(script).toMatch(/grep -vxF -- mark/);
   });
 
+  it('lets a file new at plan time replace what a package of the same run shipped (nginx.conf)', () => {
+    const newFile = (previousSha256: string | null): Action => ({ op: 'write-file', path: '/etc/nginx/nginx.conf', content: 'x\n', mode: '0644', owner: 'root', group: 'root', backup: true, previousSha256 });
+    const drift = /changed on the host since the plan was made/;
+    const build = (changes: Change[]): string => buildApplyScript({ ...plan, changes, handlers: [], pendingFromEarlier: [] }, { runId: 'r', holder: 'h', lockWaitSec: 5, record: '{}' });
+    const withApt = build([change('r', 'pkg', [{ op: 'apt-install', packages: ['nginx'] }]), change('r', 'conf', [newFile(null)])]);
+    expect(withApt).not.toMatch(drift);
+    expect(withApt).toContain('backup "$f"');
+    // Without packages in the run, or for a file that existed, the drift guard stays.
+    expect(build([change('r', 'conf', [newFile(null)])])).toMatch(drift);
+    expect(build([change('r', 'pkg', [{ op: 'apt-install', packages: ['nginx'] }]), change('r', 'conf', [newFile('ab'.repeat(32))])])).toMatch(drift);
+  });
+
   it('checks the download checksum and re-checks command guards', () => {
     expect(script).toContain(`= ${'ab'.repeat(32)} ]`);
     expect(script).toMatch(/if \[ ! -e \/var\/lib\/btfs\/config \] && ! \( test -e \/x \)/);
