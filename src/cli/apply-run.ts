@@ -8,7 +8,7 @@ import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, summarize, type RunReport } from '../report/result.js';
 import { ORBIS_VERSION } from '../version.js';
 import type { ApplyOptions } from './apply.js';
-import { buildRequest, printPlans } from './run-and-report.js';
+import { buildRequest, printPlans, verifyTables } from './run-and-report.js';
 import { prepare, runOnHost } from './session.js';
 import { hostsFor } from './targets.js';
 
@@ -50,6 +50,7 @@ export async function runApply(options: ApplyOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     if (request.mode === 'check') process.stdout.write(printPlans(report, true));
+    process.stdout.write(await verifyTables(report));
     process.stdout.write(formatRecap(report));
     if (rollout.stoppedBecause) process.stdout.write(`rollout stopped: ${rollout.stoppedBecause}\n`);
     if (retry.length > 0) process.stdout.write(`retry the hosts that did not finish: orbis apply -i ${options.inventory.join(' -i ')} --limit @${options.retryFile}\n`);

@@ -20,6 +20,8 @@ export interface CliRunOptions {
   sshConfig?: string;
   askBecomePass: boolean;
   lockTimeout?: string;
+  /** commander's --no-verify sets this false. */
+  verify?: boolean;
 }
 
 export interface CliRun {
@@ -60,6 +62,14 @@ function parseSeconds(text: string, option: string): number {
   return value;
 }
 
+/** The verify results of each host that has some, as tables (printed before the recap). */
+export async function verifyTables(report: RunReport): Promise<string> {
+  const verified = report.hosts.filter((h) => h.verify.length > 0);
+  if (verified.length === 0) return '';
+  const { formatVerifyTable } = await import('../verify/index.js');
+  return verified.map((h) => formatVerifyTable(h.name, h.verify)).join('\n') + '\n';
+}
+
 /** CLI options -> the engine's request (asks for the sudo password first when told to). */
 export async function buildRequest(run: CliRun): Promise<RunRequest> {
   const o = run.options;
@@ -85,6 +95,7 @@ export async function buildRequest(run: CliRun): Promise<RunRequest> {
     concurrency: run.concurrency ?? 10,
     quiet: false,
     lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
+    ...(run.mode === 'apply' && o.verify !== false ? { verify: {} } : {}),
   };
 }
 
@@ -94,6 +105,7 @@ export async function runAndReport(run: CliRun): Promise<number> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     if (run.mode === 'check') process.stdout.write(printPlans(report, run.showDiffs ?? true));
+    process.stdout.write(await verifyTables(report));
     process.stdout.write(formatRecap(report));
   }
   return exitCodeOf(report);

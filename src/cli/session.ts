@@ -3,8 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadSettings, requireKeysFor, SECRET_SETTING_NAMES, type LoadedSettings, type SettingsLayer } from '../config/index.js';
-import { renderContext } from '../engine/context.js';
-import { runHost } from '../engine/run.js';
+import { decideEncoder, renderContext } from '../engine/context.js';
+import { runHost, type HostRun } from '../engine/run.js';
 import { TemplateRenderer } from '../render/templates.js';
 import { hostReport } from '../report/host.js';
 import { runHostsWithProgress } from '../report/progress.js';
@@ -12,6 +12,8 @@ import { summarize, type HostReport, type RunReport } from '../report/result.js'
 import { loadRoles, roleSourceAt, type LoadedRole, type RoleSource } from '../roles/load.js';
 import { splitRoleVariables } from '../roles/variables.js';
 import { connect, type SshConnectOptions } from '../transport/ssh.js';
+import type { Transport } from '../transport/types.js';
+import type { VerifyOptions } from '../verify/types.js';
 import { UnreachableError, HostKeyError } from '../transport/errors.js';
 import { isSecret, maskSecrets } from '../config/secret.js';
 import { readPlaylist } from '../config/playlist.js';
@@ -28,6 +30,8 @@ export interface HostTarget {
   target: string;
   /** Inventory layers for this host, lowest first. */
   layers?: SettingsLayer[];
+  /** How the inventory says to reach this host (user, port, key); command-line options win. */
+  connect?: Partial<SshConnectOptions>;
 }
 
 export interface RunRequest {
@@ -46,6 +50,8 @@ export interface RunRequest {
   quiet: boolean;
   /** Seconds to wait for another run's lock on a host. */
   lockWaitSec: number;
+  /** Verify each host after applying (provision/apply without --no-verify). */
+  verify?: Omit<VerifyOptions, 'progress' | 'checks'>;
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -120,7 +126,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
   update('connecting');
   let transport;
   try {
-    transport = await connect(host.target, { ...request.connect, name: host.name });
+    transport = await connect(host.target, { ...host.connect, ...request.connect, name: host.name });
   } catch (error) {
     return errorReport(host.name, error, secrets, startedAt);
   }
@@ -136,11 +142,44 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
       orbisVersion: ORBIS_VERSION,
       lockWaitSec: request.lockWaitSec,
     });
-    return hostReport(host.name, run, transport, startedAt, request.checkStatus);
+    const report = hostReport(host.name, run, transport, startedAt, request.checkStatus);
+    if (request.mode === 'apply' && request.verify && !run.failure) {
+      await verifyAfterApply(report, run, loaded, transport, request.verify, update);
+      report.durationMs = Date.now() - startedAt;
+      report.roundTrips = transport.roundTrips;
+    }
+    return report;
   } catch (error) {
     return errorReport(host.name, error, secrets, startedAt, transport.roundTrips, transport.connections);
   } finally {
     await transport.close();
+  }
+}
+
+/**
+ * The verify step at the end of a run: the checks the applied roles list (none listed: no
+ * verify, e.g. `--roles ffmpeg`). A failed check fails the host.
+ */
+async function verifyAfterApply(
+  report: HostReport,
+  run: HostRun,
+  loaded: LoadedSettings,
+  transport: Transport,
+  options: Omit<VerifyOptions, 'progress' | 'checks'>,
+  update: (m: string) => void,
+): Promise<void> {
+  const checks = [...new Set(run.desired.verify.map((v) => v.check))];
+  if (checks.length === 0) return;
+  const { verifyHost, verifyInputFrom } = await import('../verify/index.js');
+  const input = verifyInputFrom(loaded, { encoder: decideEncoder(loaded.encode, run.facts).encoder });
+  report.verify = await verifyHost(transport, input, { ...options, checks, progress: (m) => update(`verify: ${m}`) });
+  const failed = report.verify.filter((r) => r.status === 'fail').map((r) => r.name);
+  if (failed.length > 0) {
+    report.status = 'failed';
+    report.error = {
+      message: `verify: ${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}`,
+      hint: `see each check's hint below; \`orbis verify ${report.name}\` runs them again`,
+    };
   }
 }
 
