@@ -32,9 +32,13 @@ const QUOTE_HINT = "quote the value in single quotes: name: '...'";
 /** `file` names the source in issues (the encrypted file, or the text being edited). */
 export function parseSecretsText(text: string, file: string): ParsedSecrets {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false, uniqueKeys: false });
   const at = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
-  const issues: ConfigIssue[] = doc.errors.map((error) => ({ file, ...at(error.pos[0]), ...syntaxProblem(error.code) }));
+  const issues: ConfigIssue[] = doc.errors.map((error) => {
+    // YAML notices an open quote at the end of the text; the user needs the line it opened on.
+    const offset = error.code === 'MISSING_CHAR' ? (openQuoteBefore(text, error.pos[0]) ?? error.pos[0]) : error.pos[0];
+    return { file, ...at(offset), ...syntaxProblem(error.code) };
+  });
   if (issues.length > 0) return { entries: [], issues };
 
   const root = doc.contents;
@@ -43,15 +47,25 @@ export function parseSecretsText(text: string, file: string): ParsedSecrets {
     return { entries: [], issues: [{ file, ...at(root.range?.[0] ?? 0), message: 'the secrets must be a map of names to values', hint: 'write one `name: value` per line' }] };
   }
   const entries: SecretEntry[] = [];
-  for (const pair of root.items) {
-    const checked = checkPair(pair as Pair<Node | null, Node | null>, file, at);
-    if ('issue' in checked) issues.push(checked.issue);
-    else entries.push(checked.entry);
+  const firstLine = new Map<string, number>();
+  for (const item of root.items) {
+    const pair = item as Pair<Node | null, Node | null>;
+    const checked = checkPair(pair, file, at, text);
+    if ('issue' in checked) {
+      issues.push(checked.issue);
+      continue;
+    }
+    const { entry } = checked;
+    const first = firstLine.get(entry.name);
+    // Found here rather than by YAML, to say where the first one is.
+    if (first !== undefined) issues.push({ file, ...at(pair.key?.range?.[0] ?? 0), variable: entry.name, message: `is set twice (first at line ${first})`, hint: 'keep one of them' });
+    else firstLine.set(entry.name, at(pair.key?.range?.[0] ?? 0).line);
+    entries.push(entry);
   }
   return { entries, issues };
 }
 
-function checkPair(pair: Pair<Node | null, Node | null>, file: string, at: (offset: number) => { line: number; col: number }): { entry: SecretEntry } | { issue: ConfigIssue } {
+function checkPair(pair: Pair<Node | null, Node | null>, file: string, at: (offset: number) => { line: number; col: number }, source: string): { entry: SecretEntry } | { issue: ConfigIssue } {
   const key = pair.key;
   const keyAt = at(key?.range?.[0] ?? 0);
   if (!isPair(pair) || !isScalar(key) || typeof key.value !== 'string' || !SECRET_NAME_RE.test(key.value)) {
@@ -59,14 +73,15 @@ function checkPair(pair: Pair<Node | null, Node | null>, file: string, at: (offs
   }
   const name = key.value;
   const value = pair.value;
-  const where = { file, ...(value?.range ? at(value.range[0]) : keyAt), variable: name };
+  const start = valueStart(source, key.range?.[1]) ?? value?.range?.[0];
+  const where = { file, ...(start === undefined ? keyAt : at(start)), variable: name };
+  if (value !== null && (isAlias(value) || value.anchor !== undefined)) {
+    return { issue: { ...where, message: 'starts with & or * (a YAML anchor or alias), which would not be taken as text', hint: QUOTE_HINT } };
+  }
+  if (value?.tag !== undefined) return { issue: { ...where, message: 'starts with ! (a YAML tag), which would not be taken as text', hint: QUOTE_HINT } };
   if (value === null || (isScalar(value) && value.value === '' && value.type === 'PLAIN')) {
     return { issue: { ...where, message: 'has no value', hint: 'write the value after "name: ", or remove the line' } };
   }
-  if (isAlias(value) || value.anchor !== undefined) {
-    return { issue: { ...where, message: 'starts with & or * (a YAML anchor or alias), which would not be taken as text', hint: QUOTE_HINT } };
-  }
-  if (value.tag !== undefined) return { issue: { ...where, message: 'starts with ! (a YAML tag), which would not be taken as text', hint: QUOTE_HINT } };
   if (!isScalar(value) || typeof value.value !== 'string') {
     return { issue: { ...where, message: 'must be one value (text), not a list or a map', hint: 'write `name: value`; a value holding ": " or starting with [ { needs quotes' } };
   }
@@ -79,11 +94,35 @@ function checkPair(pair: Pair<Node | null, Node | null>, file: string, at: (offs
   return { entry: { name, value: new Secret(text, `secret ${name} (${file})`), line: where.line, col: where.col } };
 }
 
+/** Where the value written after `name:` starts on the key's line (undefined: on the next lines). */
+function valueStart(text: string, keyEnd: number | undefined): number | undefined {
+  if (keyEnd === undefined) return undefined;
+  const match = /^[ \t]*:?[ \t]*/.exec(text.slice(keyEnd));
+  const offset = keyEnd + (match?.[0].length ?? 0);
+  const next = text[offset];
+  return next === undefined || next === '\n' || next === '\r' || next === '#' ? undefined : offset;
+}
+
+/** The last quote before `offset` that opens a value and is not closed on its own line. */
+function openQuoteBefore(text: string, offset: number): number | undefined {
+  let found: number | undefined;
+  let lineStart = 0;
+  for (const line of text.slice(0, offset).split('\n')) {
+    const m = /^[^:#]*:[ \t]*(['"])/.exec(line);
+    if (m?.[1] !== undefined) {
+      const quoteAt = m[0].length - 1;
+      const rest = line.slice(quoteAt + 1);
+      const closed = m[1] === "'" ? /(^|[^'])'(?!')/.test(rest.replace(/''/g, '')) : /(^|[^\\])"/.test(rest);
+      if (!closed) found = lineStart + quoteAt;
+    }
+    lineStart += line.length + 1;
+  }
+  return found;
+}
+
 // Our own words for the YAML library's errors: its messages may quote the source line.
 function syntaxProblem(code: string): { message: string; hint: string } {
   switch (code) {
-    case 'DUPLICATE_KEY':
-      return { message: 'this name is set twice', hint: 'keep one of them' };
     case 'MISSING_CHAR':
       return { message: 'a quote opened here is not closed', hint: "close the quote on the same line: name: '...'" };
     case 'BLOCK_AS_IMPLICIT_KEY':

@@ -1,11 +1,12 @@
 // Shared by the secrets tests: a scratch directory per test, a home in it, and ways to catch
 // errors asynchronously.
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
 import { Secret } from '../../../src/config/secret.js';
+import { encryptSecretsFile, initSecrets, type InitOptions } from '../../../src/secrets/commands.js';
 
 /** Values the tests put in secrets files: none may ever appear in an error or output. */
 export const DLIVE_KEY = 'dlivekeyAbc123xyz';
@@ -63,4 +64,15 @@ export function expectNoneOf(text: string, values: readonly string[]): void {
   for (const value of values) {
     if (text.includes(value)) throw new Error(`a secret value leaked into: ${text}`);
   }
+}
+
+/** A secrets file holding `text`, with a new identity (a key file, or `init`'s other options). */
+export async function secretsFileHolding(text: string, init: Omit<InitOptions, 'file' | 'identity' | 'env'> = {}) {
+  const dir = scratch();
+  const places = placesIn(dir);
+  await initSecrets({ ...places, ...init });
+  const plain = join(dir, 'plain.yaml');
+  writeFileSync(plain, text);
+  await encryptSecretsFile(plain, { ...places, output: places.file, force: true });
+  return { dir, places };
 }

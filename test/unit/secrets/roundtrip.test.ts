@@ -4,21 +4,12 @@ import { join } from 'node:path';
 import * as age from 'age-encryption';
 import { describe, expect, it } from 'vitest';
 import { decryptSecrets, encryptSecretsFile, initSecrets, listSecrets, loadSecrets, rekeySecrets } from '../../../src/secrets/index.js';
-import { answering, configErrorOfAsync, DLIVE_KEY, expectNoneOf, KICK_KEY, PASSPHRASE, placesIn, scratch } from './helpers.js';
+import { answering, configErrorOfAsync, DLIVE_KEY, expectNoneOf, KICK_KEY, PASSPHRASE, placesIn, scratch, secretsFileHolding } from './helpers.js';
 
 const PLAIN = `# test\nsalon_dlive: ${DLIVE_KEY}\ncuisine_kick: '${KICK_KEY}'\n`;
 const haveAgeCli = spawnSync('age', ['--version']).status === 0;
 
-/** A secrets file holding PLAIN, encrypted to a new key-file identity. */
-async function keyFileSetup() {
-  const dir = scratch();
-  const places = placesIn(dir);
-  await initSecrets(places);
-  const plain = join(dir, 'plain.yaml');
-  writeFileSync(plain, PLAIN);
-  await encryptSecretsFile(plain, { ...places, output: places.file, force: true });
-  return { dir, places };
-}
+const keyFileSetup = () => secretsFileHolding(PLAIN);
 
 describe('with a key-file identity', () => {
   it('init makes a private identity (0600 in a 0700 directory) and an armored, empty secrets file', async () => {
