@@ -38,9 +38,8 @@ export async function editSecrets(options: EditOptions = {}): Promise<EditResult
 
   const edited = await withPrivateFile(opened.text, 'secrets.yaml', async (space) => {
     for (;;) {
-      space.editing = true;
-      const code = await runEditor(editorOf(env), space.file, env);
-      space.editing = false;
+      const code = await runEditor(editorOf(env), space.file, env, (child) => (space.editor = child));
+      space.editor = undefined;
       if (code !== 0) throw new Error(`the editor (${editorOf(env)}) exited with code ${code}; ${file.path} is unchanged`);
       const text = readFileSync(space.file, 'utf8');
       if (text === opened.text) return undefined;

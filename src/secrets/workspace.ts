@@ -3,23 +3,27 @@
 // removed when editing ends however it ends: success, an error, or SIGTERM/SIGHUP. SIGINT is
 // left to the editor (vi uses Ctrl-C itself), as git does while its editor runs.
 import { accessSync, chmodSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { stopEditor } from './editor.js';
 import { join } from 'node:path';
 
 export interface Workspace {
   dir: string;
   file: string;
-  /** True while the editor runs: Ctrl-C then belongs to the editor. */
-  editing: boolean;
+  /** The editor while it runs: Ctrl-C then belongs to it; SIGTERM/SIGHUP stop it too. */
+  editor: ChildProcess | undefined;
 }
 
 /** Run `work` with `text` in a private file; the directory is gone when it settles. */
 export async function withPrivateFile<T>(text: string, fileName: string, work: (space: Workspace) => Promise<T>, tmpRoot = privateTmpRoot()): Promise<T> {
   const dir = mkdtempSync(join(tmpRoot, 'orbis-secrets-'));
-  const space: Workspace = { dir, file: join(dir, fileName), editing: false };
+  const space: Workspace = { dir, file: join(dir, fileName), editor: undefined };
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGINT' && space.editing) return;
+    if (signal === 'SIGINT' && space.editor !== undefined) return;
+    // An editor left running would save into a directory that is gone, and lose the edit quietly.
+    if (space.editor !== undefined) stopEditor(space.editor);
     remove();
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
