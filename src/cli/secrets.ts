@@ -2,7 +2,7 @@
 // stream keys can live in instead of clear-text files. The work is in src/secrets, loaded only
 // when a subcommand runs; this file parses options, asks on the terminal, prints.
 import { Option, type Command } from '@commander-js/extra-typings';
-import type { ConfigIssue } from '../config/errors.js';
+import { formatIssue, type ConfigIssue } from '../config/errors.js';
 import type { Secret } from '../config/secret.js';
 import { runAction } from './exit.js';
 
@@ -70,8 +70,13 @@ Examples:
     .action(async (options) => {
       await runAction('secrets edit', async () => {
         const { editSecrets } = await import('../secrets/index.js');
-        const result = await editSecrets({ ...common(options), report: reportIssues, ...(process.stdin.isTTY ? { confirm: askYes } : {}) });
-        reportIssues(result.warnings);
+        // vi with no terminal would hang or scribble: without one, the editor must be named.
+        if (!process.stdin.isTTY && !process.env['VISUAL'] && !process.env['EDITOR']) {
+          throw new Error('no terminal for vi: set EDITOR (or VISUAL) to an editor that works without one');
+        }
+        // On a terminal, problems are shown and the user may edit again; otherwise they are the error.
+        const result = await editSecrets({ ...common(options), ...(process.stdin.isTTY ? { confirm: askYes, report: (issues) => reportIssues(issues) } : {}) });
+        reportIssues(result.warnings, 'warning: ');
         process.stderr.write(result.changed ? `saved: ${result.names.length} secret(s) in ${options.file}\n` : `no changes: ${options.file} left as it was\n`);
         return 0;
       });
@@ -184,11 +189,9 @@ async function askYes(question: string): Promise<boolean> {
   }
 }
 
-function reportIssues(issues: readonly ConfigIssue[]): void {
-  // Loaded lazily with the rest; formatIssue is tiny and pure.
-  void import('../config/errors.js').then(({ formatIssue }) => {
-    for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
-  });
+// Written at once (not after a lazy import): the problems must show before "Edit again?".
+function reportIssues(issues: readonly ConfigIssue[], prefix = ''): void {
+  for (const issue of issues) process.stderr.write(`${prefix}${formatIssue(issue)}\n`);
 }
 
 function print(output: { stdout: string; stderr: string }): number {
