@@ -2,11 +2,11 @@
 // file, in memory (/dev/shm) when the system has it so no clear secret reaches a disk, and
 // removed when editing ends however it ends: success, an error, or SIGTERM/SIGHUP. SIGINT is
 // left to the editor (vi uses Ctrl-C itself), as git does while its editor runs.
-import { accessSync, chmodSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { stopEditor } from './editor.js';
+import { accessSync, chmodSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants as os, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopEditor } from './editor.js';
 
 export interface Workspace {
   dir: string;
@@ -25,7 +25,7 @@ export async function withPrivateFile<T>(text: string, fileName: string, work: (
     // An editor left running would save into a directory that is gone, and lose the edit quietly.
     if (space.editor !== undefined) stopEditor(space.editor);
     remove();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+    process.exit(128 + os.signals[signal]); // as a shell reports a death by signal
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
