@@ -14,7 +14,7 @@ import { hostsFor } from './targets.js';
 
 export async function runApply(options: ApplyOptions): Promise<number> {
   const startedAt = Date.now();
-  const hosts = hostsFor([], { inventory: options.inventory, limit: options.limit });
+  const hosts = await hostsFor([], options);
   const forks = parseCount('--forks', options.forks, hosts.length);
   const maxFail = parseMaxFail(options.maxFail);
   const plan = planBatches(hosts, { serial: options.serial, canary: options.canary });

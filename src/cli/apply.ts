@@ -5,10 +5,10 @@ import type { Command } from '@commander-js/extra-typings';
 import { runAction } from './exit.js';
 import { withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
+import type { TargetOptions } from './targets.js';
 
-export interface ApplyOptions extends CliRunOptions {
+export interface ApplyOptions extends CliRunOptions, TargetOptions {
   inventory: string[];
-  limit?: string;
   forks: string;
   serial?: string;
   canary?: string;

@@ -4,6 +4,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import { runAction } from './exit.js';
 import type { CliRunOptions } from './run-and-report.js';
+import type { TargetOptions } from './targets.js';
 
 export function registerCheckCommand(program: Command): void {
   const command = program
@@ -27,7 +28,7 @@ Exit codes: 0 all in sync, 2 drift on any host, 1 any host unreachable or failed
   );
   command.action(async (targets, parsed, cmd) => {
     // The shared options are added by helper functions, which the typed builder cannot follow.
-    const options = parsed as unknown as CliRunOptions & { diff: boolean; forks: string; inventory: string[]; limit?: string };
+    const options = parsed as unknown as CliRunOptions & TargetOptions & { diff: boolean; forks: string };
     await runAction('check', async () => {
       const { runAndReport } = await import('./run-and-report.js');
       const { hostsFor } = await import('./targets.js');
@@ -35,7 +36,7 @@ Exit codes: 0 all in sync, 2 drift on any host, 1 any host unreachable or failed
         command: 'check',
         mode: 'check',
         checkStatus: 'drift',
-        hosts: hostsFor(targets, options),
+        hosts: await hostsFor(targets, options),
         concurrency: Math.max(1, Number(options.forks) || 10),
         showDiffs: options.diff,
         options: { ...options, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },

@@ -28,5 +28,7 @@ export function withSettingsOptions<T extends Command<any, any, any>>(command: T
 export function withInventoryOptions<T extends Command<any, any, any>>(command: T) {
   return command
     .option('-i, --inventory <file>', 'inventory file or directory (repeatable)', collect, [] as string[])
-    .option('--limit <pattern>', 'hosts of the inventory: names, groups, globs, a,b lists, !exclusions, &intersections, @retry-file');
+    .option('--limit <pattern>', 'hosts of the inventory: names, groups, globs, a,b lists, !exclusions, &intersections, @retry-file')
+    .option('--secrets <file>', 'encrypted secrets file read by { secret: NAME } references (default: conf/secrets.age)')
+    .option('--identity <file>', 'age identity that opens the secrets file (default: $ORBIS_SECRETS_IDENTITY, ~/.config/orbis/identity.txt)');
 }

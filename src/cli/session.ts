@@ -2,7 +2,7 @@
 // before a host is touched), then per host: connect -> facts -> plan -> apply/check -> report.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadSettings, requireKeysFor, SECRET_SETTING_NAMES, type LoadedSettings, type SettingsLayer } from '../config/index.js';
+import { ConfigError, formatIssue, loadSettings, requireKeysFor, SECRET_SETTING_NAMES, type LoadedSettings, type SettingsLayer } from '../config/index.js';
 import { decideEncoder, renderContext } from '../engine/context.js';
 import { runHost, type HostRun } from '../engine/run.js';
 import { TemplateRenderer } from '../render/templates.js';
@@ -17,6 +17,7 @@ import type { VerifyOptions } from '../verify/types.js';
 import { UnreachableError, HostKeyError } from '../transport/errors.js';
 import { isSecret, maskSecrets } from '../config/secret.js';
 import { readPlaylist } from '../config/playlist.js';
+import { clearKeyWarnings } from '../secrets/clear-keys.js';
 import { packageRoot } from '../util/paths.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -79,6 +80,8 @@ export function prepare(request: RunRequest): Prepared {
   const { settingVars, roleValues } = splitRoleVariables(roles, request.vars, env);
   const confPath = request.confPath ?? 'conf/orbis.conf';
   const useConf = request.confExplicit || existsSync(confPath);
+  // A stream key in clear in a file git tracks leaks with every push: say so, every run.
+  if (useConf) for (const w of clearKeyWarnings(confPath)) process.stderr.write(`warning: ${formatIssue(w)}\n`);
   const needsKeys = request.mode === 'apply' && roles.some((r) => r.spec.name === 'nginx-rtmp');
   const needsPlaylist = roles.some((r) => r.spec.name === 'orbis-service');
   const settingsFor = (host: HostTarget): LoadedSettings => {

@@ -1,14 +1,25 @@
 // Which hosts a command runs on: targets typed on the command line, or an inventory (-i) with
 // an optional --limit pattern. Errors (bad inventory, unmatched pattern) stop before any host.
-import { hostTarget, limitHosts, loadInventory, resolveHosts } from '../inventory/index.js';
+import { hostTarget, limitHosts, loadInventory, resolveHosts, type Inventory } from '../inventory/index.js';
+import { openSecrets, secretStoreFor } from '../secrets/index.js';
+import { askHidden } from './prompt.js';
 import type { HostTarget } from './session.js';
 
 export interface TargetOptions {
   inventory?: string[];
   limit?: string;
+  /** The encrypted secrets file `{ secret: NAME }` references read (default conf/secrets.age). */
+  secrets?: string;
+  identity?: string;
 }
 
-export function hostsFor(targets: readonly string[], options: TargetOptions, env: NodeJS.ProcessEnv = process.env): HostTarget[] {
+/** Names of the secrets the selected hosts refer to: the secrets file is opened only for them. */
+function secretNames(inventory: Inventory, hosts: readonly string[]): Set<string> {
+  const scopes = [...inventory.fleet, ...inventory.groups, ...inventory.hosts.filter((h) => hosts.includes(h.name))];
+  return new Set(scopes.flatMap((s) => s.vars.flatMap((v) => (v.value.kind === 'secret' ? [v.value.name] : []))));
+}
+
+export async function hostsFor(targets: readonly string[], options: TargetOptions, env: NodeJS.ProcessEnv = process.env): Promise<HostTarget[]> {
   const inventories = options.inventory ?? [];
   if (inventories.length > 0 && targets.length > 0) {
     throw new Error('give hosts either as arguments or with -i INVENTORY, not both (use --limit to pick hosts of an inventory)');
@@ -24,5 +35,7 @@ export function hostsFor(targets: readonly string[], options: TargetOptions, env
     process.stderr.write(`warning: ${where}${warning.message}${warning.hint ? ` (hint: ${warning.hint})` : ''}\n`);
   }
   const names = limitHosts(inventory, options.limit);
-  return resolveHosts(inventory, names, { env, unresolved: 'error' }).map(hostTarget);
+  const file = openSecrets({ ...(options.secrets ? { file: options.secrets } : {}), ...(options.identity ? { identity: options.identity } : {}), env, ...(process.stdin.isTTY ? { askPassphrase: askHidden } : {}) });
+  const secrets = await secretStoreFor(secretNames(inventory, names), file);
+  return resolveHosts(inventory, names, { env, unresolved: 'error', ...(secrets ? { secrets } : {}) }).map(hostTarget);
 }
