@@ -1,12 +1,12 @@
 // `orbis verify <target...>`: prove that Pis stream, and say exactly what is wrong when they do
 // not. The same settings and connection options as provision; hosts are verified concurrently.
-// Inventory targets (`-i INVENTORY`) come with the inventory issue; until then, list the hosts.
 import { Option, type Command } from '@commander-js/extra-typings';
-import { withConnectionOptions, withSettingsOptions } from './options.js';
+import { withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import { runAction } from './exit.js';
+import type { TargetOptions } from './targets.js';
 import type { CliRunOptions } from './run-and-report.js';
 
-interface VerifyCliOptions extends CliRunOptions {
+interface VerifyCliOptions extends CliRunOptions, TargetOptions {
   retryTimeout: string;
   minSpeed: string;
   seconds: string;
@@ -23,11 +23,12 @@ export function registerVerifyCommand(program: Command): void {
   const command = program
     .command('verify')
     .description('check that Pis stream: ports, TLS to Kick, clock, DLive, BTFS, FFmpeg speed, nginx, /stat, units (changes nothing)')
-    .argument('<targets...>', '[user@]host[:port] or ~/.ssh/config aliases (verified concurrently)')
+    .argument('[targets...]', '[user@]host[:port] or ~/.ssh/config aliases (verified concurrently); or use -i')
     .option('--retry-timeout <seconds>', 'how long checks that need the system to settle (units, listeners, gateway, /stat) are retried', '60')
     .option('--min-speed <x>', 'the FFmpeg test fails below this speed (1.2 = 20% headroom over real time)', '1.2')
     .option('--seconds <n>', 'seconds of media the FFmpeg test encodes', '10')
     .addOption(new Option('--forks <n>', 'hosts verified at once').default('10'));
+  withInventoryOptions(command);
   withSettingsOptions(command);
   withConnectionOptions(command);
   command.addHelpText(
@@ -42,6 +43,7 @@ Examples:
   orbis verify pi@raspberrypi.local
   orbis verify pi@10.0.0.12 pi@10.0.0.13 --json
   orbis verify salon --retry-timeout 10 --min-speed 1.5
+  orbis verify -i inventory/fleet.yaml --limit maison
 
 Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was unreachable.`,
   );
@@ -61,7 +63,8 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was 
         minSpeed: number(o.minSpeed, '--min-speed', (n) => n > 0, 'a speed above 0, such as 1.2'),
         seconds: number(o.seconds, '--seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 600, 'a whole number of seconds from 1 to 600'),
       };
-      const hosts = targets.map((t) => ({ name: t, target: t }));
+      const { hostsFor } = await import('./targets.js');
+      const hosts = await hostsFor(targets, o);
       const vars = [...o.var, ...(o.platforms ? [`PLATEFORMES=${o.platforms}`] : [])];
       const connectOptions = {
         ...(o.key ? { identityFile: o.key } : {}),

@@ -14,6 +14,8 @@ import type { VerifyOptions, VerifyResult } from './types.js';
 export interface VerifyTarget {
   name: string;
   target: string;
+  /** Per-host connection values (from the inventory); the command line's win. */
+  connect?: Partial<SshConnectOptions>;
 }
 
 export interface VerifyHostsRequest {
@@ -64,7 +66,7 @@ export async function verifyOneHost(host: VerifyTarget, request: VerifyHostsRequ
   update('connecting');
   let transport;
   try {
-    transport = await connect(host.target, { ...request.connect, name: host.name });
+    transport = await connect(host.target, { ...host.connect, ...request.connect, name: host.name });
   } catch (error) {
     return report(host.name, startedAt, undefined, [], mask(errorOf(error)), error instanceof UnreachableError || error instanceof HostKeyError);
   }
