@@ -139,7 +139,7 @@ function actionLines(a: Action, role: string, postValidate: Map<string, string[]
     case 'daemon-reload':
       return ['UNITS_DIRTY=1', 'reload_units'];
     case 'systemctl':
-      return ['reload_units', `try systemctl ${a.verb} ${shq(a.unit)}`];
+      return ['reload_units', ...clearFailed(a.verb, a.unit), `try systemctl ${a.verb} ${shq(a.unit)}`];
     case 'download':
       return downloadLines(a);
     case 'command': {
@@ -188,9 +188,19 @@ function aptLines(install: string[], remove: string[]): string[] {
   return lines;
 }
 
+/**
+ * Before an explicit start or restart: a unit that gave up (its StartLimitBurst reached, e.g. a
+ * streamer that failed too often) refuses any start until its interval passes. A run that asks
+ * for it to be started means it, and a configuration change is no failure of the unit.
+ */
+function clearFailed(verb: string, unit: string): string[] {
+  return verb === 'start' || verb === 'restart' ? [`systemctl reset-failed ${shq(unit)} >/dev/null 2>&1 || true`] : [];
+}
+
 function handlerLines(h: Handler): string[] {
   if (h.command) return [`try bash -c ${shq(h.command)}`];
-  return ['reload_units', `try systemctl ${h.action ?? 'restart'} ${shq(h.unit ?? '')}`];
+  const action = h.action ?? 'restart';
+  return ['reload_units', ...clearFailed(action, h.unit ?? ''), `try systemctl ${action} ${shq(h.unit ?? '')}`];
 }
 
 export function buildApplyScript(plan: Plan, options: ScriptOptions): string {

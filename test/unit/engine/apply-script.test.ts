@@ -92,6 +92,12 @@ describe('apply script', () => {
     expect(build([change('r', 'pkg', [{ op: 'apt-install', packages: ['nginx'] }]), change('r', 'conf', [newFile('ab'.repeat(32))])])).toMatch(drift);
   });
 
+  it('clears a unit that gave up (start limit) before starting or restarting it, not before stopping it', () => {
+    expect(script).toMatch(/systemctl reset-failed x\.service >\/dev\/null 2>&1 \|\| true\ntry systemctl start x\.service/);
+    expect(script).toMatch(/systemctl reset-failed nginx\.service >\/dev\/null 2>&1 \|\| true\ntry systemctl restart nginx\.service/);
+    expect(script).not.toMatch(/reset-failed x\.service[^\n]*\ntry systemctl enable/);
+  });
+
   it('checks the download checksum and re-checks command guards', () => {
     expect(script).toContain(`= ${'ab'.repeat(32)} ]`);
     expect(script).toMatch(/if \[ ! -e \/var\/lib\/btfs\/config \] && ! \( test -e \/x \)/);
