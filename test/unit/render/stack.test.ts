@@ -173,7 +173,8 @@ describe('stack desired state', () => {
   it('gives up on the streamer after TENTATIVES_RECONNEXION restarts DELAI_RECONNEXION apart', () => {
     const unit = (vars: string[]): string =>
       (desiredFor('toutes', vars).resources.find((r) => r.id.name === '/etc/systemd/system/orbis.service') as DesiredFile).content;
-    expect(unit([])).toMatch(/StartLimitBurst=4\nStartLimitIntervalSec=280\n[\s\S]*RestartSec=10s/);
-    expect(unit(['TENTATIVES_RECONNEXION=0', 'DELAI_RECONNEXION=5'])).toMatch(/StartLimitBurst=1\nStartLimitIntervalSec=65\n[\s\S]*RestartSec=5s/);
+    // 4 starts (3 restarts), each attempt at most 10 s delay + 90 s waiting for the source + 60 s.
+    expect(unit([])).toMatch(/StartLimitBurst=4\nStartLimitIntervalSec=640\n[\s\S]*RestartSec=10s/);
+    expect(unit(['TENTATIVES_RECONNEXION=0', 'DELAI_RECONNEXION=5'])).toMatch(/StartLimitBurst=1\nStartLimitIntervalSec=155\n[\s\S]*RestartSec=5s/);
   });
 });
