@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '../../src/lab/index.js';
-import { freshHost, getLab, mustOnHost, onHost, releaseHost } from './helpers/lab.js';
+import { freshHost, getLab, mustOnHost, onHost, releaseHost, waitFor } from './helpers/lab.js';
 import { keysOnHost, newKeys, newRecording, probeMedia, recordingNames, stackEnv, StackPi, unitStates } from './helpers/stack.js';
 
 const WIDTH = 480;
@@ -70,6 +70,29 @@ describe('the stack on a fresh Pi, DLive only, with a playlist', () => {
     expect(again.json?.hosts[0]?.changes, again.stdout).toEqual([]);
     const check = await stack.provision(['--check']);
     expect(check.code, check.stdout).toBe(0);
+  });
+
+  it('a streamer that keeps failing gives up after TENTATIVES_RECONNEXION restarts; the next provision starts it again', async () => {
+    // A playlist whose only video the BTFS network does not have (a well-formed, unknown CID).
+    const missing = join(dirname(stack.knownHosts), 'missing.txt');
+    writeFileSync(missing, 'QmZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ # nowhere\n');
+    const failing = await stack.provision(['--json', '--no-verify', '--var', 'TENTATIVES_RECONNEXION=1', '--var', 'DELAI_RECONNEXION=2', '--var', `LISTE_LECTURE=${missing}`, '--var', 'ATTENTE_SOURCE_MAX=3']);
+    expect(failing.code, failing.stderr).toBe(0);
+    // Start, 1 restart 2 s later, then systemd refuses a third start: failed, and says why.
+    const gaveUp = 'journalctl -u orbis.service -o cat --no-pager -n 40 | grep -c "Start request repeated too quickly"';
+    await waitFor('orbis.service to give up', async () => ((await onHost(stack.host, gaveUp, { user: 'root' })).stdout.trim() !== '0' ? true : undefined), 60_000, 500);
+    expect(await mustOnHost(stack.host, 'systemctl show -p ActiveState --value orbis.service', { user: 'root' })).toBe('failed\n');
+    // It was restarted DELAI_RECONNEXION after each failure (TENTATIVES_RECONNEXION=1), then no more.
+    expect(Number(await mustOnHost(stack.host, 'systemctl show -p NRestarts --value orbis.service', { user: 'root' }))).toBeGreaterThanOrEqual(1);
+    const journal = await mustOnHost(stack.host, 'journalctl -u orbis.service -o cat --no-pager -n 40', { user: 'root' });
+    expect(journal).toContain('no video of /etc/orbis/liste-lecture.txt answered through the BTFS gateway within 3 s');
+
+    // Back to the real playlist: provisioning starts the streamer that gave up, and DLive gets it.
+    const before = await recordingNames(lab, 'dlive', keys.dlive);
+    const fixed = await stack.provision(['--json']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(await unitStates(stack.host, ['orbis.service'])).toEqual({ 'orbis.service': 'active/enabled' });
+    await newRecording(lab, 'dlive', keys.dlive, before, 30_000);
   });
 
   it('the DLive key is nowhere orbis printed, nor readable on the Pi', async () => {

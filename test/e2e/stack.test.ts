@@ -106,8 +106,17 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     expect(report.changes, JSON.stringify(report.changes, null, 1)).toEqual([]);
     expect(report.status).toBe('ok');
     expect(report.handlers).toEqual([]);
-    expect(report.roundTrips).toBe(1);
-    process.stderr.write(`[stack] no-op re-run: ${(ms / 1000).toFixed(1)} s, ${report.roundTrips} round trip(s)\n`);
+    expect(report.verify.filter((v) => v.status === 'fail')).toEqual([]);
+    // Without the verify step, the plan alone: one round trip (facts), nothing to apply.
+    const planOnlyStarted = Date.now();
+    const planOnly = await orbisProvision(['--json', '--no-verify']);
+    const planOnlyMs = Date.now() - planOnlyStarted;
+    expect(hostOf(planOnly).changes).toEqual([]);
+    expect(hostOf(planOnly).roundTrips).toBe(1);
+    process.stderr.write(
+      `[stack] no-op re-run: ${(ms / 1000).toFixed(1)} s and ${report.roundTrips} round trips with verify (${report.verify.length} checks); ` +
+        `${(planOnlyMs / 1000).toFixed(1)} s and ${hostOf(planOnly).roundTrips} round trip without\n`,
+    );
     expect(await unitStarts(pi, UNITS)).toEqual(starts);
   });
 
