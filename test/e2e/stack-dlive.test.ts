@@ -23,7 +23,8 @@ describe('the stack on a fresh Pi, DLive only, with a playlist', () => {
     const playlist = join(dirname(stack.knownHosts), 'liste.txt');
     writeFileSync(playlist, `# e2e playlist\n${first.cid}   # ${first.name}\nhttp://127.0.0.1:8080/btfs/${second.cid} # ${second.name}\n`);
     // Only DLive's key: Kick is off, so its key is not asked for.
-    stack.env = stackEnv(lab, { dlive: keys.dlive }, { ORBIS_LISTE_LECTURE: playlist });
+    // BLOCAGE_MAX=10: a stalled stream is noticed quickly in the crash test below.
+    stack.env = stackEnv(lab, { dlive: keys.dlive }, { ORBIS_LISTE_LECTURE: playlist, ORBIS_BLOCAGE_MAX: '10' });
     stack.host = await freshHost();
   });
   afterAll(async () => {
@@ -70,6 +71,15 @@ describe('the stack on a fresh Pi, DLive only, with a playlist', () => {
     expect(again.json?.hosts[0]?.changes, again.stdout).toEqual([]);
     const check = await stack.provision(['--check']);
     expect(check.code, check.stdout).toBe(0);
+  });
+
+  it('BTFS crashing mid-stream: the streamer notices, restarts, and DLive gets the stream again on its own', async () => {
+    const before = await recordingNames(lab, 'dlive', keys.dlive);
+    const crashedAt = Date.now();
+    await mustOnHost(stack.host, 'kill -KILL "$(systemctl show -p MainPID --value btfs.service)"', { user: 'root' });
+    await newRecording(lab, 'dlive', keys.dlive, before, 90_000);
+    process.stderr.write(`[stack-dlive] BTFS killed: the stream was recorded again ${((Date.now() - crashedAt) / 1000).toFixed(1)} s later\n`);
+    expect(await unitStates(stack.host, ['btfs.service', 'orbis.service'])).toEqual({ 'btfs.service': 'active/enabled', 'orbis.service': 'active/enabled' });
   });
 
   it('a streamer that keeps failing gives up after TENTATIVES_RECONNEXION restarts; the next provision starts it again', async () => {
