@@ -8,7 +8,7 @@ import { runHost, type HostRun } from '../engine/run.js';
 import { TemplateRenderer } from '../render/templates.js';
 import { hostReport } from '../report/host.js';
 import { runHostsWithProgress } from '../report/progress.js';
-import { summarize, type HostReport, type RunReport } from '../report/result.js';
+import { hostErrorOf, summarize, type HostReport, type RunReport } from '../report/result.js';
 import { loadRoles, roleSourceAt, type LoadedRole, type RoleSource } from '../roles/load.js';
 import { splitRoleVariables } from '../roles/variables.js';
 import { connect, type SshConnectOptions } from '../transport/ssh.js';
@@ -93,9 +93,9 @@ export function prepare(request: RunRequest): Prepared {
     if (needsPlaylist) readPlaylist(loaded); // a bad playlist stops the run before any host
     return loaded;
   };
-  // Validate every host's settings before touching any host.
-  for (const host of request.hosts) settingsFor(host);
-  return { roles, roleValues, settingsFor };
+  // Validate every host's settings before touching any host, and keep them for its run.
+  const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
+  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host) };
 }
 
 export function secretValuesOf(loaded: LoadedSettings): string[] {
@@ -104,18 +104,14 @@ export function secretValuesOf(loaded: LoadedSettings): string[] {
 
 function errorReport(name: string, error: unknown, secrets: string[], startedAt: number, roundTrips = 0, connections = 0): HostReport {
   const unreachable = error instanceof UnreachableError || error instanceof HostKeyError;
-  // A TransportError's message already ends with its hint: report them apart.
-  const hinted = (error as { hint?: unknown } | null)?.hint;
-  const hint = typeof hinted === 'string' ? hinted : undefined;
-  const raw = error instanceof Error ? error.message : String(error);
-  const message = maskSecrets(hint && raw.endsWith(`\n${hint}`) ? raw.slice(0, -hint.length - 1) : raw, secrets);
+  const { message, hint } = hostErrorOf(error);
   return {
     name,
     status: unreachable ? 'unreachable' : 'failed',
     changes: [],
     handlers: [],
     verify: [],
-    error: { message, ...(hint ? { hint } : {}) },
+    error: { message: maskSecrets(message, secrets), ...(hint ? { hint } : {}) },
     roundTrips,
     connections,
     durationMs: Date.now() - startedAt,

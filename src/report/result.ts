@@ -68,3 +68,15 @@ export function exitCodeOf(report: RunReport): number {
   if (report.mode === 'check' && (s.drift > 0 || s.changed > 0)) return 2;
   return 0;
 }
+
+/**
+ * An error as a host report shows it: message and hint apart (a TransportError's message ends
+ * with its hint, so that the hint is not printed twice).
+ */
+export function hostErrorOf(error: unknown): HostError {
+  const hinted = (error as { hint?: unknown } | null)?.hint;
+  const hint = typeof hinted === 'string' ? hinted : undefined;
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = hint && raw.endsWith(`\n${hint}`) ? raw.slice(0, -hint.length - 1) : raw;
+  return { message, ...(hint ? { hint } : {}) };
+}

@@ -15,7 +15,6 @@ import { planService } from './service.js';
 import type { Change, Desired, HostFacts, PlanContext } from './types.js';
 import { planGroup, planUser } from './user.js';
 
-export { batchActions } from './batch.js';
 export { formatChanges, type FormatOptions } from './format.js';
 export { contentDiff, type ContentDiff, type ContentDiffInput } from './diff.js';
 

@@ -3,7 +3,7 @@
 // once, as provision does), so this module knows nothing of options or files.
 import type { LoadedSettings } from '../config/index.js';
 import { runHostsWithProgress } from '../report/progress.js';
-import { summarize, type HostReport, type RunReport } from '../report/result.js';
+import { hostErrorOf, summarize, type HostReport, type RunReport } from '../report/result.js';
 import { connect, HostKeyError, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
 import { ORBIS_VERSION } from '../version.js';
 import { verifyInputFrom } from './input.js';
@@ -48,15 +48,6 @@ function report(name: string, startedAt: number, transport: Pick<Transport, 'rou
   };
 }
 
-/** A transport error as the report shows it; a TransportError's message ends with its hint. */
-function errorOf(error: unknown): NonNullable<HostReport['error']> {
-  const hinted = (error as { hint?: unknown } | null)?.hint;
-  const hint = typeof hinted === 'string' ? hinted : undefined;
-  const raw = error instanceof Error ? error.message : String(error);
-  const message = hint && raw.endsWith(`\n${hint}`) ? raw.slice(0, -hint.length - 1) : raw;
-  return { message, ...(hint ? { hint } : {}) };
-}
-
 export async function verifyOneHost(host: VerifyTarget, request: VerifyHostsRequest, update: (message: string) => void): Promise<HostReport> {
   const startedAt = Date.now();
   const loaded = request.settingsFor(host);
@@ -68,13 +59,13 @@ export async function verifyOneHost(host: VerifyTarget, request: VerifyHostsRequ
   try {
     transport = await connect(host.target, { ...host.connect, ...request.connect, name: host.name });
   } catch (error) {
-    return report(host.name, startedAt, undefined, [], mask(errorOf(error)), error instanceof UnreachableError || error instanceof HostKeyError);
+    return report(host.name, startedAt, undefined, [], mask(hostErrorOf(error)), error instanceof UnreachableError || error instanceof HostKeyError);
   }
   try {
     const results = await verifyHost(transport, input, { ...request.verify, progress: update });
     return report(host.name, startedAt, transport, results);
   } catch (error) {
-    return report(host.name, startedAt, transport, [], mask(errorOf(error)), error instanceof UnreachableError);
+    return report(host.name, startedAt, transport, [], mask(hostErrorOf(error)), error instanceof UnreachableError);
   } finally {
     await transport.close();
   }
