@@ -12,6 +12,7 @@ import type { Action, Change } from '../resources/types.js';
 import type { Handler } from '../roles/desired.js';
 import { shq } from '../util/shell.js';
 import { MANIFEST_PATH, ORBIS_STATE_DIR, PENDING_HANDLERS_PATH } from '../facts/probe.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD } from './plan.js';
 import type { Plan } from './plan.js';
 
 export const BACKUP_DIR = `${ORBIS_STATE_DIR}/backup`;
@@ -270,10 +271,8 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     out.push(`[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`, 'ok');
   }
 
-  const manifest = JSON.stringify({ version: 2, files: plan.manifest }, null, 1) + '\n';
+  out.push('step record', ...manifestLines(plan));
   out.push(
-    'step record',
-    `printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d > ${shq(`${MANIFEST_PATH}.tmp`)} && mv -f ${shq(`${MANIFEST_PATH}.tmp`)} ${shq(MANIFEST_PATH)} || fail "cannot write the manifest"`,
     `install -d -m 0700 ${shq(RUNS_DIR)}`,
     `printf '%s' ${shq(Buffer.from(options.record).toString('base64'))} | base64 -d > ${shq(`${RUNS_DIR}/`)}"$RUN_ID.json"`,
     // Keep the last 20 run records.
@@ -282,4 +281,28 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     'ev "DONE"',
   );
   return out.join('\n') + '\n';
+}
+
+/**
+ * Write the manifest. Files extracted from an archive get the sha256 of what is installed now,
+ * measured here (a placeholder per file in the JSON, replaced in bash), so that `orbis check`
+ * later tells a binary replaced by hand from the one orbis installed.
+ */
+export function manifestLines(plan: Pick<Plan, 'manifest'>, manifestPath = MANIFEST_PATH): string[] {
+  const measured: string[] = [];
+  const files = Object.fromEntries(
+    Object.entries(plan.manifest).map(([path, entry]) => {
+      if (entry.installed !== INSTALLED_HASH_MEASURED_ON_RECORD) return [path, entry];
+      measured.push(path);
+      return [path, { ...entry, installed: `@installed-${measured.length - 1}@` }];
+    }),
+  );
+  const manifest = JSON.stringify({ version: 2, files }, null, 1) + '\n';
+  return [
+    `manifest=$(printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d)`,
+    ...measured.map(
+      (path, i) => `h=$(sha256sum < ${shq(path)}) || fail "cannot hash ${path}"; manifest=\${manifest//@installed-${i}@/\${h%% *}}`,
+    ),
+    `printf '%s\n' "$manifest" > ${shq(`${manifestPath}.tmp`)} && mv -f ${shq(`${manifestPath}.tmp`)} ${shq(manifestPath)} || fail "cannot write the manifest"`,
+  ];
 }

@@ -75,6 +75,9 @@ export function probeSpecFor(desired: Desired[], handlers: Handler[]): ProbeSpec
   };
 }
 
+/** Stands for the installed file's sha256 until the apply script measures it on the Pi. */
+export const INSTALLED_HASH_MEASURED_ON_RECORD = 'measured-on-record';
+
 /**
  * The manifest after this run: what these roles render now, plus what roles outside this run
  * (`--roles` picks a subset) wrote earlier, untouched.
@@ -84,11 +87,16 @@ export function manifestFor(desired: DesiredState, facts: HostFacts): Record<str
   const inRun = new Set(desired.roles);
   for (const [path, hash] of Object.entries(facts.manifest)) {
     const role = facts.manifestRoles[path] ?? '';
-    if (!inRun.has(role)) manifest[path] = { sha256: hash, role };
+    const installed = facts.manifestInstalled[path];
+    if (!inRun.has(role)) manifest[path] = installed === undefined ? { sha256: hash, role } : { sha256: hash, role, installed };
   }
   for (const r of desired.resources) {
     if (r.kind === 'file') manifest[r.path] = { sha256: sha256(r.content), role: r.id.role };
-    if (r.kind === 'download') manifest[r.path] = { sha256: r.sha256, role: r.id.role };
+    if (r.kind === 'download') {
+      // An extracted member's own hash is only known on the Pi once installed: the apply script
+      // measures it when it records the manifest (see apply-script.ts).
+      manifest[r.path] = r.extract === undefined ? { sha256: r.sha256, role: r.id.role } : { sha256: r.sha256, role: r.id.role, installed: INSTALLED_HASH_MEASURED_ON_RECORD };
+    }
   }
   return manifest;
 }

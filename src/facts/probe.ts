@@ -143,6 +143,7 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
     hasV4l2Encoder: false,
     manifest: {},
     manifestRoles: {},
+    manifestInstalled: {},
     pendingHandlers: [],
     root: false,
   };
@@ -177,6 +178,7 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
         const manifest = parseManifest(fromB64(f[1]));
         facts.manifest = manifest.hashes;
         facts.manifestRoles = manifest.roles;
+        facts.manifestInstalled = manifest.installed;
         break;
       }
       case 'PENDING':
@@ -251,21 +253,25 @@ function parsePath(f: string[]): PathFact {
 export interface ManifestEntry {
   sha256: string;
   role: string;
+  /** Extracted downloads only: sha256 of the installed file (sha256 is the archive's). */
+  installed?: string;
 }
 
-/** manifest.json: { version: 2, files: { "/path": { sha256, role } } }. */
-function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string> } {
+/** manifest.json: { version: 2, files: { "/path": { sha256, role, installed? } } }. */
+function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string>; installed: Record<string, string> } {
   const hashes: Record<string, string> = {};
   const roles: Record<string, string> = {};
+  const installed: Record<string, string> = {};
   try {
     const data = JSON.parse(text) as { files?: Record<string, ManifestEntry> };
     for (const [path, entry] of Object.entries(data.files ?? {})) {
       if (typeof entry?.sha256 !== 'string') continue;
       hashes[path] = entry.sha256;
       roles[path] = typeof entry.role === 'string' ? entry.role : '';
+      if (typeof entry.installed === 'string' && /^[0-9a-f]{64}$/.test(entry.installed)) installed[path] = entry.installed;
     }
   } catch {
     // A corrupt manifest must not stop a run: treat it as empty (stale files are then kept).
   }
-  return { hashes, roles };
+  return { hashes, roles, installed };
 }

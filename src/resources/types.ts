@@ -208,6 +208,12 @@ export interface HostFacts {
   manifest: Record<string, string>;
   /** The role that wrote each manifest entry (so `--roles X` prunes only X's stale files). */
   manifestRoles: Record<string, string>;
+  /**
+   * For files orbis extracted from a downloaded archive (whose manifest hash is the archive's):
+   * the sha256 of the file as installed, so a binary replaced by hand is seen. Absent in
+   * manifests written before orbis recorded it.
+   */
+  manifestInstalled: Record<string, string>;
   /** Handlers an earlier run recorded but did not finish. */
   pendingHandlers: string[];
   /** Whether the probe ran as root (sudo worked). */

@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildApplyScript } from '../../../src/engine/apply-script.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApplyScript, manifestLines } from '../../../src/engine/apply-script.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD } from '../../../src/engine/plan.js';
 import { parseEvents } from '../../../src/engine/apply.js';
 import type { Plan } from '../../../src/engine/plan.js';
 import type { Action, Change } from '../../../src/resources/types.js';
@@ -118,5 +122,25 @@ describe('apply events', () => {
     expect(events.handlersRun).toEqual(['restart nginx']);
     expect(events.lockedBy).toBe('orbis run X');
     expect(events.done).toBe(false);
+  });
+
+  it("records the manifest with each extracted file's sha256 measured on the host", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orbis-manifest-'));
+    const binary = join(dir, "bt'fs");
+    writeFileSync(binary, 'hello\n');
+    const manifestPath = join(dir, 'manifest.json');
+    const lines = manifestLines(
+      { manifest: { [binary]: { sha256: 'ab'.repeat(32), role: 'btfs', installed: INSTALLED_HASH_MEASURED_ON_RECORD }, '/etc/a': { sha256: 'ff', role: 'r1' } } },
+      manifestPath,
+    );
+    execFileSync('bash', ['-c', ['fail() { echo "$1" >&2; exit 1; }', ...lines].join('\n')]);
+    const written = JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown;
+    expect(written).toEqual({
+      version: 2,
+      files: {
+        [binary]: { sha256: 'ab'.repeat(32), role: 'btfs', installed: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03' },
+        '/etc/a': { sha256: 'ff', role: 'r1' },
+      },
+    });
   });
 });

@@ -56,6 +56,16 @@ describe('facts probe', () => {
     expect(facts.guards['test -e /x']).toBe(false);
   });
 
+  it("reads an extracted download's installed sha256 from the manifest, and ignores a malformed one", () => {
+    const manifest = {
+      version: 2,
+      files: { '/usr/local/bin/btfs': { sha256: 'aa', role: 'btfs', installed: 'cd'.repeat(32) }, '/usr/local/bin/x': { sha256: 'bb', role: 'x', installed: 'not a hash' } },
+    };
+    const facts = parseFacts(`MANIFEST\t${Buffer.from(JSON.stringify(manifest)).toString('base64')}`, empty);
+    expect(facts.manifestInstalled).toEqual({ '/usr/local/bin/btfs': 'cd'.repeat(32) });
+    expect(facts.manifest).toEqual({ '/usr/local/bin/btfs': 'aa', '/usr/local/bin/x': 'bb' });
+  });
+
   it('a corrupt manifest reads as empty instead of failing the run', () => {
     const facts = parseFacts(`MANIFEST\t${Buffer.from('{not json').toString('base64')}`, empty);
     expect(facts.manifest).toEqual({});

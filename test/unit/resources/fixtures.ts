@@ -20,6 +20,7 @@ export function hostFacts(overrides: Partial<HostFacts> = {}): HostFacts {
     hasV4l2Encoder: false,
     manifest: {},
     manifestRoles: {},
+    manifestInstalled: {},
     pendingHandlers: [],
     root: true,
     ...overrides,
