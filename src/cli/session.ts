@@ -130,7 +130,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
     return errorReport(host.name, error, secrets, startedAt);
   }
   try {
-    update(request.mode === 'check' ? 'gathering facts and planning' : 'gathering facts, planning, applying');
+    update('gathering facts and planning');
     const renderer = new TemplateRenderer();
     const run = await runHost(transport, {
       mode: request.mode,
@@ -140,6 +140,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
       secretValues: secrets,
       orbisVersion: ORBIS_VERSION,
       lockWaitSec: request.lockWaitSec,
+      onApplyStep: (what) => update(`applying: ${what}`),
     });
     const report = hostReport(host.name, run, transport, startedAt, request.checkStatus);
     if (request.mode === 'apply' && request.verify && !run.failure) {

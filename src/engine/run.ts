@@ -12,8 +12,10 @@ import type { LoadedRole } from '../roles/load.js';
 import type { Transport } from '../transport/types.js';
 import { maskSecrets } from '../config/secret.js';
 import { buildApplyScript } from './apply-script.js';
-import { runApplyScript, type ApplyEvents } from './apply.js';
+import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
+import { isFaultPoint, parseFault, type FaultPoint } from './fault.js';
+import { ConnectionLostError } from '../transport/errors.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -26,6 +28,8 @@ export interface RunOptions {
   orbisVersion: string;
   lockWaitSec?: number;
   applyTimeoutSec?: number;
+  /** Live progress while the apply script runs: what it is doing now, e.g. `nginx-rtmp: file /etc/...`. */
+  onApplyStep?: (what: string) => void;
 }
 
 export interface HostRun {
@@ -92,7 +96,18 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
     lockWaitSec: options.lockWaitSec ?? 30,
     record,
   });
-  const events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800);
+  const fault = parseFault(process.env.ORBIS_FAULT);
+  const onStep = (event: StepEvent): void => {
+    if (event.kind === 'begin') options.onApplyStep?.(describeStep(run.plan, event.step));
+    if (fault && isFaultPoint(fault, event, run.plan)) void causeFault(transport, fault, runId);
+  };
+  let events;
+  try {
+    events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800, onStep);
+  } catch (error) {
+    if (error instanceof ConnectionLostError) throw new ApplyConnectionLostError(transport.name, runId, error);
+    throw error;
+  }
   run.events = events;
   const mask = (text: string): string => maskSecrets(text, options.secretValues);
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
@@ -109,6 +124,39 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
 }
 
 /** Turn a step label from the script back into role / resource for the error message. */
+/** A step of the apply script as a progress line says it. */
+export function describeStep(plan: Plan, step: string): string {
+  if (step === 'apt') return 'installing packages';
+  if (step === 'handlers') return `running handlers (${plan.handlers.map((h) => h.name).join(', ')})`;
+  if (step === 'record') return 'recording the run';
+  if (step.startsWith('validate:')) return `${step.slice('validate:'.length)}: validating`;
+  const change = plan.changes[Number(step)];
+  if (!change) return step;
+  return `${change.id.role}: ${change.id.type} ${change.id.name} (${Number(step) + 1}/${plan.changes.length})`;
+}
+
+/**
+ * The link dropped while the apply script ran. The script is detached on the Pi (systemd-run),
+ * so it goes on and finishes there; only its outcome is unknown here.
+ */
+export class ApplyConnectionLostError extends Error {
+  readonly hint: string;
+  constructor(host: string, runId: string, cause: ConnectionLostError) {
+    const detail = cause.message.replace(/^connection to \S+ lost while running [^:]*: /, '');
+    super(`connection to ${host} lost while applying run ${runId} (${detail}); the run goes on by itself on the host`, { cause });
+    this.name = 'ApplyConnectionLostError';
+    this.hint = `\`orbis check ${host}\` shows where the host stands once it answers again; on the host, \`journalctl -u orbis-apply-${runId}\` shows what the run did`;
+  }
+}
+
+/** Cause the fault asked for (see fault.ts): kill the apply script on the Pi first if asked, then cut. */
+async function causeFault(transport: Transport, fault: FaultPoint, runId: string): Promise<void> {
+  if (fault.action === 'kill') {
+    await transport.exec(`systemctl kill --signal=KILL orbis-apply-${runId}.service`, { sudo: true, timeoutSec: 10 }).catch(() => undefined);
+  }
+  transport.cutConnection?.();
+}
+
 function locateStep(plan: Plan, step: string): { role?: string; resource?: string; hint?: string } {
   if (step === 'apt') return { resource: 'packages', hint: 'check the host reaches its Debian mirror and has free disk space' };
   if (step === 'handlers') return { resource: 'handlers', hint: 'the handlers stay pending and run again on the next orbis run' };
