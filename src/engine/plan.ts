@@ -126,6 +126,27 @@ function fileOrigin(change: Change, facts: HostFacts): string | undefined {
   return 'edited on the host since orbis wrote it';
 }
 
+/**
+ * Roles of this run whose files an earlier run wrote but never validated as a whole (it was cut
+ * between the rename and, e.g., `nginx -t`): validate them again first, before anything else.
+ */
+function revalidations(desired: DesiredState, facts: HostFacts): Change[] {
+  return desired.roles
+    .filter((role) => (facts.unvalidated[role] ?? []).length > 0)
+    .map((role) => {
+      const written = facts.unvalidated[role] ?? [];
+      const commands = [
+        ...new Set(desired.resources.flatMap((r) => (r.kind === 'file' && r.id.role === role && r.validate && !r.validate.includes('%s') ? [r.validate] : []))),
+      ];
+      const runs = [...new Set(written.map((w) => w.runId))].join(', ');
+      return {
+        id: { role, type: 'validation' as const, name: commands.join(' && ') || role },
+        summary: `validate again ${written.length} file${written.length === 1 ? '' : 's'} run ${runs} wrote and never validated (it was cut); put the previous ones back if they fail`,
+        actions: [{ op: 'revalidate' as const, role, commands }],
+      };
+    });
+}
+
 export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
   const changes = planAll(desired.resources, facts)
     .filter((c) => c.actions.length > 0 || c.error !== undefined)
@@ -135,6 +156,7 @@ export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
     });
   const manifest = manifestFor(desired, facts);
   changes.push(...staleFileChanges(facts, manifest));
+  changes.unshift(...revalidations(desired, facts));
 
   const notified = new Set<string>();
   for (const c of changes) for (const n of c.notify ?? []) notified.add(n);

@@ -14,7 +14,7 @@ import { maskSecrets } from '../config/secret.js';
 import { buildApplyScript } from './apply-script.js';
 import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
-import { isFaultPoint, parseFault, type FaultPoint } from './fault.js';
+import { faultStep, isFaultPoint, parseFault, pauseEvent, pauseSeconds, type FaultPoint } from './fault.js';
 import { ConnectionLostError } from '../transport/errors.js';
 
 export interface RunOptions {
@@ -90,16 +90,18 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
     changes: run.plan.changes.map((c) => ({ role: c.id.role, type: c.id.type, name: c.id.name, summary: c.summary })),
     handlers: run.plan.handlers.map((h) => h.name),
   });
+  const fault = parseFault(process.env.ORBIS_FAULT);
+  const step = fault && faultStep(fault, run.plan);
   const script = buildApplyScript(run.plan, {
     runId,
     holder: `orbis ${options.orbisVersion} run ${runId} from ${userInfo().username}@${hostname()} (pid ${process.pid})`,
     lockWaitSec: options.lockWaitSec ?? 30,
     record,
+    ...(fault && step !== undefined ? { pauseAt: { event: pauseEvent(fault, step), seconds: pauseSeconds(fault) } } : {}),
   });
-  const fault = parseFault(process.env.ORBIS_FAULT);
   const onStep = (event: StepEvent): void => {
     if (event.kind === 'begin') options.onApplyStep?.(describeStep(run.plan, event.step));
-    if (fault && isFaultPoint(fault, event, run.plan)) void causeFault(transport, fault, runId);
+    if (fault && step !== undefined && isFaultPoint(fault, event, step)) void causeFault(transport, fault, runId);
   };
   let events;
   try {
@@ -142,7 +144,8 @@ export function describeStep(plan: Plan, step: string): string {
 export class ApplyConnectionLostError extends Error {
   readonly hint: string;
   constructor(host: string, runId: string, cause: ConnectionLostError) {
-    const detail = cause.message.replace(/^connection to \S+ lost while running [^:]*: /, '');
+    const withoutHint = cause.hint && cause.message.endsWith(`\n${cause.hint}`) ? cause.message.slice(0, -cause.hint.length - 1) : cause.message;
+    const detail = withoutHint.replace(/^connection to \S+ lost while running [^:]*: /, '');
     super(`connection to ${host} lost while applying run ${runId} (${detail}); the run goes on by itself on the host`, { cause });
     this.name = 'ApplyConnectionLostError';
     this.hint = `\`orbis check ${host}\` shows where the host stands once it answers again; on the host, \`journalctl -u orbis-apply-${runId}\` shows what the run did`;
@@ -151,6 +154,10 @@ export class ApplyConnectionLostError extends Error {
 
 /** Cause the fault asked for (see fault.ts): kill the apply script on the Pi first if asked, then cut. */
 async function causeFault(transport: Transport, fault: FaultPoint, runId: string): Promise<void> {
+  if (fault.action === 'reboot') {
+    await transport.exec('systemctl reboot', { sudo: true, timeoutSec: 10 }).catch(() => undefined);
+    return;
+  }
   if (fault.action === 'kill') {
     await transport.exec(`systemctl kill --signal=KILL orbis-apply-${runId}.service`, { sudo: true, timeoutSec: 10 }).catch(() => undefined);
   }

@@ -72,14 +72,57 @@ describe('apply script', () => {
     const validateRole = script.indexOf('step validate:r1');
     expect(validateRole).toBeGreaterThan(script.indexOf('step 6'));
     expect(validateRole).toBeLessThan(script.indexOf('step 7'));
-    expect(script.slice(validateRole)).toMatch(/restore "\$w"/);
+    expect(script.slice(validateRole)).toMatch(/restore_unvalidated \/var\/lib\/orbis\/unvalidated\/r1; rm -f/);
   });
 
-  it('records notified handlers as pending right after the change, and clears each once run', () => {
+  it("notes each file of a whole-validated role on disk before it goes live, and drops the note once validated", () => {
+    const step = script.slice(script.indexOf('step 6'), script.indexOf('step validate:r1'));
+    const note = step.indexOf(`printf '%s\\t%s\\n' "$RUN_ID" "$f" >> /var/lib/orbis/unvalidated/r1`);
+    expect(note).toBeGreaterThan(0);
+    expect(note).toBeLessThan(step.indexOf('mv -f -- "$tmp" "$f"'));
+    const validate = script.slice(script.indexOf('step validate:r1'), script.indexOf('step 7'));
+    expect(validate).toMatch(/rm -f \/var\/lib\/orbis\/unvalidated\/r1\nok/);
+    // A file of the role validated on its own (%s) is noted too: `nginx -t` failing puts it back with the rest.
+    const own = script.slice(script.indexOf('step 5'), script.indexOf('step 6'));
+    expect(own).toContain('>> /var/lib/orbis/unvalidated/r1');
+  });
+
+  it('validates again, before apt and anything else, what a cut run left unvalidated', () => {
+    const revalidating: Plan = {
+      ...plan,
+      changes: [
+        { id: { role: 'nginx-rtmp', type: 'validation', name: 'nginx -t' }, summary: 'validate again', actions: [{ op: 'revalidate', role: 'nginx-rtmp', commands: ['nginx -t'] }] },
+        ...everyAction,
+      ],
+    };
+    const text = buildApplyScript(revalidating, { runId: 'r', holder: 'h', lockWaitSec: 5, record: '{}' });
+    expect(() => execFileSync('bash', ['-n'], { input: text })).not.toThrow();
+    const step = text.indexOf('step 0');
+    expect(step).toBeGreaterThan(text.indexOf('flock'));
+    expect(step).toBeLessThan(text.indexOf('step apt'));
+    expect(text.slice(step, text.indexOf('step apt'))).toMatch(/if ! out=\$\(nginx -t 2>&1 <\/dev\/null\); then\n {4}restore_unvalidated \/var\/lib\/orbis\/unvalidated\/nginx-rtmp/);
+  });
+
+  it('puts back the files a list of unvalidated writes names, each from the backup its own run took', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orbis-restore-'));
+    const preamble = script.slice(script.indexOf('set -uo pipefail'), script.indexOf('UNITS_DIRTY=0'));
+    const [kept, created] = [join(dir, 'kept.conf'), join(dir, 'created.conf')];
+    writeFileSync(kept, 'new\n');
+    writeFileSync(created, 'new\n');
+    execFileSync('mkdir', ['-p', join(dir, 'backup'), join(dir, 'run')]);
+    writeFileSync(join(dir, 'backup', `${kept.replace(/\//g, '%')}.run-a`), 'old\n');
+    writeFileSync(join(dir, 'list'), `run-a\t${kept}\nrun-a\t${created}\n`);
+    const body = [preamble.replace('rm -f "$0"', ':'), `BACKUP_DIR=${dir}/backup; RUN_ID=run-b`, `restore_unvalidated ${dir}/list`].join('\n');
+    execFileSync('bash', ['-c', body, 'apply.sh', join(dir, 'run')]);
+    expect(readFileSync(kept, 'utf8')).toBe('old\n');
+    expect(() => readFileSync(created)).toThrow();
+  });
+
+  it('records notified handlers as pending before the change is made, and clears each once run', () => {
     const afterFile = script.indexOf("step 5");
     const pendingWrite = script.indexOf("restart nginx' >> /var/lib/orbis/pending-handlers", afterFile);
     expect(pendingWrite).toBeGreaterThan(afterFile);
-    expect(pendingWrite).toBeLessThan(script.indexOf('step 6'));
+    expect(pendingWrite).toBeLessThan(script.indexOf('mv -f -- "$tmp" "$f"', afterFile));
     expect(script).toMatch(/grep -vxF -- 'restart nginx'/);
     expect(script).toMatch(/grep -vxF -- mark/);
   });

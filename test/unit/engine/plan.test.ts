@@ -80,6 +80,23 @@ describe('makePlan', () => {
     });
   });
 
+  it("validates again first what a cut run wrote for a role of this run and never validated; other roles' notes wait", () => {
+    const checked = { ...file('/etc/web.conf', 'a\n'), validate: 'web -t' };
+    const facts = hostFacts({
+      paths: { '/etc/web.conf': inSync('/etc/web.conf', 'a\n') },
+      unvalidated: { web: [{ runId: 'run-1', path: '/etc/web.conf' }], other: [{ runId: 'run-1', path: '/etc/other.conf' }] },
+    });
+    const plan = makePlan(state([checked]), facts);
+    expect(plan.empty).toBe(false);
+    expect(plan.changes).toEqual([
+      {
+        id: { role: 'web', type: 'validation', name: 'web -t' },
+        summary: 'validate again 1 file run run-1 wrote and never validated (it was cut); put the previous ones back if they fail',
+        actions: [{ op: 'revalidate', role: 'web', commands: ['web -t'] }],
+      },
+    ]);
+  });
+
   it('tells a hand edit on the host from a configuration change', () => {
     const written = 'port=1\n';
     const handEdited = hostFacts({

@@ -21,6 +21,7 @@ export function hostFacts(overrides: Partial<HostFacts> = {}): HostFacts {
     manifest: {},
     manifestRoles: {},
     manifestInstalled: {},
+    unvalidated: {},
     pendingHandlers: [],
     root: true,
     ...overrides,
