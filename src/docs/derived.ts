@@ -3,10 +3,11 @@
 // KICK_ACTIF; `playlist` from LISTE_LECTURE, BTFS_PASSERELLE and BTFS_HASH_TEST; ...
 //
 // Found by running the real code, not from a list kept by hand: each setting is changed in turn
-// (a number by 2, a boolean flipped, a text extended) and every derived value compared, for each
-// platform choice and architecture. A setting that no such change can show (GOP, which may only
-// equal 2 x DEBIT_IMAGES; an enum that a changed word would make invalid) but that the value's
-// code reads is counted for every part of that value.
+// (to another value it allows) and every part of every derived value compared, from the defaults
+// with each platform choice, on a Pi 4 and on amd64. A setting the value's code reads but that no
+// valid change shows in any part (GOP may only equal 2 x DEBIT_IMAGES) counts for the value as a
+// whole. Limit: an effect that shows only away from the defaults is not seen (turning Kick off
+// changes the encode's bitrate only when Kick's is the lower one, which it is not by default).
 import {
   deriveEncode, enabledPlatforms, isSecret, isSettingName, loadSettings, SETTING_NAMES, SETTINGS,
   type LoadedSettings, type SettingName, type Settings,
@@ -96,7 +97,8 @@ function loadedFrom(settings: Settings, base: LoadedSettings): LoadedSettings | 
  * Other values a user could have written: the words and numbers of the setting's own description
  * of what it allows ("one of dlive, kick, toutes", "a whole number from 500 to 20000"), small
  * changes of the current value, and, for an unset one, the numbers other settings hold (an unset
- * bitrate then tries the platforms' bitrates). Each is read with the setting's own schema; invalid ones are dropped.
+ * bitrate then tries the platforms' bitrates). Each is read with the setting's own schema;
+ * invalid ones are dropped.
  */
 function changedValues(name: SettingName, value: unknown, numbers: readonly number[]): unknown[] {
   const type = SETTINGS[name].type;
@@ -170,13 +172,14 @@ function rootReads(loaded: LoadedSettings, facts: HostFacts): Map<DerivedRoot, S
 export type DerivedSources = ReadonlyMap<string, ReadonlySet<SettingName>>;
 
 /** For each part of each derived value (`encode.fps`, `platforms.kick`, `playlist`), the settings it comes from. */
+function addTo<K>(map: Map<K, Set<SettingName>>, key: K, name: SettingName): void {
+  const set = map.get(key) ?? new Set<SettingName>();
+  set.add(name);
+  map.set(key, set);
+}
+
 export function derivedSources(): DerivedSources {
   const sources = new Map<string, Set<SettingName>>();
-  const add = (path: string, name: SettingName): void => {
-    const set = sources.get(path) ?? new Set<SettingName>();
-    set.add(name);
-    sources.set(path, set);
-  };
   const shown = new Map<DerivedRoot, Set<SettingName>>();
   const read = new Map<DerivedRoot, Set<SettingName>>();
   for (const scenario of SCENARIOS) {
@@ -185,7 +188,7 @@ export function derivedSources(): DerivedSources {
     const before = outcomesOf(base, facts);
     if (before === undefined) throw new Error(`internal: the default settings do not render (${scenario.vars.join(' ')})`);
     for (const path of before.keys()) if (!sources.has(path)) sources.set(path, new Set());
-    for (const [root, names] of rootReads(base, facts)) for (const n of names) (read.get(root) ?? read.set(root, new Set()).get(root)!).add(n);
+    for (const [root, names] of rootReads(base, facts)) for (const name of names) addTo(read, root, name);
     const numbers = [...new Set(Object.values(base.settings).flatMap((v) => (typeof v === 'number' ? [v, v - 2, v + 2] : [])))];
     for (const name of SETTING_NAMES) {
       if (isSecret(base.settings[name])) continue;
@@ -195,9 +198,8 @@ export function derivedSources(): DerivedSources {
         if (after === undefined) continue;
         for (const [path, outcome] of before) {
           if (after.get(path) === outcome) continue;
-          add(path, name);
-          const root = path.split('.')[0] as DerivedRoot;
-          (shown.get(root) ?? shown.set(root, new Set()).get(root)!).add(name);
+          addTo(sources, path, name);
+          addTo(shown, path.split('.')[0] as DerivedRoot, name);
         }
       }
     }
@@ -205,17 +207,25 @@ export function derivedSources(): DerivedSources {
   // Read, yet no valid change showed which part it goes to (GOP may only equal 2 x DEBIT_IMAGES):
   // it counts for the value as a whole, and so for every role that uses any part of it.
   for (const [root, names] of read) {
-    for (const name of names) if (!shown.get(root)?.has(name)) add(root, name);
+    for (const name of names) if (!shown.get(root)?.has(name)) addTo(sources, root, name);
   }
   return sources;
 }
 
+export interface SettingBehind {
+  setting: SettingName;
+  /** The part it reaches the path through (`encode.encoderArgs`), or the whole value (`encode`). */
+  via: string;
+}
+
 /** The settings behind a context path a role names (`encode.encoderArgs`, `platforms`, `btfs.url`). */
-export function settingsBehind(path: string, sources: DerivedSources): SettingName[] {
+export function settingsBehind(path: string, sources: DerivedSources): SettingBehind[] {
   const parts = path.split('.');
   const root = parts[0] ?? path;
-  const whole = [...(sources.get(root) ?? [])];
-  if (parts.length >= 2) return [...new Set([...whole, ...(sources.get(parts.slice(0, 2).join('.')) ?? [])])];
-  const every = [...sources.entries()].filter(([p]) => p.startsWith(`${root}.`));
-  return [...new Set([...whole, ...every.flatMap(([, names]) => [...names])])];
+  const part = parts.slice(0, 2).join('.');
+  const found = new Map<SettingName, string>();
+  const partsAsked = parts.length >= 2 ? [part] : [...sources.keys()].filter((p) => p.startsWith(`${root}.`));
+  for (const p of partsAsked) for (const setting of sources.get(p) ?? []) if (!found.has(setting)) found.set(setting, p);
+  for (const setting of sources.get(root) ?? []) if (!found.has(setting)) found.set(setting, root);
+  return [...found].map(([setting, via]) => ({ setting, via }));
 }

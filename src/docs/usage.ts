@@ -58,8 +58,7 @@ export function analyseUsage(roles: LoadedRole[]): Usage {
       if (isSettingName(root)) use(root).direct = true;
       else if (variables.has(root)) usedVariables.set(root, variables.get(root)!);
       else if (isDerivedRoot(root)) {
-        const via = path.split('.').slice(0, 2).join('.');
-        for (const setting of settingsBehind(path, sources)) if (!use(setting).via.includes(via)) use(setting).via.push(via);
+        for (const { setting, via } of settingsBehind(path, sources)) if (!use(setting).via.includes(via)) use(setting).via.push(via);
       } else {
         throw new UnknownReferenceError(
           `${role.file}: names "${path}", which is no setting, role variable or derived value known to the docs generator ` +
@@ -81,7 +80,7 @@ function verifyReads(sources: DerivedSources): Set<SettingName> {
   // The encode's parts it reads lead back to their settings like a role's `encode.*` do.
   const encode = new Proxy(loaded.encode, {
     get(target, key, receiver) {
-      if (typeof key === 'string') for (const s of settingsBehind(`encode.${key}`, sources)) read.add(s);
+      if (typeof key === 'string') for (const { setting } of settingsBehind(`encode.${key}`, sources)) read.add(setting);
       return Reflect.get(target, key, receiver) as unknown;
     },
   });
@@ -89,7 +88,7 @@ function verifyReads(sources: DerivedSources): Set<SettingName> {
   // reads what decides it.
   const platforms = new Proxy(['dlive', 'kick'] as const, {
     get(target, key, receiver) {
-      for (const s of settingsBehind('platforms.list', sources)) read.add(s);
+      for (const { setting } of settingsBehind('platforms.list', sources)) read.add(setting);
       return Reflect.get(target, key, receiver) as unknown;
     },
   });

@@ -51,13 +51,15 @@ describe('derived values back to settings', () => {
   it('the platforms, the playlist and the BTFS release', () => {
     expect([...(sources.get('platforms.kick') ?? [])].sort()).toEqual(['KICK_ACTIF', 'PLATEFORMES']);
     expect([...(sources.get('playlist') ?? [])].sort()).toEqual(['BTFS_HASH_TEST', 'BTFS_PASSERELLE', 'LISTE_LECTURE']);
-    expect(settingsBehind('btfs.url', sources).sort()).toEqual(expect.arrayContaining(['BTFS_URL_TELECHARGEMENT', 'BTFS_VERSION']));
-    expect(settingsBehind('btfs.sha256', sources).sort()).toEqual(expect.arrayContaining(['BTFS_SHA256_AMD64', 'BTFS_SHA256_ARM64']));
+    expect(settingsBehind('btfs.url', sources).map((b) => b.setting)).toEqual(expect.arrayContaining(['BTFS_URL_TELECHARGEMENT', 'BTFS_VERSION']));
+    expect(settingsBehind('btfs.sha256', sources).map((b) => b.setting)).toEqual(expect.arrayContaining(['BTFS_SHA256_AMD64', 'BTFS_SHA256_ARM64']));
   });
 
   it('a setting read but whose every valid change looks the same (GOP) counts for the whole value', () => {
     expect(sources.get('encode')).toContain('GOP');
-    expect(settingsBehind('encode.width', sources)).toContain('GOP');
+    expect(settingsBehind('encode.width', sources)).toContainEqual({ setting: 'GOP', via: 'encode' });
+    expect(settingsBehind('encode.width', sources)).toContainEqual({ setting: 'LARGEUR_MAX', via: 'encode.width' });
+    expect(usage.bySetting.get('GOP')?.find((u) => u.role === 'ffmpeg')).toEqual({ role: 'ffmpeg', direct: false, via: ['encode'] });
   });
 });
 
