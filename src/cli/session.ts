@@ -67,7 +67,7 @@ export function defaultRoles(sources: RoleSource[]): string[] {
   return STACK_ROLES.filter((r) => present.has(r) && existsSync(join(sources[0]?.rolesDir ?? '', r, 'role.yaml')));
 }
 
-interface Prepared {
+export interface Prepared {
   roles: LoadedRole[];
   roleValues: Record<string, string | number | boolean>;
   settingsFor: (host: HostTarget) => LoadedSettings;

@@ -16,6 +16,7 @@ import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
 import { faultStep, isFaultPoint, parseFault, pauseEvent, pauseSeconds, type FaultPoint } from './fault.js';
 import { ConnectionLostError } from '../transport/errors.js';
+import type { ProbeSpec } from '../facts/probe.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -57,13 +58,26 @@ function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
-  // A first render without facts tells which packages, paths and units to ask about; facts
-  // rarely change those (they change contents: the encoder, the architecture's download).
+/**
+ * What the first probe asks about: a render without facts tells which packages, paths and units
+ * the roles manage; facts rarely change those (they change contents: the encoder, the
+ * architecture's download). `withContents`: also the current content of managed files (diffs).
+ */
+export function firstProbeSpec(options: Pick<RunOptions, 'roles' | 'contextFor' | 'renderer'>, withContents = false): ProbeSpec {
   const provisional = buildDesired(options.roles, options.contextFor(null), options.renderer);
-  const askedSpec = probeSpecFor(provisional.resources, provisional.handlers);
+  const spec = probeSpecFor(provisional.resources, provisional.handlers);
+  if (withContents) spec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+  return spec;
+}
+
+/** The host's facts as the engine sees them before planning: one round trip (`orbis facts`, `orbis render`). */
+export function probeFacts(transport: Transport, options: Pick<RunOptions, 'roles' | 'contextFor' | 'renderer'>): Promise<HostFacts> {
+  return gatherFacts(transport, firstProbeSpec(options));
+}
+
+export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
   // Check mode shows diffs: fetch the current content of managed files in the same round trip.
-  if (options.mode === 'check') askedSpec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+  const askedSpec = firstProbeSpec(options, options.mode === 'check');
   let facts = await gatherFacts(transport, askedSpec);
   const desired = buildDesired(options.roles, options.contextFor(facts), options.renderer);
   const missing = missingFromSpec(askedSpec, probeSpecFor(desired.resources, desired.handlers));

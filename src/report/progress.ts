@@ -1,15 +1,17 @@
 // Per-host progress on stderr: listr2's live renderer on a terminal, plain timestamped lines
-// otherwise (CI, pipes). stdout stays clean for --json. Each line says what the host is doing
-// now (role and resource while applying) and for how long it has been at it. Hosts run
-// concurrently up to `concurrency`; the worker never throws (it turns every failure into its
-// host's report).
+// otherwise (CI, pipes), in colour only where color.ts says so (NO_COLOR). stdout stays clean for
+// --json. Each line says what the host is doing now (role and resource while applying) and for
+// how long it has been at it. Hosts run concurrently up to `concurrency`; the worker never throws
+// (it turns every failure into its host's report).
 import { Listr, ListrLogger, PRESET_TIMER, PRESET_TIMESTAMP, ProcessOutput } from 'listr2';
+import { forStream } from './color.js';
 import type { HostReport } from './result.js';
 
 export type ProgressUpdate = (message: string) => void;
 
 function toStderr(): ListrLogger {
-  return new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  const stderr = forStream(process.stderr);
+  return new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
 }
 
 export async function runHostsWithProgress(

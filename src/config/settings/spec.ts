@@ -25,6 +25,12 @@ export interface SettingSpec<T> {
   /** One or two sentences, in English, for `orbis inventory`, the README and the reference. */
   description: string;
   group: SettingGroup;
+  /**
+   * The roles whose files, commands or conditions the setting shapes, directly or through a value
+   * derived from it (`encode.encoderArgs`). Checked against the roles themselves by
+   * test/unit/docs/usage.test.ts (src/docs/usage.ts derives it); `orbis verify` reading a
+   * setting does not count here.
+   */
   usedBy: readonly RoleName[];
   /** Never shown: masked in every output. */
   secret: boolean;
