@@ -9,6 +9,7 @@ import { registerApplyCommand } from './apply.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerSecretsCommand } from './secrets.js';
+import { registerDemoCommand } from './demo.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerVerifyCommand(program);
   registerSecretsCommand(program);
   registerLabCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
