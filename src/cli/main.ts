@@ -10,6 +10,7 @@ import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerSecretsCommand } from './secrets.js';
 import { registerDemoCommand } from './demo.js';
+import { registerInitCommand } from './init.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .description('Provision and keep right Raspberry Pis streaming to DLive (RTMP) and Kick (RTMPS)')
     .version(ORBIS_VERSION)
     .showHelpAfterError();
+  registerInitCommand(program);
   registerProvisionCommand(program);
   registerApplyCommand(program);
   registerCheckCommand(program);
