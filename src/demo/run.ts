@@ -5,12 +5,14 @@
 // The lab is removed whatever happens: on failure (after the report), and on Ctrl-C/SIGTERM/
 // SIGHUP at once, even in the middle of a step (the step cannot be cancelled, so the lab is torn
 // down under it and the process exits; a second pass removes what the step may still have made).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { maskSecrets } from '../config/secret.js';
 import { LabError, sleep } from '../lab/exec.js';
 import type { LabState } from '../lab/state.js';
-import { hostErrorOf } from '../report/result.js';
+import { hostErrorOf, type RunReport } from '../report/result.js';
+import { packageRoot } from '../util/paths.js';
 import { DEMO_STREAM, demoConfText, newDemoKeys, type DemoKeys } from './config.js';
 import { watchArrivals, type RecordingTarget } from './recordings.js';
 import { formatArrivals, formatDuration, verifyCounts, type DemoReport } from './report.js';
@@ -66,7 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     report.conf = confPath;
     step(3, `orbis provision ${target}: a ${DEMO_STREAM.width}x${DEMO_STREAM.height} stream to DLive and Kick (demo keys, never shown), BTFS from the lab`);
     options.say(`      configuration: ${confPath}`);
-    const provision = await provisionPi(lab, target, confPath, keys);
+    const provision = await provisionPi(lab, target, confPath, keys, guard);
     report.provision = provision.summary;
     if (!provision.ok) {
       options.say(provision.details);
@@ -138,45 +140,43 @@ interface ProvisionOutcome {
   details: string;
 }
 
-/** `orbis provision pi@ADDRESS --conf DEMO_CONF --key LAB_KEY --known-hosts LAB_KNOWN_HOSTS`. */
-async function provisionPi(lab: LabState, target: string, confPath: string, keys: DemoKeys): Promise<ProvisionOutcome> {
-  const [{ runRequest }, { formatVerifyTable }] = await Promise.all([import('../cli/session.js'), import('../verify/index.js')]);
-  const run = await runRequest({
-    command: 'provision',
-    mode: 'apply',
-    checkStatus: 'changed',
-    hosts: [{ name: target, target }],
-    confPath,
-    confExplicit: true,
-    vars: [],
-    connect: { identityFile: lab.keyPath, knownHostsFile: lab.knownHostsPath, hostKeyPolicy: 'strict' },
-    concurrency: 1,
-    quiet: false,
-    lockWaitSec: 30,
-    verify: {},
-    // Not the caller's environment: an ORBIS_DLIVE_CLE_FLUX there is a real key, not the demo's.
-    env: {},
-  });
-  const host = run.hosts[0];
-  if (!host) throw new LabError('provision reported no host', 'run the demo again');
-  const ok = host.status === 'changed' || host.status === 'ok';
-  const table = host.verify.length > 0 ? formatVerifyTable(target, host.verify) : '';
+/**
+ * `orbis provision pi@ADDRESS --conf DEMO_CONF --key LAB_KEY --known-hosts LAB_KNOWN_HOSTS --json`,
+ * run as the user would run it: its progress on our stderr, its report on its stdout. A child of
+ * its own process group, so that Ctrl-C reaches the demo (which stops it and removes the lab)
+ * and not the provisioning halfway; and without the caller's ORBIS_* variables (an
+ * ORBIS_DLIVE_CLE_FLUX there is a real key, not the demo's).
+ */
+async function provisionPi(lab: LabState, target: string, confPath: string, keys: DemoKeys, guard: LabGuard): Promise<ProvisionOutcome> {
+  const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const args = [cli, 'provision', target, '--conf', confPath, '--key', lab.keyPath, '--known-hosts', lab.knownHostsPath, '--host-key-policy', 'strict', '--json'];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ORBIS_')));
+  const { stdout, code } = await guard.runChild(process.execPath, args, env);
+  let report: RunReport;
+  try {
+    report = JSON.parse(stdout) as RunReport;
+  } catch {
+    throw new LabError(`orbis provision exited with code ${String(code)} without a report`, 'see its messages above');
+  }
+  const host = report.hosts[0];
+  if (!host) throw new LabError('orbis provision reported no host', 'see its messages above');
+  const { formatVerifyTable } = await import('../verify/index.js');
   return {
-    ok,
+    ok: code === 0 && (host.status === 'changed' || host.status === 'ok'),
     summary: { status: host.status, changes: host.changes.length, roundTrips: host.roundTrips, durationMs: host.durationMs, verify: host.verify },
     error: {
-      // Reports are masked already; this is a second belt with the keys only the demo knows.
+      // The report is masked already; this is a second belt with the keys only the demo knows.
       message: maskSecrets(`provisioning the lab Pi ${host.status}: ${host.error?.message ?? 'no detail'}`, [keys.dlive, keys.kick]),
       ...(host.error?.hint ? { hint: host.error.hint } : {}),
     },
-    details: table,
+    details: host.verify.length > 0 ? formatVerifyTable(target, host.verify) : '',
   };
 }
 
 function recordingTargets(lab: LabState, keys: DemoKeys): RecordingTarget[] {
   return [
     { platform: 'dlive', ingest: lab.ingest.dlive.url, dir: lab.ingest.dlive.recordingsDir, key: keys.dlive },
-    { platform: 'kick', ingest: `${lab.ingest.kick.url} (TLS)`, dir: lab.ingest.kick.recordingsDir, key: keys.kick },
+    { platform: 'kick', ingest: lab.ingest.kick.url, dir: lab.ingest.kick.recordingsDir, key: keys.kick },
   ];
 }
 
@@ -205,7 +205,10 @@ class LabGuard {
   #tearingDown: Promise<void> | undefined;
   #abort = new AbortController();
   #signalled = false;
+  #child: ChildProcess | undefined;
   readonly #handlers = new Map<NodeJS.Signals, () => void>();
+  // The terminal may be gone by then (its window closed: SIGHUP): writing must not stop the teardown.
+  readonly #ignoreWriteErrors = () => undefined;
 
   constructor(private readonly options: DemoOptions) {}
 
@@ -214,6 +217,8 @@ class LabGuard {
   }
 
   install(): void {
+    process.stdout.on('error', this.#ignoreWriteErrors);
+    process.stderr.on('error', this.#ignoreWriteErrors);
     for (const name of Object.keys(SIGNAL_CODES) as NodeJS.Signals[]) {
       const handler = () => this.#onSignal(name);
       this.#handlers.set(name, handler);
@@ -224,6 +229,31 @@ class LabGuard {
   uninstall(): void {
     for (const [name, handler] of this.#handlers) process.off(name, handler);
     this.#handlers.clear();
+    process.stdout.off('error', this.#ignoreWriteErrors);
+    process.stderr.off('error', this.#ignoreWriteErrors);
+  }
+
+  /** A child in its own process group (a terminal's Ctrl-C does not reach it), stopped on a signal. */
+  runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; code: number | null }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+      this.#child = child;
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        this.#child = undefined;
+        resolve({ stdout, code });
+      });
+    });
+  }
+
+  #say(text: string): void {
+    try {
+      this.options.log(text);
+    } catch {
+      // see #ignoreWriteErrors
+    }
   }
 
   /** The normal teardown, after the last step: with the lab's locks, and checked complete. */
@@ -234,17 +264,24 @@ class LabGuard {
 
   #onSignal(name: NodeJS.Signals): void {
     if (this.#signalled) {
-      this.options.log(`${name}: still removing the lab "${this.options.name}", a few seconds more`);
+      this.#say(`${name}: still removing the lab "${this.options.name}", a few seconds more`);
       return;
     }
     this.#signalled = true;
     this.#abort.abort();
+    if (this.#child?.pid !== undefined) {
+      try {
+        process.kill(-this.#child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
     const code = 128 + (SIGNAL_CODES[name] ?? 1);
-    this.options.log(`\n${name}: stopping the demo${this.labMayExist ? ` and removing its lab "${this.options.name}"` : ''}`);
+    this.#say(`\n${name}: stopping the demo${this.labMayExist ? ` and removing its lab "${this.options.name}"` : ''}`);
     void (async () => {
       if (this.labMayExist) {
         const left = this.#tearingDown ? await this.#tearingDown.then(() => '', (e: unknown) => String(e)) : await this.#forceTearDown();
-        this.options.log(left === '' ? 'the lab is gone' : `${left}\nremove it with: ${this.options.cli.join(' ')} lab down --name ${this.options.name}`);
+        this.#say(left === '' ? 'the lab is gone' : `${left}\nremove it with: ${this.options.cli.join(' ')} lab down --name ${this.options.name}`);
       }
       process.exit(code);
     })();

@@ -44,7 +44,7 @@ async function commandLinesWith(needles: readonly string[]): Promise<string[]> {
 }
 
 /** Run `orbis demo ...args`; `interrupt` decides, from the output so far, when to send SIGINT. */
-function demo(args: string[], interrupt?: (stdout: string) => boolean): Promise<DemoRun> {
+function demo(args: string[], interrupt?: (stdout: string, stderr: string) => boolean): Promise<DemoRun> {
   const seen: DemoRun['seen'] = { dlive: { files: new Map(), onCommandLines: [] }, kick: { files: new Map(), onCommandLines: [] } };
   const watch = async () => {
     for (const platform of ['dlive', 'kick'] as const) {
@@ -69,14 +69,20 @@ function demo(args: string[], interrupt?: (stdout: string) => boolean): Promise<
       watching = watching.then(watch, watch);
     }, 400);
     const limit = setTimeout(() => child.kill('SIGKILL'), 15 * 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (interrupt && !interrupted && interrupt(stdout)) {
+    const check = () => {
+      if (interrupt && !interrupted && interrupt(stdout, stderr)) {
         interrupted = true;
         child.kill('SIGINT');
       }
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      check();
     });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      check();
+    });
     child.on('close', (code, signal) => {
       clearInterval(poll);
       clearTimeout(limit);
@@ -140,8 +146,9 @@ describe('orbis demo', () => {
 
   it('Ctrl-C while provisioning removes the lab at once and exits 130', async () => {
     let provisioningAt = 0;
-    const run = await demo([], (out) => {
-      if (!out.includes('[3/5] orbis provision')) return false;
+    // Once `orbis provision` is at work on the Pi (its progress shows), not before.
+    const run = await demo([], (_out, err) => {
+      if (!/› gathering facts, planning, applying/.test(err)) return false;
       provisioningAt ||= Date.now();
       return true;
     });
