@@ -85,11 +85,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const { message, hint } = hostErrorOf(error);
     report.error = { message: stripHint(message, hint), ...(hint ? { hint } : {}) };
   }
+  // After a signal, the handler tears the lab down and exits: nothing more to do or say here.
+  if (guard.signalled) await new Promise<never>(() => undefined);
 
   if (options.keep && lab) {
     step(5, `Keeping the lab "${options.name}" (--keep)`);
     report.lab.kept = true;
-    if (lab && report.pi && report.conf) report.next = nextCommands(options, lab, report.pi.target, report.conf);
+    if (report.pi && report.conf) report.next = nextCommands(options, lab, report.pi.target, report.conf);
   } else if (guard.labMayExist) {
     step(5, `Tearing the lab "${options.name}" down`);
     const downStarted = Date.now();
@@ -233,9 +235,15 @@ class LabGuard {
     process.stderr.off('error', this.#ignoreWriteErrors);
   }
 
+  /** After a signal the handler owns the end (teardown, exit): the steps stop where they are. */
+  get signalled(): boolean {
+    return this.#signalled;
+  }
+
   /** A child in its own process group (a terminal's Ctrl-C does not reach it), stopped on a signal. */
   runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; code: number | null }> {
     return new Promise((resolve, reject) => {
+      if (this.#signalled) return;
       const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
       this.#child = child;
       let stdout = '';
@@ -243,7 +251,8 @@ class LabGuard {
       child.on('error', reject);
       child.on('close', (code) => {
         this.#child = undefined;
-        resolve({ stdout, code });
+        // Stopped by the signal handler: its outcome is the handler's, not a failure to report.
+        if (!this.#signalled) resolve({ stdout, code });
       });
     });
   }
