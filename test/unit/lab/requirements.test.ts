@@ -1,9 +1,9 @@
 // `orbis demo` installs the lab's Debian packages itself; .ci/run installs its own list (the
 // lab's and the tests' tools). Both must cover what the lab runs.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAB_PACKAGES } from '../../../src/lab/requirements.js';
+import { LAB_PACKAGES, missingPackages } from '../../../src/lab/requirements.js';
 import { repoRoot } from '../config/helpers.js';
 
 describe('the lab\'s Debian packages', () => {
@@ -18,5 +18,15 @@ describe('the lab\'s Debian packages', () => {
   it('include the compilers and tools the lab calls by name', () => {
     const names = LAB_PACKAGES.map((p) => p.name);
     for (const needed of ['debootstrap', 'systemd-container', 'iptables', 'gcc', 'gcc-aarch64-linux-gnu', 'ffmpeg', 'openssl']) expect(names).toContain(needed);
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/dpkg-query'))('missing packages, as dpkg sees them', () => {
+  it('names what is not installed, and only that', async () => {
+    const list = [
+      { name: 'dpkg', why: 'always there on Debian' },
+      { name: 'orbis-no-such-package', why: 'never there' },
+    ];
+    expect((await missingPackages(list)).map((p) => p.name)).toEqual(['orbis-no-such-package']);
   });
 });
