@@ -2,9 +2,10 @@
 // one Pi-like host), the demo configuration, `orbis provision` of that Pi with its verify step,
 // the stream arriving at the stand-in DLive and Kick, and the lab torn down (unless kept).
 //
-// The lab is removed whatever happens: on failure (after the report), and on Ctrl-C/SIGTERM/
-// SIGHUP at once, even in the middle of a step (the step cannot be cancelled, so the lab is torn
-// down under it and the process exits; a second pass removes what the step may still have made).
+// The lab is removed whatever happens: on failure (after the report; --keep keeps it), and on
+// Ctrl-C/SIGTERM/SIGHUP at once, even in the middle of a step: apt-get and `orbis provision` are
+// stopped, a lab still coming up cannot be, so the lab is torn down under it (a second pass
+// removes what it may still have made) and the process exits 128 + the signal.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
