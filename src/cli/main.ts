@@ -13,6 +13,8 @@ import { registerVerifyCommand } from './verify.js';
 import { registerSecretsCommand } from './secrets.js';
 import { registerFactsCommand } from './facts.js';
 import { registerRenderCommand } from './render.js';
+import { registerDemoCommand } from './demo.js';
+import { registerInitCommand } from './init.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -29,11 +31,13 @@ Settings come from conf/orbis.conf (see docs/configuration.md), an inventory (-i
 variables and --var. \`orbis <command> --help\` says more. NO_COLOR=1 turns colours off.
 
 Examples:
+  orbis init
   orbis provision pi@raspberrypi.local
   orbis check -i inventory/fleet.yaml --diff
   orbis verify pi@raspberrypi.local
   orbis render pi@raspberrypi.local --out /tmp/pi`,
     );
+  registerInitCommand(program);
   registerProvisionCommand(program);
   registerApplyCommand(program);
   registerCheckCommand(program);
@@ -43,6 +47,7 @@ Examples:
   registerFactsCommand(program);
   registerRenderCommand(program);
   registerLabCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
