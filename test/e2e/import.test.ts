@@ -13,8 +13,9 @@ import { loadSettings } from '../../src/config/load.js';
 import { isSecret } from '../../src/config/secret.js';
 import { UPSTREAM_RULES, UPSTREAM_VARIABLES } from '../../src/config/upstream-compat.js';
 import { loadInventory } from '../../src/inventory/load.js';
+import { loadSecrets } from '../../src/secrets/index.js';
 import type { LabHost, LabState } from '../../src/lab/index.js';
-import { freshHost, getLab, mustOnHost, onHost, releaseHost } from './helpers/lab.js';
+import { freshHost, getLab, onHostSurely, releaseHost } from './helpers/lab.js';
 import { labConnection, orbis, provision, type OrbisResult } from './helpers/orbis.js';
 import { keysOnHost, newKeys, newRecording, probeMedia, recordingNames, stackDiagnostics, unitStates } from './helpers/stack.js';
 import { installUpstream, labCids, startUpstreamStreamer, UPSTREAM_LIVE, UPSTREAM_PROJECT, upstreamConfText, upstreamPlaylists } from './helpers/upstream.js';
@@ -49,8 +50,8 @@ interface RemoveOldJson {
   archive?: { path: string };
 }
 
-async function importCli(args: string[]): Promise<OrbisResult> {
-  const result = await orbis(['import', `pi@${pi.address}`, ...labConnection(pi, knownHosts), '--out', out, ...args]);
+async function importCli(args: string[], outDir = out): Promise<OrbisResult> {
+  const result = await orbis(['import', `pi@${pi.address}`, ...labConnection(pi, knownHosts), '--out', outDir, ...args]);
   printed.push(result.stdout, result.stderr);
   return result;
 }
@@ -64,6 +65,13 @@ function json<T>(result: OrbisResult): T {
 function labEnv(): Record<string, string> {
   const release = lab.btfs.releases.amd64;
   return { ORBIS_BTFS_URL_TELECHARGEMENT: release.url.replace(/amd64/g, '{arch}'), ORBIS_BTFS_SHA256_AMD64: release.sha256 };
+}
+
+/** A command as root on the Pi that must succeed (SSH failing on a loaded machine is retried). */
+async function onPi(command: string): Promise<string> {
+  const result = await onHostSurely(pi, command, { user: 'root' });
+  if (result.code !== 0) throw new Error(`on ${pi.name}: \`${command}\` exited ${result.code}\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+  return result.stdout;
 }
 
 const setting = (report: ImportJson, name: string) => report.settings.find((s) => s.name === name);
@@ -123,6 +131,27 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
     expect(inventory.hosts.map((h) => [h.name, h.address?.value, h.connection.user?.value])).toEqual([['pi1', pi.address, 'pi']]);
   });
 
+  it('with --keys secrets, moves the keys into the encrypted secrets file: neither the conf nor the inventory holds them', async () => {
+    const elsewhere = join(out, 'with-secrets');
+    const identity = join(out, 'identity.txt');
+    const secretsFile = join(elsewhere, 'conf', 'secrets.age');
+    const init = await orbis(['secrets', 'init', '--file', secretsFile, '--identity', identity]);
+    expect(init.code, init.stderr).toBe(0);
+    const result = await importCli(['--keys', 'secrets', '--identity', identity], elsewhere);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('the stream keys into the secrets file as pi1_dlive, pi1_kick');
+    const conf = readFileSync(join(elsewhere, 'conf', 'orbis.conf'), 'utf8');
+    const inventoryText = readFileSync(join(elsewhere, 'inventory', 'pi1.yaml'), 'utf8');
+    for (const text of [conf, inventoryText, readFileSync(secretsFile, 'utf8')]) {
+      expect(text).not.toContain(keys.dlive);
+      expect(text).not.toContain(keys.kick);
+    }
+    expect(conf).toMatch(/^KICK_CLE_FLUX="" {3}# in .*secrets\.age as pi1_kick/m);
+    expect(inventoryText).toContain('KICK_CLE_FLUX: { secret: pi1_kick }');
+    const stored = await loadSecrets({ file: secretsFile, identity });
+    expect([stored.get('pi1_dlive')?.reveal(), stored.get('pi1_kick')?.reveal()]).toEqual([keys.dlive, keys.kick]);
+  });
+
   it('loses no setting: every carried variable reads back as upstream had it, reconciled ones as the live files say', () => {
     const upstream = effectiveEntries(parseConf(upstreamConfText(keys), { file: 'upstream' }));
     const live: Record<string, string> = { BTFS_CHAINE_ID: UPSTREAM_LIVE.chainId, KICK_CLE_FLUX: keys.kick, MELANGE: 'true' };
@@ -152,12 +181,12 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
       expect.stringMatching(new RegExp(`an upstream process still runs by hand: pid ${streamerPid}`)),
     ]));
     expect(report.verify).toEqual([]);
-    await mustOnHost(pi, `test -f ${UPSTREAM_PROJECT}/conf/orbis.conf && test -f /etc/nginx/orbis-rtmp-block.conf`, { user: 'root' });
+    await onPi(`test -f ${UPSTREAM_PROJECT}/conf/orbis.conf && test -f /etc/nginx/orbis-rtmp-block.conf`);
   });
 
   it('provisions the same Pi from the imported configuration: verify passes, both platforms get the stream with the upstream keys', async () => {
     // As the import said: stop the streamer started by hand; orbis.service takes over.
-    await mustOnHost(pi, `kill ${streamerPid}`, { user: 'root' });
+    await onPi(`kill ${streamerPid}`);
     const before = { dlive: await recordingNames(lab, 'dlive', keys.dlive), kick: await recordingNames(lab, 'kick', keys.kick) };
     const started = Date.now();
     const result = await provision(pi, knownHosts, ['--conf', confPath, '--json'], labEnv());
@@ -178,7 +207,7 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
   });
 
   it('the provisioned files carry the imported settings, and upstream services that would collide are off', async () => {
-    const cat = (path: string): Promise<string> => mustOnHost(pi, `cat ${path}`, { user: 'root' });
+    const cat = (path: string): Promise<string> => onPi(`cat ${path}`);
     expect(await cat('/etc/nginx/orbis/rtmp.conf')).toMatch(new RegExp(`listen 127\\.0\\.0\\.1:${UPSTREAM_LIVE.rtmpPort};[\\s\\S]*application diffusion \\{`));
     expect(await cat('/etc/stunnel/kick.conf')).toContain(`accept = 127.0.0.1:${UPSTREAM_LIVE.stunnelPort}\nconnect = fa723fc1b171.global-contribute.live-video.net:443`);
     expect(await cat('/etc/systemd/system/btfs.service')).toContain(`--chain-id ${UPSTREAM_LIVE.chainId}\n`);
@@ -194,7 +223,23 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
     const played = (await cat('/etc/orbis/liste-lecture.txt')).split('\n').filter((l) => /^https?:/.test(l)).map((l) => l.split(/\s+/)[0]);
     expect(played).toEqual(upstreamPlaylists(cids.test, cids.bars).played['ldl_cyberpunk.txt']);
     expect(await unitStates(pi, ['stunnel4.service'])).toEqual({ 'stunnel4.service': 'inactive/disabled' });
-    expect((await onHost(pi, 'test -e /etc/nginx/sites-enabled/orbis-stats.conf', { user: 'root' })).code).toBe(1);
+    expect((await onHostSurely(pi, 'test -e /etc/nginx/sites-enabled/orbis-stats.conf', { user: 'root' })).code).toBe(1);
+  });
+
+  it('--remove-old removes nothing while the orbis-managed stack does not verify', async () => {
+    await onPi('systemctl stop orbis.service');
+    try {
+      const result = await importCli(['--remove-old', '--retry-timeout', '0', '--json']);
+      expect(result.code).toBe(1);
+      const report = json<RemoveOldJson>(result);
+      expect(report.status).toBe('refused');
+      expect(report.blockers).toEqual([]);
+      expect(report.verify.filter((v) => v.status === 'fail').map((v) => v.name)).toContain('unit.orbis');
+      expect(report.removed).toEqual([]);
+      await onPi(`test -f ${UPSTREAM_PROJECT}/conf/orbis.conf && test -f /etc/nginx/orbis-rtmp-block.conf && test -f /etc/stunnel/stunnel.conf && ! test -e /var/lib/orbis/upstream-backup`);
+    } finally {
+      await onPi('systemctl start orbis.service');
+    }
   });
 
   it('--remove-old verifies, archives upstream\'s files on the Pi, removes them, and the keys are left in no readable file', async () => {
@@ -215,12 +260,12 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
     const archive = report.archive?.path ?? '';
     expect(archive).toMatch(/^\/var\/lib\/orbis\/upstream-backup\/upstream-\d{8}T\d{6}Z\.tar\.gz$/);
 
-    expect(await mustOnHost(pi, `stat -c '%a %U' ${archive}`, { user: 'root' })).toBe('600 root\n');
-    const members = await mustOnHost(pi, `tar -tzf ${archive}`, { user: 'root' });
+    expect(await onPi(`stat -c '%a %U' ${archive}`)).toBe('600 root\n');
+    const members = await onPi(`tar -tzf ${archive}`);
     for (const member of ['home/pi/OrbisAlternis/conf/orbis.conf', 'home/pi/OrbisAlternis/ldl/ldl_tot.txt', 'home/pi/OrbisAlternis/scripts/diffuser.sh', 'etc/nginx/orbis-rtmp-block.conf', 'etc/stunnel/stunnel.conf']) {
       expect(members).toContain(`${member}\n`);
     }
-    const left = await mustOnHost(pi, `find ${UPSTREAM_PROJECT} | sort; ls /etc/stunnel; test -d /home/pi/.btfs && echo repo kept`, { user: 'root' });
+    const left = await onPi(`find ${UPSTREAM_PROJECT} | sort; ls /etc/stunnel; test -d /home/pi/.btfs && echo repo kept`);
     expect(left).toBe(`${UPSTREAM_PROJECT}\n${UPSTREAM_PROJECT}/img\n${UPSTREAM_PROJECT}/img/logo.png\nREADME\nkick.conf\nrepo kept\n`);
     expect(await keysOnHost(pi, [keys.dlive, keys.kick])).toEqual([]);
 

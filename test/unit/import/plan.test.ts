@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { effectiveEntries, parseConf } from '../../../src/config/conf-parser.js';
 import { loadSettings } from '../../../src/config/load.js';
 import { Secret } from '../../../src/config/secret.js';
+import type { SettingName } from '../../../src/config/settings.js';
+import type { CarriedSetting } from '../../../src/import/reconcile.js';
 import { confValue, renderConf } from '../../../src/import/conf-writer.js';
 import { inventoryName, secretName } from '../../../src/import/inventory-writer.js';
 import { planImport, type ImportRequest } from '../../../src/import/plan.js';
@@ -138,15 +140,16 @@ describe('conf writer', () => {
   });
 
   it('never lets a comment start a line of its own', () => {
-    const settings = new Map([['GOP', { name: 'GOP' as const, value: '60', from: { file: '/x\nGOP=1', what: 'a\nb' }, confirmedBy: [] }]]);
+    const settings = new Map<SettingName, CarriedSetting>([['GOP', { name: 'GOP', value: '60', from: { file: '/x\nGOP=1', what: 'a\nb' }, confirmedBy: [] }]]);
     const text = renderConf(settings, [], { from: 'pi@h\nX=1', project: '/p', date: new Date(0) });
     expect(effectiveEntries(parseConf(text, { file: 't' })).get('GOP')?.value).toBe('60');
     expect(text).not.toMatch(/^(X|GOP)=1/m);
   });
 
   it('writes a withheld key empty, saying where it went', () => {
-    const key = { name: 'DLIVE_CLE_FLUX' as const, value: new Secret('kkk'), from: { file: 'f', what: 'w' }, confirmedBy: [] };
-    const text = renderConf(new Map([['DLIVE_CLE_FLUX', key]]), [], { from: 'x', project: '/p', date: new Date(0), keysElsewhere: 's.age' }, new Map([['DLIVE_CLE_FLUX', 'in s.age as a']]));
+    const key: CarriedSetting = { name: 'DLIVE_CLE_FLUX', value: new Secret('kkk'), from: { file: 'f', what: 'w' }, confirmedBy: [] };
+    const withheld = new Map<SettingName, string>([['DLIVE_CLE_FLUX', 'in s.age as a']]);
+    const text = renderConf(new Map<SettingName, CarriedSetting>([['DLIVE_CLE_FLUX', key]]), [], { from: 'x', project: '/p', date: new Date(0), keysElsewhere: 's.age' }, withheld);
     expect(text).toContain('DLIVE_CLE_FLUX=""   # in s.age as a');
     expect(text).not.toContain('kkk');
   });
