@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { archiveName, buildRemovalScript, parseRemovalOutput, removalPlan } from '../../../src/import/remove-old.js';
+import { formatRemoveOldReport, removeOldReport } from '../../../src/import/remove-old-report.js';
 import { handStartedStreamer, NGINX_CONF, snapshotOf } from './fixtures.js';
 
 const OWNED = ['/etc/nginx/nginx.conf', '/etc/systemd/system/btfs.service', '/etc/nginx/orbis/rtmp.conf'];
@@ -74,5 +75,31 @@ describe('removal script', () => {
       restored: false,
     });
     expect(parseRemovalOutput('RESTORED\n').restored).toBe(true);
+  });
+});
+
+describe('remove-old report', () => {
+  const plan = removalPlan(snapshotOf({ orbisManaged: OWNED, files: { '/etc/nginx/nginx.conf': ORBIS_NGINX } }), { inUse: [] });
+
+  it('says why nothing was removed: the failed checks and what would have gone', () => {
+    const report = removeOldReport({ host: 'salon', target: 'pi@h', status: 'refused', plan, verify: [{ name: 'unit.orbis', status: 'fail', value: 'inactive', hint: 'start it' }, { name: 'clock', status: 'warn' }], roundTrips: 3 });
+    expect(formatRemoveOldReport(report)).toBe([
+      '== salon (pi@h): nothing was removed',
+      '  the orbis-managed stack does not verify (1 check failed):',
+      '    FAIL unit.orbis: inactive (hint: start it)',
+      '  fix that first (`orbis verify`, `orbis provision`), then run --remove-old again',
+      '  would remove:',
+      '    /home/pi/OrbisAlternis',
+      '    /etc/nginx/orbis-rtmp-block.conf',
+      '    /etc/nginx/sites-enabled/orbis-stats.conf',
+      '    /etc/stunnel/stunnel.conf',
+      '',
+    ].join('\n'));
+  });
+
+  it('gives the archive and the command that restores it', () => {
+    const report = removeOldReport({ host: 'salon', target: 'pi@h', status: 'removed', plan, verify: [], outcome: { archive: { path: '/var/lib/orbis/upstream-backup/a.tar.gz', bytes: 10 }, removed: ['/etc/x'], disabled: ['stunnel4.service'], restored: false }, roundTrips: 3 });
+    expect(report.archive?.restore).toBe('sudo tar --extract --gzip --preserve-permissions --file /var/lib/orbis/upstream-backup/a.tar.gz -C /');
+    expect(formatRemoveOldReport(report)).toContain('  disabled: stunnel4.service\n');
   });
 });
