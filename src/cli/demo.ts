@@ -36,9 +36,9 @@ Needs root (containers, network namespaces, iptables) on Debian bookworm or a de
 Nothing leaves this machine but apt's traffic to the Debian mirror.
 
 Examples:
-  sudo npm run demo                 # builds, then runs this
-  sudo npm run demo -- --keep       # and leave the lab up to look around
-  sudo node dist/src/cli/main.js demo --json > demo.json
+  sudo orbis demo                   # \`npm run demo\` builds orbis, then runs this
+  sudo orbis demo --keep            # and leave the lab up to look around
+  sudo orbis demo --json > demo.json
 
 Exit codes: 0 the stream reached both platforms, 1 something failed (the lab is removed
 unless --keep), 128+N when stopped by signal N (the lab is removed).`,

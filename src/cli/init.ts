@@ -70,7 +70,7 @@ ignore it yet. Refuses to replace an existing file without --force.
 Examples:
   orbis init
   orbis init --platforms dlive --host pi@10.0.0.12 --dlive-key-env DLIVE_KEY
-  printf 'DLIVE_CLE_FLUX=%s\\nKICK_CLE_FLUX=%s\\n' "$D" "$K" | orbis init --keys-stdin --store secrets
+  orbis init --keys-stdin --store secrets < keys.txt    # lines DLIVE_CLE_FLUX=... and KICK_CLE_FLUX=...
   orbis init --host pi@salon.local --name salon --store env --dlive-key-env SALON_DLIVE --kick-key-env SALON_KICK
 
 Exit codes: 0 written, 1 refused or failed (nothing is written when a check fails).`,

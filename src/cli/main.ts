@@ -15,6 +15,7 @@ import { registerFactsCommand } from './facts.js';
 import { registerRenderCommand } from './render.js';
 import { registerDemoCommand } from './demo.js';
 import { registerInitCommand } from './init.js';
+import { registerImportCommand } from './import.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -46,6 +47,7 @@ Examples:
   registerSecretsCommand(program);
   registerFactsCommand(program);
   registerRenderCommand(program);
+  registerImportCommand(program);
   registerLabCommand(program);
   registerDemoCommand(program);
   return program;

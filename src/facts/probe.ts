@@ -270,7 +270,7 @@ export interface ManifestEntry {
 }
 
 /** manifest.json: { version: 2, files: { "/path": { sha256, role, installed? } } }. */
-function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string>; installed: Record<string, string> } {
+export function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string>; installed: Record<string, string> } {
   const hashes: Record<string, string> = {};
   const roles: Record<string, string> = {};
   const installed: Record<string, string> = {};

@@ -39,6 +39,27 @@ export async function onHost(
   return { stdout: result.stdout, stderr: result.stderr, code: result.timedOut ? null : result.exitCode };
 }
 
+/**
+ * Like onHost, but when SSH itself fails (exit 255: on a loaded machine the host may not answer
+ * within ssh's connect timeout) the command is tried again, and after `attempts` an error is
+ * thrown: a check that never ran must not read as "nothing found".
+ */
+export async function onHostSurely(
+  host: Pick<LabHost, 'address' | 'keyPath' | 'name'>,
+  command: string,
+  options: { user?: 'pi' | 'root'; timeoutMs?: number; attempts?: number } = {},
+): Promise<HostCommandResult> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    const result = await onHost(host, command, options);
+    if (result.code !== 255 && result.code !== null) return result;
+    if (attempt >= attempts) {
+      throw new Error(`on ${host.name}: \`${command}\` could not run: ssh ${result.code === null ? 'timed out' : 'failed (exit 255)'} ${attempts} times\n${result.stderr.slice(-1000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
 /** Like onHost, but a non-zero exit fails with the command's output (for setup steps). */
 export async function mustOnHost(
   host: Pick<LabHost, 'address' | 'keyPath' | 'name'>,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabHost, LabState } from '../../../src/lab/index.js';
-import { mustOnHost, onHost, recordingsFor, waitFor, type Recording } from './lab.js';
+import { mustOnHost, onHost, onHostSurely, recordingsFor, waitFor, type Recording } from './lab.js';
 import { labConnection, orbis, provision, type OrbisResult } from './orbis.js';
 
 const run = promisify(execFile);
@@ -137,20 +137,21 @@ export function hiddenPattern(key: string): string {
 
 /**
  * Where a key must never be on the Pi: world-readable files (under /etc /var /home /usr/local /run
- * /opt /srv /tmp), the journal, and process command lines. Returns what was found (empty: clean).
+ * /opt /srv /tmp), the journal, and process command lines. Returns what was found (empty: clean);
+ * a search SSH could not run is an error, never "clean".
  */
 export async function keysOnHost(host: LabHost, keys: readonly string[]): Promise<string[]> {
   const patterns = keys.map((k) => `-e '${hiddenPattern(k)}'`).join(' ');
   const found: string[] = [];
-  const files = await onHost(
+  const files = await onHostSurely(
     host,
     `find /etc /var /home /usr/local /run /opt /srv /tmp -xdev -type f -perm -o+r -size -50M -print0 2>/dev/null | xargs -0 -r grep -l ${patterns} 2>/dev/null`,
     { user: 'root', timeoutMs: 180_000 },
   );
   found.push(...files.stdout.split('\n').filter((l) => l.length > 0).map((f) => `world-readable file ${f}`));
-  const journal = await onHost(host, `journalctl --no-pager -o cat | grep -c ${patterns}`, { user: 'root', timeoutMs: 120_000 });
+  const journal = await onHostSurely(host, `journalctl --no-pager -o cat | grep -c ${patterns}`, { user: 'root', timeoutMs: 120_000 });
   if (Number(journal.stdout.trim()) > 0) found.push(`${journal.stdout.trim()} journal line(s)`);
-  const commandLines = await onHost(host, `ps -eo args= | grep -c ${patterns}`, { user: 'root' });
+  const commandLines = await onHostSurely(host, `ps -eo args= | grep -c ${patterns}`, { user: 'root' });
   if (Number(commandLines.stdout.trim()) > 0) found.push(`${commandLines.stdout.trim()} process command line(s)`);
   return found;
 }

@@ -144,7 +144,13 @@ describe('stack desired state', () => {
       expect.objectContaining({ kind: 'service', unit: 'stunnel@kick.service', enabled: false, state: 'stopped' }),
     ]);
     const withKick = desiredFor('toutes').resources.filter((r) => r.id.role === 'stunnel').map((r) => `${r.kind} ${r.id.name}`);
-    expect(withKick).toEqual(['package stunnel4', 'package ca-certificates', 'file /etc/stunnel/kick.conf', 'service stunnel@kick.service']);
+    expect(withKick).toEqual([
+      'package stunnel4',
+      'package ca-certificates',
+      'file /etc/stunnel/kick.conf',
+      "command keep Debian's all-configs stunnel4 service off",
+      'service stunnel@kick.service',
+    ]);
     expect(files('dlive').get('/etc/systemd/system/orbis.service')?.content).not.toContain('stunnel');
   });
 
