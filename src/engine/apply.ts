@@ -49,9 +49,10 @@ export function parseEvents(text: string): ApplyEvents {
   return events;
 }
 
-export function applyCommand(runId: string, timeoutSec: number): string {
+/** `kind` names the transient unit: orbis-apply-<id>, orbis-rollback-<id>. */
+export function applyCommand(runId: string, timeoutSec: number, kind: 'apply' | 'rollback' = 'apply'): string {
   const dir = `${RUNS_DIR}/${runId}`;
-  const unit = `orbis-apply-${runId}`;
+  const unit = `orbis-${kind}-${runId}`;
   return [
     `d=${shq(dir)}`,
     `install -d -m 0700 /var/lib/orbis ${shq(RUNS_DIR)} "$d" || exit 1`,
@@ -67,7 +68,13 @@ export function applyCommand(runId: string, timeoutSec: number): string {
   ].join('\n');
 }
 
-export async function runApplyScript(transport: Transport, runId: string, script: string, timeoutSec: number): Promise<ApplyEvents & { exitCode: number | null; stderr: string }> {
-  const result = await transport.exec(applyCommand(runId, timeoutSec), { sudo: true, stdin: script, timeoutSec: timeoutSec + 30 });
+export async function runApplyScript(
+  transport: Transport,
+  runId: string,
+  script: string,
+  timeoutSec: number,
+  kind: 'apply' | 'rollback' = 'apply',
+): Promise<ApplyEvents & { exitCode: number | null; stderr: string }> {
+  const result = await transport.exec(applyCommand(runId, timeoutSec, kind), { sudo: true, stdin: script, timeoutSec: timeoutSec + 30, label: `${kind} script` });
   return { ...parseEvents(result.stdout), exitCode: result.code, stderr: result.stderr };
 }

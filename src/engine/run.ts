@@ -14,6 +14,7 @@ import { maskSecrets } from '../config/secret.js';
 import { buildApplyScript } from './apply-script.js';
 import { runApplyScript, type ApplyEvents } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
+import { applyRecord, type RecordedVerify } from './run-record.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -26,6 +27,8 @@ export interface RunOptions {
   orbisVersion: string;
   lockWaitSec?: number;
   applyTimeoutSec?: number;
+  /** How this run's result is verified, kept in its record (a rollback to it verifies the same). */
+  verifyRecord?: (facts: HostFacts, desired: DesiredState) => RecordedVerify | undefined;
 }
 
 export interface HostRun {
@@ -34,6 +37,8 @@ export interface HostRun {
   plan: Plan;
   /** Present when the plan was applied. */
   events?: ApplyEvents;
+  /** The id of the applying run (its record and backups on the host). */
+  runId?: string;
   /** A failure inside the apply script, with where it happened. */
   failure?: { message: string; role?: string; resource?: string; hint?: string };
 }
@@ -48,7 +53,7 @@ export class LockedError extends Error {
   }
 }
 
-function newRunId(): string {
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
@@ -77,21 +82,21 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
   if (options.mode === 'check' || run.plan.empty) return run;
 
   const runId = newRunId();
-  const record = JSON.stringify({
-    id: runId,
-    orbis: options.orbisVersion,
-    time: new Date().toISOString(),
-    controller: `${userInfo().username}@${hostname()}`,
-    roles: run.desired.roles,
-    changes: run.plan.changes.map((c) => ({ role: c.id.role, type: c.id.type, name: c.id.name, summary: c.summary })),
-    handlers: run.plan.handlers.map((h) => h.name),
-  });
-  const script = buildApplyScript(run.plan, {
-    runId,
-    holder: `orbis ${options.orbisVersion} run ${runId} from ${userInfo().username}@${hostname()} (pid ${process.pid})`,
-    lockWaitSec: options.lockWaitSec ?? 30,
-    record,
-  });
+  run.runId = runId;
+  const verify = options.verifyRecord?.(run.facts, run.desired);
+  const record = JSON.stringify(
+    applyRecord({
+      id: runId,
+      time: new Date().toISOString(),
+      controller: controllerName(),
+      orbisVersion: options.orbisVersion,
+      plan: run.plan,
+      desired: run.desired,
+      facts: run.facts,
+      ...(verify ? { verify } : {}),
+    }),
+  );
+  const script = buildApplyScript(run.plan, { runId, holder: lockHolder(options.orbisVersion, runId), lockWaitSec: options.lockWaitSec ?? 30, record });
   const events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800);
   run.events = events;
   const mask = (text: string): string => maskSecrets(text, options.secretValues);
@@ -106,6 +111,15 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
     };
   }
   return run;
+}
+
+export function controllerName(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+/** What a second run that finds the host locked is told. */
+export function lockHolder(orbisVersion: string, runId: string): string {
+  return `orbis ${orbisVersion} run ${runId} from ${controllerName()} (pid ${process.pid})`;
 }
 
 /** Turn a step label from the script back into role / resource for the error message. */

@@ -254,7 +254,7 @@ export interface ManifestEntry {
 }
 
 /** manifest.json: { version: 2, files: { "/path": { sha256, role } } }. */
-function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string> } {
+export function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string> } {
   const hashes: Record<string, string> = {};
   const roles: Record<string, string> = {};
   try {

@@ -68,7 +68,7 @@ describe('apply script', () => {
     const validateRole = script.indexOf('step validate:r1');
     expect(validateRole).toBeGreaterThan(script.indexOf('step 6'));
     expect(validateRole).toBeLessThan(script.indexOf('step 7'));
-    expect(script.slice(validateRole)).toMatch(/restore "\$w"/);
+    expect(script.slice(validateRole)).toMatch(/restore_from "\$BACKUP_DIR\/\$RUN_ID" "\$w"/);
   });
 
   it('records notified handlers as pending right after the change, and clears each once run', () => {
@@ -103,8 +103,29 @@ describe('apply script', () => {
     expect(script).toMatch(/if \[ ! -e \/var\/lib\/btfs\/config \] && ! \( test -e \/x \)/);
   });
 
-  it('takes the host lock before changing anything', () => {
-    expect(script.indexOf('flock -w 5 9')).toBeLessThan(script.indexOf('step apt'));
+  it('takes the host lock before changing anything, then records the run as running', () => {
+    expect(script.indexOf('flock -w 5 9')).toBeLessThan(script.indexOf('begin_run 1'));
+    expect(script.indexOf('begin_run 1')).toBeLessThan(script.indexOf('step apt'));
+  });
+
+  it('keeps, before changing it, every file and unit state the run touches', () => {
+    const before = (kept: string, change: string, action: string): void => {
+      const start = script.indexOf(`step ${change}\n`);
+      expect(start).toBeGreaterThan(0);
+      expect(script.indexOf(kept, start)).toBeGreaterThan(start);
+      expect(script.indexOf(kept, start)).toBeLessThan(script.indexOf(action, start));
+    };
+    before('backup "$f"', '5', 'mv -f -- "$tmp" "$f"'); // a new file: recorded as absent
+    before('backup /etc/a', '7', 'try chmod'); // chmod / chown only
+    before('backup /etc/nginx/sites-enabled/old', '12', 'try rm -rf'); // a stale file removed
+    before('backup /usr/local/bin/btfs', '4', 'mv -f -- /usr/local/bin/.orbis-tmp.btfs'); // a download
+    before('unit_snapshot x.service', '11', 'try systemctl enable'); // enable + start
+    expect(script.indexOf('record applied')).toBeGreaterThan(script.indexOf('step handlers'));
+  });
+
+  it('a run that touches no file or unit keeps no backups', () => {
+    const quiet = buildApplyScript({ ...plan, changes: [change('r', 'u', [{ op: 'useradd', name: 'x', system: true }])], handlers: [], pendingFromEarlier: [] }, { runId: 'r', holder: 'h', lockWaitSec: 5, record: '{}' });
+    expect(quiet).toContain('begin_run 0');
   });
 });
 
