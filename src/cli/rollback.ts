@@ -1,6 +1,7 @@
 // `orbis rollback <target>`: put a Pi back on the files (and unit states) of its previous
 // successful run, from the backups orbis keeps on it; restart what depends on them, verify.
 import type { Command } from '@commander-js/extra-typings';
+import { BACKUP_GENERATIONS } from '../engine/script-lib.js';
 import { runAction } from './exit.js';
 import { withConnectionOptions, withInventoryOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
@@ -32,7 +33,7 @@ export function registerRollbackCommand(program: Command): void {
     'after',
     `
 Every orbis run keeps, on the Pi, what it replaced (content, mode, owner; which files did not exist;
-the units it enabled, disabled, started or stopped), for the last 5 runs. A rollback undoes the
+the units it enabled, disabled, started or stopped), for the last ${BACKUP_GENERATIONS} runs. A rollback undoes the
 runs after the one it goes back to, newest first: each file comes back atomically (validated
 first, as apply validates it: nginx -t, bash -n), files that did not exist are removed, units get
 their state back, the handlers of the files put back run (restart nginx, ...), and the manifest

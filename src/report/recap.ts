@@ -19,15 +19,17 @@ export function formatHostError(host: HostReport): string | undefined {
 /** How a rollback went, in one line (after a failed apply, or `orbis rollback`). */
 export function formatRollback(host: HostReport): string | undefined {
   const r = host.rollback;
-  if (!r) return undefined;
+  // `orbis rollback` reports a rollback that could not happen as the host's own error, once.
+  if (!r || (r.error && r.error.message === host.error?.message)) return undefined;
   const to = r.to ? `run ${r.to.id} (${r.to.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z')})` : '';
   const files = r.changes ? `, ${r.changes.filter((c) => c.status === 'applied' || c.status === 'planned').length} change(s)` : '';
+  const handlers = r.handlers && r.handlers.length > 0 ? `, ran ${r.handlers.join(', ')}` : '';
   const verify = r.verified === undefined ? '' : r.verified ? '; verify passed' : `; verify FAILED: ${(r.verify ?? []).filter((v) => v.status === 'fail').map((v) => v.name).join(', ')}`;
   switch (r.status) {
     case 'rolled-back':
-      return `${host.name}: rolled back to ${to}${files}${verify}`;
+      return `${host.name}: rolled back to ${to}${files}${handlers}${verify}`;
     case 'planned':
-      return `${host.name}: would roll back to ${to}, undoing ${r.undone.join(', ')}`;
+      return undefined; // the plan itself is printed, host by host
     case 'current':
       return `${host.name}: already on the generation asked for, nothing to undo`;
     case 'failed':

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, mustOnHost, releaseHost } from './helpers/lab.js';
 import { orbis, type OrbisResult } from './helpers/orbis.js';
-import { keysOnHost, newKeys, newRecording, recordingNames, stackDiagnostics, stackEnv, StackPi } from './helpers/stack.js';
+import { keysOnHost, newKeys, newRecording, recordingNames, stackDiagnostics, stackEnv, StackPi, unitStates } from './helpers/stack.js';
 
 const keys = newKeys('rollback');
 const newDliveKey = newKeys('rotated').dlive;
@@ -114,7 +114,9 @@ describe('rollback', () => {
   it('apply --rollback-on-fail: a change that breaks the Kick push fails verify, the host goes back by itself and streams again', async () => {
     const before = { dlive: await recordingNames(lab, 'dlive', keys.dlive), kick: await recordingNames(lab, 'kick', keys.kick) };
     // Nothing listens on the ingest's port 444: nginx -t and stunnel accept it, the stream to Kick breaks.
+    const started = Date.now();
     const result = await apply(['--rollback-on-fail', '--var', 'KICK_PORT_REEL=444']);
+    process.stderr.write(`[rollback] apply + verify (failed) + rollback + verify: ${((Date.now() - started) / 1000).toFixed(1)} s, ${host(result).roundTrips} round trips\n`);
     expect(result.code, result.stdout).toBe(1);
     const report = host(result);
     expect(report.status).toBe('failed');
@@ -168,7 +170,9 @@ describe('rollback', () => {
     expect(await fileStates()).toBe(secondStates);
 
     const beforeOld = await recordingNames(lab, 'dlive', keys.dlive);
+    const started = Date.now();
     const result = await rollback([], rotated);
+    process.stderr.write(`[rollback] orbis rollback (3 files, 2 handlers) + verify: ${((Date.now() - started) / 1000).toFixed(1)} s, ${host(result).roundTrips} round trips\n`);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const report = host(result);
     expect(report.status).toBe('changed');
@@ -195,6 +199,19 @@ describe('rollback', () => {
     expect(host(none).error?.message).toMatch(/no previous generation/);
     expect(await runsOnPi()).toBe(runs);
     expect(await fileStates()).toBe(firstStates);
+  });
+
+  it('units come back too: Kick turned off, then rolled back, stunnel is enabled and running again and Kick records', async () => {
+    const kickOff = await apply(['--platforms', 'dlive', '--no-verify']);
+    expect(kickOff.code, kickOff.stdout).toBe(0);
+    expect(await unitStates(pi, ['stunnel@kick.service'])).toEqual({ 'stunnel@kick.service': 'inactive/disabled' });
+    const before = await recordingNames(lab, 'kick', keys.kick);
+    const result = await rollback(['--no-verify']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(host(result).changes.filter((c) => c.type === 'service').map((c) => `${c.name}: ${c.summary.replace(/ \(.*/, '')}`)).toEqual(['stunnel@kick.service: enable, start']);
+    expect(await unitStates(pi, ['stunnel@kick.service'])).toEqual({ 'stunnel@kick.service': 'active/enabled' });
+    expect(await fileStates()).toBe(firstStates);
+    await recordsAgain('kick', keys.kick, before);
   });
 
   it('no stream key in anything orbis printed, nor readable on the Pi', async () => {

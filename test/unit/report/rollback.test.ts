@@ -37,14 +37,14 @@ describe('rollback report', () => {
   it('recap lines: rolled back and verified, a failed rollback, nothing to go back to; summary counts the rolled back', () => {
     const host = (name: string, rollback: HostReport['rollback']): HostReport => ({ name, status: 'failed', changes: [], handlers: [], verify: [], roundTrips: 4, connections: 1, durationMs: 1000, ...(rollback ? { rollback } : {}) });
     const hosts = [
-      host('a', { status: 'rolled-back', to: { id: 'r1', time: '2026-01-01T12:00:00.000Z' }, undone: ['r2'], changes: [{ role: 'web', type: 'file', name: '/etc/a', summary: 's', status: 'applied' }], verified: true }),
+      host('a', { status: 'rolled-back', to: { id: 'r1', time: '2026-01-01T12:00:00.000Z' }, undone: ['r2'], changes: [{ role: 'web', type: 'file', name: '/etc/a', summary: 's', status: 'applied' }], handlers: ['reload web'], verified: true }),
       host('b', { status: 'rolled-back', to: { id: 'r1', time: '2026-01-01T12:00:00.000Z' }, undone: ['r2'], verified: false, verify: [{ name: 'tls.kick', status: 'fail' }] }),
       host('c', { status: 'unavailable', undone: [], error: { message: 'no previous generation: ...' } }),
       host('d', undefined),
     ];
     const recap = formatRecap({ command: 'apply', mode: 'apply', orbisVersion: '0', hosts, summary: summarize(hosts, 1000) });
     expect(recap).toContain('4 hosts: 4 failed (2 rolled back) in 1.0s');
-    expect(recap).toContain('a: rolled back to run r1 (2026-01-01 12:00:00Z), 1 change(s); verify passed');
+    expect(recap).toContain('a: rolled back to run r1 (2026-01-01 12:00:00Z), 1 change(s), ran reload web; verify passed');
     expect(recap).toContain('b: rolled back to run r1 (2026-01-01 12:00:00Z); verify FAILED: tls.kick');
     expect(recap).toContain('c: not rolled back: no previous generation: ...');
   });

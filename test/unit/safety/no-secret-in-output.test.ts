@@ -113,18 +113,21 @@ async function gone(pid: number): Promise<boolean> {
 describe('no stream key in any output of the CLI', () => {
   it('help and version of every command', async () => {
     const paths = await commandPaths({ cwd: work, env: { ...baseEnv, ...withEnvKeys } });
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['', 'provision', 'check', 'verify', 'inventory', 'secrets', 'secrets edit', 'lab']));
+    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['', 'provision', 'check', 'verify', 'inventory', 'secrets', 'secrets edit', 'rollback', 'lab']));
     for (const path of paths) expectNoKey(await orbis([...path, '--help'], withEnvKeys));
     expectNoKey(await orbis(['--version'], withEnvKeys));
   }, 120_000);
 
-  it('provision, check, verify and apply against an unreachable 127.0.0.1:1, as text and JSON', async () => {
+  it('provision, check, verify, apply and rollback against an unreachable 127.0.0.1:1, as text and JSON', async () => {
     const commands = [
       ['provision', TARGET, '--check', ...conn],
       ['provision', TARGET, ...conn],
       ['check', TARGET, '--diff', ...conn],
       ['verify', TARGET, '--retry-timeout', '0', ...conn],
       ['apply', '-i', 'inventory/env.yaml', '--check', ...conn],
+      ['apply', '-i', 'inventory/env.yaml', '--rollback-on-fail', ...conn],
+      ['rollback', TARGET, ...conn],
+      ['rollback', '-i', 'inventory/env.yaml', '--list', ...conn],
     ];
     let reports = 0;
     for (const args of commands) {
