@@ -26,6 +26,7 @@ export async function runApply(options: ApplyOptions): Promise<number> {
     concurrency: forks,
     options,
   });
+  request.rollbackOnFail = options.rollbackOnFail && !options.check;
   const prepared = prepare(request);
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const rollout = await runRollout(plan, hosts.length, maxFail, (batch, index) => {

@@ -16,6 +16,7 @@ export interface ApplyOptions extends CliRunOptions, TargetOptions {
   check: boolean;
   verify: boolean;
   retryFile: string;
+  rollbackOnFail: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -28,6 +29,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-fail <n%>', 'stop starting batches once more than this share of hosts failed', '0%')
     .option('--check', 'print each host\'s plan and change nothing (exit 2 when something would change)', false)
     .option('--no-verify', 'skip the verify step after provisioning each host')
+    .option('--rollback-on-fail', 'put a host whose provisioning or verify fails back on its previous successful run, and verify it again (it still counts as failed)', false)
     .option('--retry-file <file>', 'where the names of failed and skipped hosts are written (use with --limit @FILE)', 'orbis.retry');
   withInventoryOptions(command);
   withSettingsOptions(command);
@@ -40,6 +42,7 @@ Examples:
   orbis apply -i inventory/fleet.yaml --canary 1 --serial 25% --max-fail 10%
   orbis apply -i inventory/fleet.yaml --limit 'salon,cuisine'
   orbis apply -i inventory/fleet.yaml --limit @orbis.retry
+  orbis apply -i inventory/fleet.yaml --serial 1 --rollback-on-fail
 
 Exit codes: 0 done, 2 --check found changes, 1 a host failed, was unreachable or was skipped.`,
   );

@@ -16,6 +16,7 @@ import { registerRenderCommand } from './render.js';
 import { registerDemoCommand } from './demo.js';
 import { registerInitCommand } from './init.js';
 import { registerImportCommand } from './import.js';
+import { registerRollbackCommand } from './rollback.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -48,6 +49,7 @@ Examples:
   registerFactsCommand(program);
   registerRenderCommand(program);
   registerImportCommand(program);
+  registerRollbackCommand(program);
   registerLabCommand(program);
   registerDemoCommand(program);
   return program;

@@ -64,10 +64,13 @@ function parseSeconds(text: string, option: string): number {
 
 /** The verify results of each host that has some, as tables (printed before the recap). */
 export async function verifyTables(report: RunReport): Promise<string> {
-  const verified = report.hosts.filter((h) => h.verify.length > 0);
-  if (verified.length === 0) return '';
+  const tables = report.hosts.flatMap((h) => [
+    ...(h.verify.length > 0 ? [{ name: h.name, verify: h.verify }] : []),
+    ...(h.rollback?.verify && h.rollback.verify.length > 0 ? [{ name: `${h.name} (after the rollback)`, verify: h.rollback.verify }] : []),
+  ]);
+  if (tables.length === 0) return '';
   const { formatVerifyTable } = await import('../verify/index.js');
-  return verified.map((h) => formatVerifyTable(h.name, h.verify)).join('\n') + '\n';
+  return tables.map((t) => formatVerifyTable(t.name, t.verify)).join('\n') + '\n';
 }
 
 /** CLI options -> the engine's request (asks for the sudo password first when told to). */

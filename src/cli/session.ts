@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, formatIssue, loadSettings, requireKeysFor, SECRET_SETTING_NAMES, type LoadedSettings, type SettingsLayer } from '../config/index.js';
 import { decideEncoder, renderContext } from '../engine/context.js';
+import type { RecordedVerify } from '../engine/run-record.js';
 import { runHost, type HostRun } from '../engine/run.js';
 import { TemplateRenderer } from '../render/templates.js';
 import { hostReport } from '../report/host.js';
@@ -19,6 +20,7 @@ import { isSecret, maskSecrets } from '../config/secret.js';
 import { readPlaylist } from '../config/playlist.js';
 import { clearKeyWarnings } from '../secrets/clear-keys.js';
 import { packageRoot } from '../util/paths.js';
+import { verifyInputFrom } from '../verify/input.js';
 import { ORBIS_VERSION } from '../version.js';
 
 /** The stack, in the order a Pi needs it. */
@@ -53,6 +55,8 @@ export interface RunRequest {
   lockWaitSec: number;
   /** Verify each host after applying (provision/apply without --no-verify). */
   verify?: Omit<VerifyOptions, 'progress' | 'checks'>;
+  /** A host whose run or verify fails is put back on its previous generation (and verified again). */
+  rollbackOnFail?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -118,10 +122,18 @@ function errorReport(name: string, error: unknown, secrets: string[], startedAt:
   };
 }
 
-export async function runOnHost(host: HostTarget, request: RunRequest, prepared: Prepared, update: (m: string) => void): Promise<HostReport> {
+/**
+ * Connect to a host, run `work` over the connection, close it. Whatever goes wrong (the host
+ * unreachable, the link lost, a host-side failure) becomes the host's report, secrets masked.
+ */
+export async function onHost(
+  host: HostTarget,
+  request: Pick<RunRequest, 'connect'>,
+  secrets: string[],
+  update: (m: string) => void,
+  work: (transport: Transport, startedAt: number) => Promise<HostReport>,
+): Promise<HostReport> {
   const startedAt = Date.now();
-  const loaded = prepared.settingsFor(host);
-  const secrets = secretValuesOf(loaded);
   update('connecting');
   let transport;
   try {
@@ -130,6 +142,18 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
     return errorReport(host.name, error, secrets, startedAt);
   }
   try {
+    return await work(transport, startedAt);
+  } catch (error) {
+    return errorReport(host.name, error, secrets, startedAt, transport.roundTrips, transport.connections);
+  } finally {
+    await transport.close();
+  }
+}
+
+export async function runOnHost(host: HostTarget, request: RunRequest, prepared: Prepared, update: (m: string) => void): Promise<HostReport> {
+  const loaded = prepared.settingsFor(host);
+  const secrets = secretValuesOf(loaded);
+  return onHost(host, request, secrets, update, async (transport, startedAt) => {
     update('gathering facts and planning');
     const renderer = new TemplateRenderer();
     const run = await runHost(transport, {
@@ -141,19 +165,36 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
       orbisVersion: ORBIS_VERSION,
       lockWaitSec: request.lockWaitSec,
       onApplyStep: (what) => update(`applying: ${what}`),
+      verifyRecord: (facts, desired) => recordedVerify(loaded, facts, desired.verify.map((v) => v.check)),
     });
     const report = hostReport(host.name, run, transport, startedAt, request.checkStatus);
     if (request.mode === 'apply' && request.verify && !run.failure) {
       await verifyAfterApply(report, run, loaded, transport, request.verify, update);
-      report.durationMs = Date.now() - startedAt;
-      report.roundTrips = transport.roundTrips;
     }
+    // The run's script started (it may have changed files) and the host failed: put it back.
+    if (request.rollbackOnFail && run.runId !== undefined && report.status === 'failed') {
+      const { rollbackAndVerify } = await import('./rollback-host.js');
+      const done = await rollbackAndVerify(transport, {
+        mode: 'apply',
+        request: { undo: run.runId },
+        secretValues: secrets,
+        lockWaitSec: request.lockWaitSec,
+        ...(request.verify ? { verify: request.verify } : {}),
+        update: (m) => update(`rollback: ${m}`),
+      });
+      report.rollback = done.outcome;
+    }
+    report.durationMs = Date.now() - startedAt;
+    report.roundTrips = transport.roundTrips;
     return report;
-  } catch (error) {
-    return errorReport(host.name, error, secrets, startedAt, transport.roundTrips, transport.connections);
-  } finally {
-    await transport.close();
-  }
+  });
+}
+
+/** How a run's result is verified, kept in its record: a rollback to it verifies the same way. */
+function recordedVerify(loaded: LoadedSettings, facts: HostRun['facts'], checks: string[]): RecordedVerify | undefined {
+  if (checks.length === 0) return undefined;
+  const { secrets: _keys, ...input } = verifyInputFrom(loaded, { encoder: decideEncoder(loaded.encode, facts).encoder });
+  return { checks: [...new Set(checks)], input };
 }
 
 /**

@@ -69,9 +69,10 @@ export function stepEventOf(line: string): StepEvent | undefined {
   return { kind: kind === 'BEGIN' ? 'begin' : 'ok', step };
 }
 
-export function applyCommand(runId: string, timeoutSec: number): string {
+/** `kind` names the transient unit: orbis-apply-<id>, orbis-rollback-<id>. */
+export function applyCommand(runId: string, timeoutSec: number, kind: 'apply' | 'rollback' = 'apply'): string {
   const dir = `${RUNS_DIR}/${runId}`;
-  const unit = `orbis-apply-${runId}`;
+  const unit = `orbis-${kind}-${runId}`;
   return [
     `d=${shq(dir)}`,
     `install -d -m 0700 /var/lib/orbis ${shq(RUNS_DIR)} "$d" || exit 1`,
@@ -97,15 +98,17 @@ export async function runApplyScript(
   runId: string,
   script: string,
   timeoutSec: number,
-  onStep?: (event: StepEvent) => void,
+  options: { kind?: 'apply' | 'rollback'; onStep?: (event: StepEvent) => void } = {},
 ): Promise<ApplyEvents & { exitCode: number | null; stderr: string }> {
-  const result = await transport.exec(applyCommand(runId, timeoutSec), {
+  const kind = options.kind ?? 'apply';
+  const result = await transport.exec(applyCommand(runId, timeoutSec, kind), {
     sudo: true,
     stdin: script,
     timeoutSec: timeoutSec + 30,
+    label: `${kind} script`,
     onStderrLine: (line) => {
       const event = stepEventOf(line);
-      if (event !== undefined) onStep?.(event);
+      if (event !== undefined) options.onStep?.(event);
     },
   });
   const stderr = result.stderr

@@ -17,6 +17,7 @@ import { makePlan, probeSpecFor, type Plan } from './plan.js';
 import { faultStep, isFaultPoint, parseFault, pauseEvent, pauseSeconds, type FaultPoint } from './fault.js';
 import { ConnectionLostError } from '../transport/errors.js';
 import type { ProbeSpec } from '../facts/probe.js';
+import { applyRecord, type RecordedVerify } from './run-record.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -31,6 +32,8 @@ export interface RunOptions {
   applyTimeoutSec?: number;
   /** Live progress while the apply script runs: what it is doing now, e.g. `nginx-rtmp: file /etc/...`. */
   onApplyStep?: (what: string) => void;
+  /** How this run's result is verified, kept in its record (a rollback to it verifies the same). */
+  verifyRecord?: (facts: HostFacts, desired: DesiredState) => RecordedVerify | undefined;
 }
 
 export interface HostRun {
@@ -39,6 +42,8 @@ export interface HostRun {
   plan: Plan;
   /** Present when the plan was applied. */
   events?: ApplyEvents;
+  /** The id of the applying run (its record and backups on the host). */
+  runId?: string;
   /** A failure inside the apply script, with where it happened. */
   failure?: { message: string; role?: string; resource?: string; hint?: string };
 }
@@ -53,7 +58,7 @@ export class LockedError extends Error {
   }
 }
 
-function newRunId(): string {
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
@@ -95,20 +100,25 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
   if (options.mode === 'check' || run.plan.empty) return run;
 
   const runId = newRunId();
-  const record = JSON.stringify({
-    id: runId,
-    orbis: options.orbisVersion,
-    time: new Date().toISOString(),
-    controller: `${userInfo().username}@${hostname()}`,
-    roles: run.desired.roles,
-    changes: run.plan.changes.map((c) => ({ role: c.id.role, type: c.id.type, name: c.id.name, summary: c.summary })),
-    handlers: run.plan.handlers.map((h) => h.name),
-  });
+  run.runId = runId;
+  const verify = options.verifyRecord?.(run.facts, run.desired);
+  const record = JSON.stringify(
+    applyRecord({
+      id: runId,
+      time: new Date().toISOString(),
+      controller: controllerName(),
+      orbisVersion: options.orbisVersion,
+      plan: run.plan,
+      desired: run.desired,
+      facts: run.facts,
+      ...(verify ? { verify } : {}),
+    }),
+  );
   const fault = parseFault(process.env.ORBIS_FAULT);
   const step = fault && faultStep(fault, run.plan);
   const script = buildApplyScript(run.plan, {
     runId,
-    holder: `orbis ${options.orbisVersion} run ${runId} from ${userInfo().username}@${hostname()} (pid ${process.pid})`,
+    holder: lockHolder(options.orbisVersion, runId),
     lockWaitSec: options.lockWaitSec ?? 30,
     record,
     ...(fault && step !== undefined ? { pauseAt: { event: pauseEvent(fault, step), seconds: pauseSeconds(fault) } } : {}),
@@ -119,7 +129,7 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
   };
   let events;
   try {
-    events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800, onStep);
+    events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800, { onStep });
   } catch (error) {
     if (error instanceof ConnectionLostError) throw new ApplyConnectionLostError(transport.name, runId, error);
     throw error;
@@ -139,7 +149,15 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
   return run;
 }
 
-/** Turn a step label from the script back into role / resource for the error message. */
+export function controllerName(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+/** What a second run that finds the host locked is told. */
+export function lockHolder(orbisVersion: string, runId: string): string {
+  return `orbis ${orbisVersion} run ${runId} from ${controllerName()} (pid ${process.pid})`;
+}
+
 /** A step of the apply script as a progress line says it. */
 export function describeStep(plan: Plan, step: string): string {
   if (step === 'apt') return 'installing packages';
@@ -178,6 +196,7 @@ async function causeFault(transport: Transport, fault: FaultPoint, runId: string
   transport.cutConnection?.();
 }
 
+/** Turn a step label from the script back into role / resource for the error message. */
 function locateStep(plan: Plan, step: string): { role?: string; resource?: string; hint?: string } {
   if (step === 'apt') return { resource: 'packages', hint: 'check the host reaches its Debian mirror and has free disk space' };
   if (step === 'handlers') return { resource: 'handlers', hint: 'the handlers stay pending and run again on the next orbis run' };

@@ -1,7 +1,7 @@
 // The terminal recap after a run: one row per host, then what failed and what to do.
 import type { HostReport, RunReport } from './result.js';
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
@@ -16,6 +16,29 @@ export function formatHostError(host: HostReport): string | undefined {
   return `${host.name}${where ? ` [${where}]` : ''}: ${host.error.message}${host.error.hint ? `\n  hint: ${host.error.hint}` : ''}`;
 }
 
+/** How a rollback went, in one line (after a failed apply, or `orbis rollback`). */
+export function formatRollback(host: HostReport): string | undefined {
+  const r = host.rollback;
+  // `orbis rollback` reports a rollback that could not happen as the host's own error, once.
+  if (!r || (r.error && r.error.message === host.error?.message)) return undefined;
+  const to = r.to ? `run ${r.to.id} (${r.to.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z')})` : '';
+  const files = r.changes ? `, ${r.changes.filter((c) => c.status === 'applied' || c.status === 'planned').length} change(s)` : '';
+  const handlers = r.handlers && r.handlers.length > 0 ? `, ran ${r.handlers.join(', ')}` : '';
+  const verify = r.verified === undefined ? '' : r.verified ? '; verify passed' : `; verify FAILED: ${(r.verify ?? []).filter((v) => v.status === 'fail').map((v) => v.name).join(', ')}`;
+  switch (r.status) {
+    case 'rolled-back':
+      return `${host.name}: rolled back to ${to}${files}${handlers}${verify}`;
+    case 'planned':
+      return undefined; // the plan itself is printed, host by host
+    case 'current':
+      return `${host.name}: already on the generation asked for, nothing to undo`;
+    case 'failed':
+      return `${host.name}: rollback${to ? ` to ${to}` : ''} FAILED: ${r.error?.message ?? 'unknown error'}${r.error?.hint ? `\n  hint: ${r.error.hint}` : ''}`;
+    case 'unavailable':
+      return `${host.name}: not rolled back: ${r.error?.message ?? 'nothing to go back to'}`;
+  }
+}
+
 export function formatRecap(report: RunReport): string {
   const rows = [['HOST', 'STATUS', 'CHANGES', 'HANDLERS', 'ROUND TRIPS', 'TIME']];
   for (const h of report.hosts) {
@@ -27,5 +50,15 @@ export function formatRecap(report: RunReport): string {
     .map((k) => `${s[k]} ${k}`)
     .join(', ');
   const errors = report.hosts.map(formatHostError).filter((e): e is string => e !== undefined);
-  return [table(rows), '', `${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${counts || 'none'} in ${seconds(s.durationMs)}`, ...(errors.length > 0 ? ['', ...errors] : [])].join('\n') + '\n';
+  const rollbacks = report.hosts.map(formatRollback).filter((e): e is string => e !== undefined);
+  const rolledBack = s.rolledBack > 0 ? ` (${s.rolledBack} rolled back)` : '';
+  return (
+    [
+      table(rows),
+      '',
+      `${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${counts || 'none'}${rolledBack} in ${seconds(s.durationMs)}`,
+      ...(errors.length > 0 ? ['', ...errors] : []),
+      ...(rollbacks.length > 0 ? ['', ...rollbacks] : []),
+    ].join('\n') + '\n'
+  );
 }

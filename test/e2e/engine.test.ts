@@ -115,8 +115,8 @@ describe('engine on a fresh host', () => {
     expect(await startedAt(pi, 'orbis-test.service')).not.toBe(serviceStart);
     expect(await mustOnHost(pi, 'sudo cat /var/lib/orbis-test/reloads')).toBe(reloads);
     expect(await mustOnHost(pi, 'sudo cat /etc/orbis-test/greeting.conf')).toContain('greeting=bonjour');
-    // The replaced version is kept as a backup.
-    expect(await mustOnHost(pi, 'sudo ls /var/lib/orbis/backup')).toMatch(/%etc%orbis-test%greeting\.conf\./);
+    // The replaced version is kept as a backup, root's only.
+    expect(await mustOnHost(pi, 'sudo sh -c "cd /var/lib/orbis/backup && stat -c \'%a %U %n\' */content/*greeting.conf"')).toMatch(/^600 root \S+\/content\/%2Fetc%2Forbis-test%2Fgreeting\.conf\n/);
 
     const other = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=bonjour', '--var', 'TEST_PORT=7002'], env);
     expect(hostOf(other).changes.map((c) => c.name)).toEqual(['/etc/orbis-test/port.conf']);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApplyScript, manifestLines } from '../../../src/engine/apply-script.js';
@@ -105,17 +105,23 @@ describe('apply script', () => {
 
   it('puts back the files a list of unvalidated writes names, each from the backup its own run took', () => {
     const dir = mkdtempSync(join(tmpdir(), 'orbis-restore-'));
-    const preamble = script.slice(script.indexOf('set -uo pipefail'), script.indexOf('UNITS_DIRTY=0'));
+    const lib = script.slice(script.indexOf('set -uo pipefail'), script.indexOf('UNITS_DIRTY=0'));
+    const restoreFn = script.slice(script.indexOf('restore_unvalidated() {'), script.indexOf('\n}\n', script.indexOf('restore_unvalidated() {')) + 3);
     const [kept, created] = [join(dir, 'kept.conf'), join(dir, 'created.conf')];
+    const enc = (path: string): string => path.replace(/%/g, '%25').replace(/\//g, '%2F');
     writeFileSync(kept, 'new\n');
     writeFileSync(created, 'new\n');
-    execFileSync('mkdir', ['-p', join(dir, 'backup'), join(dir, 'run')]);
-    writeFileSync(join(dir, 'backup', `${kept.replace(/\//g, '%')}.run-a`), 'old\n');
+    const run = join(dir, 'backup', 'run-a');
+    execFileSync('mkdir', ['-p', join(run, 'content'), join(run, 'meta'), join(run, 'absent'), join(dir, 'run')]);
+    writeFileSync(join(run, 'content', enc(kept)), 'old\n');
+    writeFileSync(join(run, 'meta', enc(kept)), `640 ${process.getuid?.() ?? 0} ${process.getgid?.() ?? 0}\n`);
+    writeFileSync(join(run, 'absent', enc(created)), '');
     writeFileSync(join(dir, 'list'), `run-a\t${kept}\nrun-a\t${created}\n`);
-    const body = [preamble.replace('rm -f "$0"', ':'), `BACKUP_DIR=${dir}/backup; RUN_ID=run-b`, `restore_unvalidated ${dir}/list`].join('\n');
+    const body = [lib.replace('rm -f "$0"', ':'), restoreFn, `BACKUP_DIR=${dir}/backup; RUN_ID=run-b`, `restore_unvalidated ${dir}/list`].join('\n');
     execFileSync('bash', ['-c', body, 'apply.sh', join(dir, 'run')]);
     expect(readFileSync(kept, 'utf8')).toBe('old\n');
-    expect(() => readFileSync(created)).toThrow();
+    expect((statSync(kept).mode & 0o777).toString(8)).toBe('640');
+    expect(existsSync(created)).toBe(false);
   });
 
   it('records notified handlers as pending before the change is made, and clears each once run', () => {
@@ -150,8 +156,29 @@ describe('apply script', () => {
     expect(script).toMatch(/if \[ ! -e \/var\/lib\/btfs\/config \] && ! \( test -e \/x \)/);
   });
 
-  it('takes the host lock before changing anything', () => {
-    expect(script.indexOf('flock -w 5 9')).toBeLessThan(script.indexOf('step apt'));
+  it('takes the host lock before changing anything, then records the run as running', () => {
+    expect(script.indexOf('flock -w 5 9')).toBeLessThan(script.indexOf('begin_run 1'));
+    expect(script.indexOf('begin_run 1')).toBeLessThan(script.indexOf('step apt'));
+  });
+
+  it('keeps, before changing it, every file and unit state the run touches', () => {
+    const before = (kept: string, change: string, action: string): void => {
+      const start = script.indexOf(`step ${change}\n`);
+      expect(start).toBeGreaterThan(0);
+      expect(script.indexOf(kept, start)).toBeGreaterThan(start);
+      expect(script.indexOf(kept, start)).toBeLessThan(script.indexOf(action, start));
+    };
+    before('backup "$f"', '5', 'mv -f -- "$tmp" "$f"'); // a new file: recorded as absent
+    before('backup /etc/a', '7', 'try chmod'); // chmod / chown only
+    before('backup /etc/nginx/sites-enabled/old', '12', 'try rm -rf'); // a stale file removed
+    before('backup /usr/local/bin/btfs', '4', 'mv -f -- /usr/local/bin/.orbis-tmp.btfs'); // a download
+    before('unit_snapshot x.service', '11', 'try systemctl enable'); // enable + start
+    expect(script.indexOf('record applied')).toBeGreaterThan(script.indexOf('step handlers'));
+  });
+
+  it('a run that touches no file or unit keeps no backups', () => {
+    const quiet = buildApplyScript({ ...plan, changes: [change('r', 'u', [{ op: 'useradd', name: 'x', system: true }])], handlers: [], pendingFromEarlier: [] }, { runId: 'r', holder: 'h', lockWaitSec: 5, record: '{}' });
+    expect(quiet).toContain('begin_run 0');
   });
 });
 
@@ -173,7 +200,7 @@ describe('apply events', () => {
     writeFileSync(binary, 'hello\n');
     const manifestPath = join(dir, 'manifest.json');
     const lines = manifestLines(
-      { manifest: { [binary]: { sha256: 'ab'.repeat(32), role: 'btfs', installed: INSTALLED_HASH_MEASURED_ON_RECORD }, '/etc/a': { sha256: 'ff', role: 'r1' } } },
+      { [binary]: { sha256: 'ab'.repeat(32), role: 'btfs', installed: INSTALLED_HASH_MEASURED_ON_RECORD }, '/etc/a': { sha256: 'ff', role: 'r1' } },
       manifestPath,
     );
     execFileSync('bash', ['-c', ['fail() { echo "$1" >&2; exit 1; }', ...lines].join('\n')]);

@@ -41,7 +41,7 @@ describe('apply command', () => {
   it('reports each step as it begins, and keeps those lines out of the stderr it returns', async () => {
     const host = scriptedHost(['orbis-step BEGIN apt', 'orbis-step OK apt', 'orbis-step BEGIN 1', 'sudo: a real warning', 'orbis-step BEGIN handlers'], 'BEGIN\tapt\nOK\tapt\nDONE\n');
     const steps: StepEvent[] = [];
-    const result = await runApplyScript(host, 'id', 'script', 60, (event) => steps.push(event));
+    const result = await runApplyScript(host, 'id', 'script', 60, { onStep: (event) => steps.push(event) });
     expect(steps).toEqual([
       { kind: 'begin', step: 'apt' },
       { kind: 'ok', step: 'apt' },

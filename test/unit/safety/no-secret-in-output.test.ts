@@ -113,12 +113,12 @@ async function gone(pid: number): Promise<boolean> {
 describe('no stream key in any output of the CLI', () => {
   it('help and version of every command', async () => {
     const paths = await commandPaths({ cwd: work, env: { ...baseEnv, ...withEnvKeys } });
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['', 'provision', 'check', 'verify', 'inventory', 'secrets', 'secrets edit', 'lab']));
+    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['', 'provision', 'check', 'verify', 'inventory', 'secrets', 'secrets edit', 'rollback', 'lab']));
     for (const path of paths) expectNoKey(await orbis([...path, '--help'], withEnvKeys));
     expectNoKey(await orbis(['--version'], withEnvKeys));
   }, 120_000);
 
-  it('provision, check, verify, apply and import against an unreachable 127.0.0.1:1, as text and JSON', async () => {
+  it('provision, check, verify, apply, import and rollback against an unreachable 127.0.0.1:1, as text and JSON', async () => {
     const commands = [
       ['provision', TARGET, '--check', ...conn],
       ['provision', TARGET, ...conn],
@@ -127,6 +127,9 @@ describe('no stream key in any output of the CLI', () => {
       ['apply', '-i', 'inventory/env.yaml', '--check', ...conn],
       ['import', TARGET, '--out', 'imported', ...conn],
       ['import', TARGET, '--remove-old', ...conn],
+      ['apply', '-i', 'inventory/env.yaml', '--rollback-on-fail', ...conn],
+      ['rollback', TARGET, ...conn],
+      ['rollback', '-i', 'inventory/env.yaml', '--list', ...conn],
     ];
     let reports = 0;
     for (const args of commands) {
