@@ -26,6 +26,8 @@ export interface RunOptions {
   orbisVersion: string;
   lockWaitSec?: number;
   applyTimeoutSec?: number;
+  /** The run's id on the host (runs/<id>.json); default: a new one. */
+  runId?: string;
 }
 
 export interface HostRun {
@@ -48,7 +50,7 @@ export class LockedError extends Error {
   }
 }
 
-function newRunId(): string {
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
@@ -68,15 +70,26 @@ export async function collectFactsAndPlan(transport: Transport, options: RunOpti
 }
 
 export async function runHost(transport: Transport, options: RunOptions): Promise<HostRun> {
-  const run: HostRun = await collectFactsAndPlan(transport, options);
-  const blocked = run.plan.changes.find((c) => c.error !== undefined);
+  return applyPlanned(transport, await collectFactsAndPlan(transport, options), options);
+}
+
+/** The refusal of a plan that holds a change that cannot be planned (nothing is applied then). */
+export function blockedBy(plan: Plan): HostRun['failure'] {
+  const blocked = plan.changes.find((c) => c.error !== undefined);
+  return blocked ? { message: blocked.error ?? '', role: blocked.id.role, resource: `${blocked.id.type} ${blocked.id.name}` } : undefined;
+}
+
+/** After planning: stop in check mode or when in sync; otherwise apply the plan in one script. */
+export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 'events' | 'failure'>, options: RunOptions): Promise<HostRun> {
+  const run: HostRun = { ...planned };
+  const blocked = blockedBy(run.plan);
   if (blocked) {
-    run.failure = { message: blocked.error ?? '', role: blocked.id.role, resource: `${blocked.id.type} ${blocked.id.name}` };
+    run.failure = blocked;
     return run;
   }
   if (options.mode === 'check' || run.plan.empty) return run;
 
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const record = JSON.stringify({
     id: runId,
     orbis: options.orbisVersion,

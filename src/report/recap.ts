@@ -16,6 +16,17 @@ export function formatHostError(host: HostReport): string | undefined {
   return `${host.name}${where ? ` [${where}]` : ''}: ${host.error.message}${host.error.hint ? `\n  hint: ${host.error.hint}` : ''}`;
 }
 
+/** How orbis got into a host, when it had to do something about it (first contact, access guard). */
+export function formatAccess(host: HostReport): string | undefined {
+  const access = host.access;
+  if (!access || (access.login === 'key' && !access.guard && !access.key)) return undefined;
+  const parts: string[] = [];
+  if (access.login === 'password') parts.push('logged in by password');
+  if (access.key) parts.push(`${access.key.added ? 'installed' : 'found'} the ${access.key.type} key ${access.key.fingerprint} (${access.key.source}), then logged in by key`);
+  if (access.guard) parts.push(`SSH change (${access.guard.roles.join(', ')}) ${access.guard.message}`);
+  return `${host.name}: ${parts.join('; ')}`;
+}
+
 export function formatRecap(report: RunReport): string {
   const rows = [['HOST', 'STATUS', 'CHANGES', 'HANDLERS', 'ROUND TRIPS', 'TIME']];
   for (const h of report.hosts) {
@@ -27,5 +38,6 @@ export function formatRecap(report: RunReport): string {
     .map((k) => `${s[k]} ${k}`)
     .join(', ');
   const errors = report.hosts.map(formatHostError).filter((e): e is string => e !== undefined);
-  return [table(rows), '', `${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${counts || 'none'} in ${seconds(s.durationMs)}`, ...(errors.length > 0 ? ['', ...errors] : [])].join('\n') + '\n';
+  const accesses = report.hosts.map(formatAccess).filter((a): a is string => a !== undefined);
+  return [table(rows), ...(accesses.length > 0 ? ['', ...accesses] : []), '', `${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${counts || 'none'} in ${seconds(s.durationMs)}`, ...(errors.length > 0 ? ['', ...errors] : [])].join('\n') + '\n';
 }
