@@ -43,6 +43,7 @@ ${ENVIRONMENT_HELP}`,
     .description('Start the lab (replacing a previous one of the same name) and print an inventory for its hosts')
     .option('--hosts <n>', 'Pi-like hosts to start besides the ingest', parseCount, 0)
     .addOption(new Option('--arch <arch>', 'architecture of those hosts (arm64 runs under qemu: slower)').choices(['amd64', 'arm64'] as const).default('amd64' as const))
+    .option('--password', 'those hosts are like a fresh Pi: pi logs in with a password only (in the host\'s password file, see the inventory), no key', false)
     .option('--name <name>', 'lab name (default: $ORBIS_LAB_NAME or "orbis")')
     .option('--subnet <cidr>', 'lab subnet (default: $ORBIS_LAB_SUBNET or 10.213.0.0/24)')
     .addHelpText(
@@ -50,6 +51,7 @@ ${ENVIRONMENT_HELP}`,
       `
 The inventory (YAML) goes to stdout, progress to stderr:
   orbis lab up --hosts 3 > inventory/lab.yaml
+  orbis lab up --hosts 1 --password   # then: orbis provision pi@ADDRESS --ask-pass < PASSWORD_FILE
 The first run builds and caches the base root filesystem (about a minute; several for arm64).
 ${ENVIRONMENT_HELP}`,
     )
@@ -61,6 +63,7 @@ ${ENVIRONMENT_HELP}`,
         subnet: options.subnet,
         hosts: options.hosts,
         arch: options.arch,
+        password: options.password,
         log: stderrLog,
       });
       stderrLog(`lab "${state.name}" is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -109,7 +109,7 @@ export function buildArmScript(spec: GuardSpec): string {
     `install -d -m 0700 ${shq(ORBIS_STATE_DIR)} ${shq(ACCESS_GUARD_DIR)}`,
     // Older records, beyond a few: their timers are long gone (transient units do not survive
     // their run), only the directories stay.
-    `ls -1dt ${shq(ACCESS_GUARD_DIR)}/*/ 2>/dev/null | tail -n +${RECORDS_KEPT} | xargs -r rm -rf --`,
+    `find ${shq(ACCESS_GUARD_DIR)} -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\\n' | sort -rn | tail -n +${RECORDS_KEPT} | cut -d' ' -f2- | xargs -r rm -rf --`,
     'rm -rf -- "$G"',
     'mkdir -m 0700 -- "$G" "$G/saved"',
   ];

@@ -30,6 +30,8 @@ export interface AccessGuardOptions {
   progress?: (message: string) => void;
   /** Pause between two attempts to log in again; default 2 s. */
   retryIntervalMs?: number;
+  /** How long past the deadline to wait before looking at the host's rollback; default max(5 s, deadline / 10). */
+  graceMs?: number;
 }
 
 /** What happened to a guarded change: `hosts[].access.guard` in the report. */
@@ -193,7 +195,7 @@ async function confirmAccess(runId: string, armedAt: number, guard: AccessGuardO
   }
 
   // Nobody got in: the host restores itself at the deadline. Wait for it, then look.
-  const lookAt = armedAt + deadlineMs + Math.max(5000, deadlineMs / 10);
+  const lookAt = armedAt + deadlineMs + (guard.graceMs ?? Math.max(5000, deadlineMs / 10));
   guard.progress?.(`cannot log in again (${lastError}); waiting for the host to restore itself`);
   await sleep(lookAt - Date.now());
   const late = hopeless ? undefined : await attempt(10_000);

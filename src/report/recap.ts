@@ -23,7 +23,9 @@ export function formatAccess(host: HostReport): string | undefined {
   const parts: string[] = [];
   if (access.login === 'password') parts.push('logged in by password');
   if (access.key) parts.push(`${access.key.added ? 'installed' : 'found'} the ${access.key.type} key ${access.key.fingerprint} (${access.key.source}), then logged in by key`);
-  if (access.guard) parts.push(`SSH change (${access.guard.roles.join(', ')}) ${access.guard.message}`);
+  // An undone change is the host's error already (formatHostError).
+  if (access.guard?.outcome === 'confirmed') parts.push(`the change of ${access.guard.roles.join(', ')} was ${access.guard.message}`);
+  if (parts.length === 0) return undefined;
   return `${host.name}: ${parts.join('; ')}`;
 }
 
