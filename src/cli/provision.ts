@@ -11,6 +11,7 @@ export function registerProvisionCommand(program: Command): void {
     .argument('<target>', '[user@]host[:port] or an ~/.ssh/config alias')
     .option('--check', 'print the plan with diffs and change nothing (exit 2 when something would change)', false)
     .option('--no-verify', 'skip the verify step after applying')
+    .option('--min-speed <x>', 'the verify step\'s FFmpeg test fails below this speed (as `orbis verify --min-speed`)', '1.2')
     .option('--lock-timeout <seconds>', 'wait this long for another orbis run on the host to finish', '30');
   withSettingsOptions(command);
   withConnectionOptions(command);

@@ -26,6 +26,8 @@ export interface CliRunOptions {
   newKey?: boolean;
   harden?: boolean;
   lockTimeout?: string;
+  /** provision --min-speed: the verify step's FFmpeg threshold. */
+  minSpeed?: string;
   /** commander's --no-verify sets this false. */
   verify?: boolean;
 }
@@ -60,6 +62,12 @@ export function printPlans(report: RunReport, diff: boolean): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+function parseSpeed(text: string): number {
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0)) throw new Error(`--min-speed takes a speed above 0, such as 1.2, not "${text}"`);
+  return value;
 }
 
 function parseSeconds(text: string, option: string): number {
@@ -130,7 +138,7 @@ export async function buildRequest(run: CliRun): Promise<RunRequest> {
     concurrency: run.concurrency ?? 10,
     quiet: false,
     lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
-    ...(run.mode === 'apply' && o.verify !== false ? { verify: {} } : {}),
+    ...(run.mode === 'apply' && o.verify !== false ? { verify: o.minSpeed === undefined ? {} : { minSpeed: parseSpeed(o.minSpeed) } } : {}),
   };
 }
 

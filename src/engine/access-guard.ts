@@ -38,14 +38,18 @@ export function guardedPaths(plan: Plan): string[] {
   return [...paths];
 }
 
-/** What to run once the paths are back: the plan's handlers, as the change ran them. */
+/**
+ * What to run once the paths are back: the plan's handlers, as the change ran them, each command
+ * once (two handlers reloading sshd would reload it twice, the second while it re-executes).
+ */
 export function restoreCommands(handlers: readonly Handler[]): string[] {
-  return handlers.map((h) => {
+  const commands = handlers.map((h) => {
     if (h.command !== undefined) return `bash -c ${shq(h.command)}`;
     const unit = shq(h.unit ?? '');
     // A reload of a unit that is not running fails: bring it up instead.
     return h.action === 'reload' ? `systemctl reload ${unit} || systemctl restart ${unit}` : `systemctl ${h.action ?? 'restart'} ${unit}`;
   });
+  return [...new Set(commands)];
 }
 
 export interface GuardSpec {

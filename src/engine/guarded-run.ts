@@ -6,7 +6,7 @@
 import { HostKeyError } from '../transport/errors.js';
 import { execChecked } from '../transport/checked.js';
 import type { Transport } from '../transport/types.js';
-import type { AccessGuardReport } from '../report/result.js';
+import { hostErrorOf, type AccessGuardReport } from '../report/result.js';
 import type { HostFacts } from '../resources/types.js';
 import type { DesiredState } from '../roles/desired.js';
 import {
@@ -116,7 +116,7 @@ export async function runHostGuarded(transport: Transport, options: RunOptions, 
   } catch (error) {
     // Lost link, lock held: whatever happened, the host must not stay armed for nothing, and
     // the change, if it went through, must still be confirmed.
-    applied = { ...first, failure: { message: (error as Error).message, hint: (error as { hint?: string }).hint } };
+    applied = { ...first, failure: hostErrorOf(error) };
   }
 
   const confirmation = await confirmAccess(runId, armedAt, guard);
@@ -133,8 +133,16 @@ export async function runHostGuarded(transport: Transport, options: RunOptions, 
   }
 
   const rest = partOf(planned, guarded, false, factsAfter(applied));
-  return { phases: [applied, await applyPlanned(next, rest, options)], transport: next, spent, access };
+  let after: HostRun;
+  try {
+    after = await applyPlanned(next, rest, options);
+  } catch (error) {
+    // Reported against the host like any failure, with the connection to close and count.
+    after = { ...rest, failure: hostErrorOf(error) };
+  }
+  return { phases: [applied, after], transport: next, spent, access };
 }
+
 
 function failureOf(applied: HostRun, access: AccessOutcome): HostRun['failure'] {
   if (access.outcome === 'confirmed') return applied.failure;

@@ -130,6 +130,7 @@ describe('what the guard covers', () => {
     expect(guardedPaths(planWith(['/a', '/b', '/a']))).toEqual(['/a', '/b']);
     expect(restoreCommands([
       { name: 'r', role: 'x', unit: 'ssh.service', action: 'reload' },
+      { name: 'r2', role: 'y', unit: 'ssh.service', action: 'reload' },
       { name: 'c', role: 'x', command: 'echo hi' },
     ])).toEqual(['systemctl reload ssh.service || systemctl restart ssh.service', "bash -c 'echo hi'"]);
   });
