@@ -16,13 +16,14 @@ export function withConnectionOptions<T extends Command<any, any, any>>(command:
     .option('--ask-become-pass', 'prompt for the sudo password (sent on stdin only)', false);
 }
 
-export function withSettingsOptions<T extends Command<any, any, any>>(command: T) {
-  return command
+/** `json: false` for a command whose output is JSON anyway (`orbis facts`). */
+export function withSettingsOptions<T extends Command<any, any, any>>(command: T, options: { json?: boolean } = {}) {
+  const withSettings = command
     .option('--conf <file>', 'settings file in the orbis.conf format', 'conf/orbis.conf')
     .option('--var <KEY=VALUE>', 'override a setting (repeatable; wins over file, inventory and environment)', collect, [] as string[])
     .addOption(new Option('--platforms <which>', 'platforms to stream to (the seed\'s -p)').choices(['dlive', 'kick', 'toutes'] as const))
-    .option('--roles <list>', 'comma-separated roles to apply (default: the whole stack)')
-    .option('--json', 'print one JSON report on stdout (progress goes to stderr)', false);
+    .option('--roles <list>', 'comma-separated roles to apply (default: the whole stack)');
+  return options.json === false ? withSettings : withSettings.option('--json', 'print one JSON report on stdout (progress goes to stderr)', false);
 }
 
 export function withInventoryOptions<T extends Command<any, any, any>>(command: T) {

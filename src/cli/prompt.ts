@@ -82,3 +82,15 @@ export function readStdinLine(question: string): Promise<string> {
   stdinLines ??= new LineReader(process.stdin);
   return stdinLines.next(question);
 }
+
+/** A visible question on the terminal (stderr, so stdout stays for results); empty = `fallback`. */
+export async function askLine(question: string, fallback: string): Promise<string> {
+  const { createInterface: createPromptInterface } = await import('node:readline/promises');
+  const rl = createPromptInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    const answer = (await rl.question(fallback === '' ? `${question}: ` : `${question} [${fallback}]: `)).trim();
+    return answer === '' ? fallback : answer;
+  } finally {
+    rl.close();
+  }
+}

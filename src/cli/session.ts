@@ -78,7 +78,7 @@ export function defaultRoles(sources: RoleSource[]): string[] {
   return STACK_ROLES.filter((r) => present.has(r) && existsSync(join(sources[0]?.rolesDir ?? '', r, 'role.yaml')));
 }
 
-interface Prepared {
+export interface Prepared {
   roles: LoadedRole[];
   roleValues: Record<string, string | number | boolean>;
   settingsFor: (host: HostTarget) => LoadedSettings;
@@ -174,7 +174,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
         hint: 'log in as a user with sudo (e.g. pi@HOST), or keep SSH as it is with --no-harden (or SSH_DURCISSEMENT=false)',
       });
     }
-    update(request.mode === 'check' ? 'gathering facts and planning' : 'gathering facts, planning, applying');
+    update('gathering facts and planning');
     const renderer = new TemplateRenderer();
     const guarded = await runHostGuarded(
       transport,
@@ -186,6 +186,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
         secretValues: secrets,
         orbisVersion: ORBIS_VERSION,
         lockWaitSec: request.lockWaitSec,
+        onApplyStep: (what) => update(`applying: ${what}`),
       },
       {
         deadlineSec: loaded.settings.SSH_DELAI_CONFIRMATION,

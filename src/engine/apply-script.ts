@@ -11,7 +11,8 @@ import { dirname } from 'node:path';
 import type { Action, Change } from '../resources/types.js';
 import type { Handler } from '../roles/desired.js';
 import { shq } from '../util/shell.js';
-import { MANIFEST_PATH, ORBIS_STATE_DIR, PENDING_HANDLERS_PATH } from '../facts/probe.js';
+import { MANIFEST_PATH, ORBIS_STATE_DIR, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../facts/probe.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD } from './plan.js';
 import type { Plan } from './plan.js';
 
 export const BACKUP_DIR = `${ORBIS_STATE_DIR}/backup`;
@@ -28,6 +29,8 @@ export interface ScriptOptions {
   lockWaitSec: number;
   /** JSON record of this run (no secrets), written under runs/. */
   record: string;
+  /** Fault injection only (engine/fault.ts): pause right after writing this event line. */
+  pauseAt?: { event: string; seconds: number };
 }
 
 const PREAMBLE = String.raw`set -uo pipefail
@@ -51,9 +54,14 @@ backup() { # backup PATH: keep a copy of what is there now, a few generations
   cp -a -- "$1" "$BACKUP_DIR/$name.$RUN_ID" || fail "cannot back up $1"
   ls -1t "$BACKUP_DIR/$name".* 2>/dev/null | tail -n +$((BACKUP_GENERATIONS + 1)) | xargs -r rm -f --
 }
-restore() { # restore PATH: put back the backup this run took, or remove a file this run created
+restore() { # restore PATH [RUN]: put back the backup that run (default: this one) took, or remove a file it created
   local name; name=$(printf '%s' "$1" | sed 's|/|%|g')
-  if [ -e "$BACKUP_DIR/$name.$RUN_ID" ]; then cp -a -- "$BACKUP_DIR/$name.$RUN_ID" "$1"; else rm -f -- "$1"; fi
+  local run=$RUN_ID; if [ $# -ge 2 ]; then run=$2; fi
+  if [ -e "$BACKUP_DIR/$name.$run" ]; then cp -a -- "$BACKUP_DIR/$name.$run" "$1"; else rm -f -- "$1"; fi
+}
+restore_unvalidated() { # restore_unvalidated LIST: put back every file a list of unvalidated writes names
+  local run w
+  while IFS=$'\t' read -r run w; do [ -n "$w" ] && restore "$w" "$run"; done < "$1"
 }
 UNITS_DIRTY=0
 reload_units() { if [ "$UNITS_DIRTY" = 1 ]; then try systemctl daemon-reload; UNITS_DIRTY=0; fi; }
@@ -71,7 +79,7 @@ function isUnitFile(path: string): boolean {
 /** A heredoc delimiter that cannot occur in base64 text. */
 const EOF_MARK = 'ORBIS_CONTENT_END';
 
-function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postValidate: Map<string, string[]>, aptRan: boolean): string[] {
+function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, wholeRole: WholeRoleValidation, aptRan: boolean): string[] {
   const tmp = `${dirname(a.path)}/.orbis-tmp.${a.path.split('/').pop() ?? 'file'}`;
   const expected = a.previousSha256 ?? 'absent';
   // The plan was made from facts; if the file changed since (a hand edit, another run), stop. A file
@@ -93,25 +101,25 @@ function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postV
   if (a.validate?.includes('%s')) {
     const command = a.validate.split('%s').join('"$tmp"');
     lines.push(`if ! out=$(${command} 2>&1 </dev/null); then rm -f "$tmp"; fail "validation failed ($(printf %s ${shq(a.validate)})), the previous file is untouched: $out"; fi`);
-  } else if (a.validate) {
-    const list = postValidate.get(role) ?? [];
-    if (!list.includes(a.validate)) list.push(a.validate);
-    postValidate.set(role, list);
   }
   if (a.backup) lines.push('backup "$f"');
+  // Recorded on disk BEFORE it goes live, so that a run cut before the role's whole validation
+  // leaves a note the next run finds: it validates these files again first (plan.ts revalidations).
+  if (wholeRole.has(role)) lines.push(`printf '%s\\t%s\\n' "$RUN_ID" "$f" >> ${shq(unvalidatedList(role))}`);
   lines.push('mv -f -- "$tmp" "$f" || fail "cannot move $tmp into place"');
-  lines.push(`printf '%s\\n' "$f" >> "$RUN_DIR/written.${role}"`);
   if (isUnitFile(a.path)) lines.push('UNITS_DIRTY=1');
   return lines;
 }
 
-function actionLines(a: Action, role: string, postValidate: Map<string, string[]>, aptRan: boolean): string[] {
+function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, aptRan: boolean): string[] {
   switch (a.op) {
     case 'apt-install':
     case 'apt-remove':
       return []; // batched into one apt step at the front (see buildApplyScript)
     case 'write-file':
-      return writeFile(a, role, postValidate, aptRan);
+      return writeFile(a, role, wholeRole, aptRan);
+    case 'revalidate':
+      return []; // before anything else (see buildApplyScript)
     case 'chmod':
       return [`try chmod ${shq(a.mode)} -- ${shq(a.path)}`];
     case 'chown':
@@ -205,6 +213,10 @@ function handlerLines(h: Handler): string[] {
 
 export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   const out: string[] = ['#!/bin/bash', PREAMBLE];
+  if (options.pauseAt) {
+    const { event, seconds } = options.pauseAt;
+    out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; if [ "$*" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
+  }
   out.push(
     `RUN_ID=${shq(options.runId)}; BACKUP_DIR=${shq(BACKUP_DIR)}; BACKUP_GENERATIONS=${BACKUP_GENERATIONS}`,
     `install -d -m 0700 ${shq(ORBIS_STATE_DIR)} "$BACKUP_DIR" || fail "cannot create ${ORBIS_STATE_DIR}"`,
@@ -214,6 +226,15 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     `if ! flock -w ${options.lockWaitSec} 9; then ev "LOCKED	$(base64 -w0 < ${shq(`${LOCK_PATH}.holder`)} 2>/dev/null)"; exit 75; fi`,
     `printf '%s\\n' ${shq(options.holder)} > ${shq(`${LOCK_PATH}.holder`)}`,
   );
+
+  const wholeRole = wholeRoleValidation(plan);
+  if (wholeRole.size > 0 || plan.changes.some((c) => c.actions.some((a) => a.op === 'revalidate'))) {
+    out.push(`install -d -m 0700 ${shq(UNVALIDATED_DIR)} || fail "cannot create ${UNVALIDATED_DIR}"`);
+  }
+  // Files an earlier, cut run left unvalidated: validated first, before apt can restart anything.
+  plan.changes.forEach((change, index) => {
+    for (const a of change.actions) if (a.op === 'revalidate') out.push(`step ${index}`, ...revalidateLines(a), 'ok');
+  });
 
   const install: string[] = [];
   const remove: string[] = [];
@@ -229,31 +250,34 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     if (notified.length > 0) out.push(`printf '%s\\n' ${[...new Set(notified)].map(shq).join(' ')} >> ${shq(PENDING_HANDLERS_PATH)}`);
   }
 
-  const postValidate = new Map<string, string[]>();
   const roleOf = (c: Change): string => c.id.role;
   plan.changes.forEach((change, index) => {
-    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), postValidate, install.length > 0));
-    if (body.length > 0) out.push(`step ${index}`, ...body, 'ok');
-    // A change's handlers are recorded on the Pi as soon as the change is made, so that a run cut
-    // before its handlers ran still runs them next time (facts read this file back).
-    if (body.length > 0 && change.notify && change.notify.length > 0) {
-      out.push(`printf '%s\\n' ${change.notify.map(shq).join(' ')} >> ${shq(PENDING_HANDLERS_PATH)}`);
+    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), wholeRole, install.length > 0));
+    if (body.length > 0) {
+      out.push(`step ${index}`);
+      // A change's handlers are recorded on the Pi before the change is made, so that a run cut
+      // right after it still runs them next time (facts read this file back). One cut before the
+      // change runs them needlessly next time, which is harmless.
+      if (change.notify && change.notify.length > 0) out.push(`printf '%s\\n' ${change.notify.map(shq).join(' ')} >> ${shq(PENDING_HANDLERS_PATH)}`);
+      out.push(...body, 'ok');
     }
     // After the last change of a role, validate the role's files as a whole (e.g. `nginx -t`
     // reads every include); on failure every file the role wrote in this run is put back.
     const next = plan.changes[index + 1];
     const role = roleOf(change);
-    if ((next === undefined || roleOf(next) !== role) && postValidate.has(role)) {
+    const commands = wholeRole.get(role);
+    if ((next === undefined || roleOf(next) !== role) && commands) {
+      const list = shq(unvalidatedList(role));
       out.push(`step validate:${role}`);
-      for (const cmd of postValidate.get(role) ?? []) {
+      for (const cmd of commands) {
         out.push(
           `if ! out=$(${cmd} 2>&1 </dev/null); then`,
-          `  while read -r w; do restore "$w"; done < "$RUN_DIR/written.${role}"`,
+          `  restore_unvalidated ${list}; rm -f ${list}`,
           `  fail "validation failed (${plain(cmd)}); the previous files were restored: $out"`,
           'fi',
         );
       }
-      out.push('ok');
+      out.push(`rm -f ${list}`, 'ok');
     }
   });
 
@@ -270,10 +294,8 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     out.push(`[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`, 'ok');
   }
 
-  const manifest = JSON.stringify({ version: 2, files: plan.manifest }, null, 1) + '\n';
+  out.push('step record', ...manifestLines(plan));
   out.push(
-    'step record',
-    `printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d > ${shq(`${MANIFEST_PATH}.tmp`)} && mv -f ${shq(`${MANIFEST_PATH}.tmp`)} ${shq(MANIFEST_PATH)} || fail "cannot write the manifest"`,
     `install -d -m 0700 ${shq(RUNS_DIR)}`,
     `printf '%s' ${shq(Buffer.from(options.record).toString('base64'))} | base64 -d > ${shq(`${RUNS_DIR}/`)}"$RUN_ID.json"`,
     // Keep the last 20 run records.
@@ -282,4 +304,65 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     'ev "DONE"',
   );
   return out.join('\n') + '\n';
+}
+
+/**
+ * Write the manifest. Files extracted from an archive get the sha256 of what is installed now,
+ * measured here (a placeholder per file in the JSON, replaced in bash), so that `orbis check`
+ * later tells a binary replaced by hand from the one orbis installed.
+ */
+export function manifestLines(plan: Pick<Plan, 'manifest'>, manifestPath = MANIFEST_PATH): string[] {
+  const measured: string[] = [];
+  const files = Object.fromEntries(
+    Object.entries(plan.manifest).map(([path, entry]) => {
+      if (entry.installed !== INSTALLED_HASH_MEASURED_ON_RECORD) return [path, entry];
+      measured.push(path);
+      return [path, { ...entry, installed: `@installed-${measured.length - 1}@` }];
+    }),
+  );
+  const manifest = JSON.stringify({ version: 2, files }, null, 1) + '\n';
+  return [
+    `manifest=$(printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d)`,
+    ...measured.map(
+      (path, i) => `h=$(sha256sum < ${shq(path)}) || fail "cannot hash ${path}"; manifest=\${manifest//@installed-${i}@/\${h%% *}}`,
+    ),
+    `printf '%s\n' "$manifest" > ${shq(`${manifestPath}.tmp`)} && mv -f ${shq(`${manifestPath}.tmp`)} ${shq(manifestPath)} || fail "cannot write the manifest"`,
+  ];
+}
+
+/** Roles whose files this run writes and validates as a whole once all are in place, with the commands. */
+type WholeRoleValidation = Map<string, string[]>;
+
+function wholeRoleValidation(plan: Plan): WholeRoleValidation {
+  const byRole: WholeRoleValidation = new Map();
+  for (const change of plan.changes) {
+    for (const a of change.actions) {
+      if (a.op !== 'write-file' || !a.validate || a.validate.includes('%s')) continue;
+      const list = byRole.get(change.id.role) ?? [];
+      if (!list.includes(a.validate)) list.push(a.validate);
+      byRole.set(change.id.role, list);
+    }
+  }
+  return byRole;
+}
+
+/** Where a role's written-but-not-yet-validated files are listed (read back as facts.unvalidated). */
+function unvalidatedList(role: string): string {
+  return `${UNVALIDATED_DIR}/${role}`;
+}
+
+/** Validate again what an earlier, cut run wrote for a role; put the previous files back if it fails. */
+function revalidateLines(a: Extract<Action, { op: 'revalidate' }>): string[] {
+  const list = shq(unvalidatedList(a.role));
+  const lines = [`if [ -s ${list} ]; then`];
+  for (const cmd of a.commands) {
+    lines.push(
+      `  if ! out=$(${cmd} 2>&1 </dev/null); then`,
+      `    restore_unvalidated ${list}; rm -f ${list}`,
+      `    fail "files an earlier run wrote for ${plain(a.role)} and never validated fail validation (${plain(cmd)}); the previous ones were put back: $out"`,
+      '  fi',
+    );
+  }
+  lines.push('fi', `rm -f ${list}`);
+  return lines;
 }

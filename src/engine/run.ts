@@ -12,8 +12,11 @@ import type { LoadedRole } from '../roles/load.js';
 import type { Transport } from '../transport/types.js';
 import { maskSecrets } from '../config/secret.js';
 import { buildApplyScript } from './apply-script.js';
-import { runApplyScript, type ApplyEvents } from './apply.js';
+import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
+import { faultStep, isFaultPoint, parseFault, pauseEvent, pauseSeconds, type FaultPoint } from './fault.js';
+import { ConnectionLostError } from '../transport/errors.js';
+import type { ProbeSpec } from '../facts/probe.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -28,6 +31,8 @@ export interface RunOptions {
   applyTimeoutSec?: number;
   /** The run's id on the host (runs/<id>.json); default: a new one. */
   runId?: string;
+  /** Live progress while the apply script runs: what it is doing now, e.g. `nginx-rtmp: file /etc/...`. */
+  onApplyStep?: (what: string) => void;
 }
 
 export interface HostRun {
@@ -55,13 +60,26 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
-  // A first render without facts tells which packages, paths and units to ask about; facts
-  // rarely change those (they change contents: the encoder, the architecture's download).
+/**
+ * What the first probe asks about: a render without facts tells which packages, paths and units
+ * the roles manage; facts rarely change those (they change contents: the encoder, the
+ * architecture's download). `withContents`: also the current content of managed files (diffs).
+ */
+export function firstProbeSpec(options: Pick<RunOptions, 'roles' | 'contextFor' | 'renderer'>, withContents = false): ProbeSpec {
   const provisional = buildDesired(options.roles, options.contextFor(null), options.renderer);
-  const askedSpec = probeSpecFor(provisional.resources, provisional.handlers);
+  const spec = probeSpecFor(provisional.resources, provisional.handlers);
+  if (withContents) spec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+  return spec;
+}
+
+/** The host's facts as the engine sees them before planning: one round trip (`orbis facts`, `orbis render`). */
+export function probeFacts(transport: Transport, options: Pick<RunOptions, 'roles' | 'contextFor' | 'renderer'>): Promise<HostFacts> {
+  return gatherFacts(transport, firstProbeSpec(options));
+}
+
+export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
   // Check mode shows diffs: fetch the current content of managed files in the same round trip.
-  if (options.mode === 'check') askedSpec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+  const askedSpec = firstProbeSpec(options, options.mode === 'check');
   let facts = await gatherFacts(transport, askedSpec);
   const desired = buildDesired(options.roles, options.contextFor(facts), options.renderer);
   const missing = missingFromSpec(askedSpec, probeSpecFor(desired.resources, desired.handlers));
@@ -99,13 +117,26 @@ export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 
     changes: run.plan.changes.map((c) => ({ role: c.id.role, type: c.id.type, name: c.id.name, summary: c.summary })),
     handlers: run.plan.handlers.map((h) => h.name),
   });
+  const fault = parseFault(process.env.ORBIS_FAULT);
+  const step = fault && faultStep(fault, run.plan);
   const script = buildApplyScript(run.plan, {
     runId,
     holder: `orbis ${options.orbisVersion} run ${runId} from ${userInfo().username}@${hostname()} (pid ${process.pid})`,
     lockWaitSec: options.lockWaitSec ?? 30,
     record,
+    ...(fault && step !== undefined ? { pauseAt: { event: pauseEvent(fault, step), seconds: pauseSeconds(fault) } } : {}),
   });
-  const events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800);
+  const onStep = (event: StepEvent): void => {
+    if (event.kind === 'begin') options.onApplyStep?.(describeStep(run.plan, event.step));
+    if (fault && step !== undefined && isFaultPoint(fault, event, step)) void causeFault(transport, fault, runId);
+  };
+  let events;
+  try {
+    events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800, onStep);
+  } catch (error) {
+    if (error instanceof ConnectionLostError) throw new ApplyConnectionLostError(transport.name, runId, error);
+    throw error;
+  }
   run.events = events;
   const mask = (text: string): string => maskSecrets(text, options.secretValues);
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
@@ -122,6 +153,44 @@ export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 
 }
 
 /** Turn a step label from the script back into role / resource for the error message. */
+/** A step of the apply script as a progress line says it. */
+export function describeStep(plan: Plan, step: string): string {
+  if (step === 'apt') return 'installing packages';
+  if (step === 'handlers') return `running handlers (${plan.handlers.map((h) => h.name).join(', ')})`;
+  if (step === 'record') return 'recording the run';
+  if (step.startsWith('validate:')) return `${step.slice('validate:'.length)}: validating`;
+  const change = plan.changes[Number(step)];
+  if (!change) return step;
+  return `${change.id.role}: ${change.id.type} ${change.id.name} (${Number(step) + 1}/${plan.changes.length})`;
+}
+
+/**
+ * The link dropped while the apply script ran. The script is detached on the Pi (systemd-run),
+ * so it goes on and finishes there; only its outcome is unknown here.
+ */
+export class ApplyConnectionLostError extends Error {
+  readonly hint: string;
+  constructor(host: string, runId: string, cause: ConnectionLostError) {
+    const withoutHint = cause.hint && cause.message.endsWith(`\n${cause.hint}`) ? cause.message.slice(0, -cause.hint.length - 1) : cause.message;
+    const detail = withoutHint.replace(/^connection to \S+ lost while running [^:]*: /, '');
+    super(`connection to ${host} lost while applying run ${runId} (${detail}); the run goes on by itself on the host`, { cause });
+    this.name = 'ApplyConnectionLostError';
+    this.hint = `\`orbis check ${host}\` shows where the host stands once it answers again; on the host, \`journalctl -u orbis-apply-${runId}\` shows what the run did`;
+  }
+}
+
+/** Cause the fault asked for (see fault.ts): kill the apply script on the Pi first if asked, then cut. */
+async function causeFault(transport: Transport, fault: FaultPoint, runId: string): Promise<void> {
+  if (fault.action === 'reboot') {
+    await transport.exec('systemctl reboot', { sudo: true, timeoutSec: 10 }).catch(() => undefined);
+    return;
+  }
+  if (fault.action === 'kill') {
+    await transport.exec(`systemctl kill --signal=KILL orbis-apply-${runId}.service`, { sudo: true, timeoutSec: 10 }).catch(() => undefined);
+  }
+  transport.cutConnection?.();
+}
+
 function locateStep(plan: Plan, step: string): { role?: string; resource?: string; hint?: string } {
   if (step === 'apt') return { resource: 'packages', hint: 'check the host reaches its Debian mirror and has free disk space' };
   if (step === 'handlers') return { resource: 'handlers', hint: 'the handlers stay pending and run again on the next orbis run' };

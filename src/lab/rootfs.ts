@@ -40,6 +40,7 @@ export async function personalizeRoot(root: string, identity: HostIdentity): Pro
   if (identity.passwordOnly) await makePasswordOnly(root, identity.passwordOnly);
   else await authorize(root, 'pi', identity.authorizedKey);
   await trustCa(root, identity);
+  await keepUserManagers(root);
   if (identity.emulated) await relaxForEmulation(root);
 }
 
@@ -78,6 +79,19 @@ async function makePasswordOnly(root: string, spec: PasswordOnly): Promise<void>
     ].join('\n'),
     { mode: 0o644 },
   );
+}
+
+/**
+ * Linger for `root` and `pi`: their systemd user managers start at boot and stay. Without it
+ * every SSH login starts a whole `user@UID.service` and every logout stops it; tests that poll a
+ * host over SSH twice a second made systemd churn so hard under load that a login once took
+ * longer than the client's keepalive allowed (ssh exit 255, seen in CI). A real Pi gets a
+ * handful of logins per orbis run, so this changes nothing orbis relies on.
+ */
+async function keepUserManagers(root: string): Promise<void> {
+  const dir = join(root, 'var/lib/systemd/linger');
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const user of ['root', 'pi']) await writeFile(join(dir, user), '');
 }
 
 // Units that load systemd credentials: under qemu-user the credential setup fails ("Failed to

@@ -8,3 +8,4 @@ export { DEFAULT_SECRETS_FILE, IDENTITY_ENV, identityPath, defaultIdentityPath, 
 export { parseSecretsText, SECRET_NAME_RE, SECRET_NAME_RULE, type SecretEntry } from './document.js';
 export { editSecrets, type EditOptions, type EditResult } from './edit.js';
 export { initSecrets, encryptSecretsFile, decryptSecrets, listSecrets, rekeySecrets, type CommandOutput } from './commands.js';
+export { putSecrets, type PutOptions } from './put.js';

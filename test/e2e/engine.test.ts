@@ -77,6 +77,11 @@ describe('engine on a fresh host', () => {
     expect(report.handlers.sort()).toEqual(['reload orbis-test marker', 'restart orbis-test']);
     // facts + one apply script
     expect(report.roundTrips).toBe(2);
+    // Progress (stderr is not a TTY here: plain lines) said live what the host was doing, and for how long.
+    const elapsed = String.raw`\[(\d+\.\ds|\d+m\d\ds)\]`;
+    expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: installing packages`));
+    expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: orbis-test: file /etc/orbis-test/greeting\\.conf \\(\\d+/\\d+\\)`));
+    expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: running handlers`));
 
     expect((await mustOnHost(pi, 'systemctl is-active orbis-test.service; systemctl is-enabled orbis-test.service')).split('\n')).toEqual(['active', 'enabled', '']);
     expect(await mustOnHost(pi, 'stat -c "%a %U %G" /etc/orbis-test/greeting.conf /var/lib/orbis-test/data')).toBe('640 root orbistest\n750 orbistest orbistest\n');

@@ -226,6 +226,29 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     expect(hostOf(quiet).handlers).toEqual([]);
   });
 
+  it('drift on the stack: the key file edited and opened to 0644, stunnel stopped and disabled; told precisely, keys masked in --diff; provision repairs it', async () => {
+    expect((await stack.check(['--json'])).code).toBe(0);
+    await mustOnHost(pi, "sed -i 's/playPath=/playPath=x/' /etc/nginx/orbis/rtmp.conf && chmod 0644 /etc/nginx/orbis/rtmp.conf && systemctl disable --now stunnel@kick.service", { user: 'root' });
+    const result = await stack.check(['--json', '--diff']);
+    expect(result.code, result.stdout).toBe(2);
+    const host = hostOf(result);
+    expect(host.status).toBe('drift');
+    expect(host.changes.map((c) => `${c.role} / ${c.type} ${c.name}: ${c.summary}`).sort()).toEqual([
+      expect.stringMatching(/^nginx-rtmp \/ file \/etc\/nginx\/orbis\/rtmp\.conf: update \(content \+\d+ -\d+, mode 0644 -> 0600\); edited on the host since orbis wrote it$/),
+      expect.stringMatching(/^stunnel \/ service stunnel@kick\.service: (enable and start|start and enable)/),
+    ]);
+    const diff = host.changes.find((c) => c.type === 'file')?.diff ?? '';
+    expect(diff).toMatch(/^-.*playPath=x\*+;$/m);
+    expect(diff).toMatch(/^\+.*playPath=\*+;$/m);
+    for (const key of [keys.dlive, keys.kick]) expect(result.stdout + result.stderr).not.toContain(key);
+
+    const repaired = await orbisProvision(['--json']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(await unitStates(pi, ['stunnel@kick.service'])).toEqual({ 'stunnel@kick.service': 'active/enabled' });
+    expect((await mustOnHost(pi, 'stat -c %a /etc/nginx/orbis/rtmp.conf', { user: 'root' })).trim()).toBe('600');
+    expect((await stack.check(['--json'])).code).toBe(0);
+  });
+
   it('after a reboot the stream reaches both platforms again within 60 s of boot, with no orbis run', async () => {
     const before = await recordingsNow();
     const rebootAt = Date.now();

@@ -36,11 +36,13 @@ export const SYSTEM_SETTINGS = {
   APT_MISE_A_NIVEAU: setting(boolean(), 'false', 'system', ['system'],
     'Upgrade every package of the Pi (`apt-get full-upgrade`; MISE_A_NIVEAU = upgrade) whenever one ' +
     'is out of date, as the upstream guide does first. Off by default: an upgrade can restart services.'),
-  SSH_DURCISSEMENT: setting(boolean(), 'true', 'ssh', ['ssh'],
+  // The two SSH_* settings steer the run itself (the bootstrap and the access guard), not what a
+  // role writes: no role uses them (usedBy []), and conf/orbis.conf.example leaves them out.
+  SSH_DURCISSEMENT: setting(boolean(), 'true', 'ssh', [],
     'On a first contact by password (`--ask-pass`), harden SSH once the key is in (DURCISSEMENT = ' +
     'hardening): no password and no root login. Under a safety net: the Pi undoes it by itself unless ' +
     'orbis logs in again with the key within SSH_DELAI_CONFIRMATION.'),
-  SSH_DELAI_CONFIRMATION: setting(integer(5, 3600, 'seconds'), '60', 'ssh', ['ssh'],
+  SSH_DELAI_CONFIRMATION: setting(integer(5, 3600, 'seconds'), '60', 'ssh', [],
     'Seconds after an SSH change within which orbis must log in again over a NEW connection (DELAI = ' +
     'delay); past it, the Pi restores its previous SSH configuration by itself.'),
 };

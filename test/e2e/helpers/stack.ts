@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabHost, LabState } from '../../../src/lab/index.js';
 import { mustOnHost, onHost, recordingsFor, waitFor, type Recording } from './lab.js';
-import { provision, type OrbisResult } from './orbis.js';
+import { labConnection, orbis, provision, type OrbisResult } from './orbis.js';
 
 const run = promisify(execFile);
 
@@ -56,6 +56,13 @@ export class StackPi {
 
   async provision(args: readonly string[] = []): Promise<OrbisResult> {
     const result = await provision(this.host, this.knownHosts, [...this.baseArgs, ...args], this.env);
+    this.printed.push(result.stdout, result.stderr);
+    return result;
+  }
+
+  /** `orbis check` of this Pi against the same configuration as provision. */
+  async check(args: readonly string[] = []): Promise<OrbisResult> {
+    const result = await orbis(['check', `pi@${this.host.address}`, ...labConnection(this.host, this.knownHosts), ...this.baseArgs, ...args], { env: this.env });
     this.printed.push(result.stdout, result.stderr);
     return result;
   }

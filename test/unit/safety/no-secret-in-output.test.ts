@@ -141,6 +141,25 @@ describe('no stream key in any output of the CLI', () => {
     expect(reports).toBeGreaterThanOrEqual(8);
   }, 240_000);
 
+  it('facts against the unreachable host, and render --offline (keys masked) into a directory', async () => {
+    for (const run of await bothWays(['facts', TARGET, ...conn])) {
+      expectNoKey(run);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/orbis facts: pi@127\.0\.0\.1:1: .*refused/);
+    }
+    // The files it writes are scanned with the others by the last test: masked, they hold no key.
+    const renders = [
+      await orbis(['render', TARGET, '--offline', '--out', join(root, 'render-conf')]),
+      await orbis(['render', TARGET, '--offline', '--out', join(root, 'render-env'), '--json'], withEnvKeys),
+      await orbis(['render', '--offline', '-i', 'inventory/env.yaml', '--limit', 'salon', '--out', join(root, 'render-inventory')], withEnvKeys),
+    ];
+    for (const run of renders) {
+      expectNoKey(run);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    expect(readFileSync(join(root, 'render-inventory', 'etc', 'nginx', 'orbis', 'rtmp.conf'), 'utf8')).toContain('playPath=********;');
+  }, 120_000);
+
   it('inventory shows every host with keys masked', async () => {
     for (const args of [['inventory', '-i', 'inventory/env.yaml'], ['inventory', '-i', 'inventory/env.yaml', '--json'], ['inventory', '-i', 'inventory/secret.yaml']]) {
       for (const run of await bothWays(args)) expectNoKey(run);
