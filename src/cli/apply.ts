@@ -3,7 +3,7 @@
 // starts and the untouched hosts are reported as skipped. Failed hosts go to a retry file.
 import type { Command } from '@commander-js/extra-typings';
 import { runAction } from './exit.js';
-import { withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
+import { withBootstrapOptions, withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
 import type { TargetOptions } from './targets.js';
 
@@ -34,6 +34,7 @@ export function registerApplyCommand(program: Command): void {
   withInventoryOptions(command);
   withSettingsOptions(command);
   withConnectionOptions(command);
+  withBootstrapOptions(command);
   command.addHelpText(
     'after',
     `

@@ -47,6 +47,7 @@ Examples:
     .description('Start the lab (replacing a previous one of the same name) and print an inventory for its hosts')
     .option('--hosts <n>', 'Pi-like hosts to start besides the ingest', parseCount, 0)
     .addOption(new Option('--arch <arch>', 'architecture of those hosts (arm64 runs under qemu: slower)').choices(['amd64', 'arm64'] as const).default('amd64' as const))
+    .option('--password', 'those hosts are like a fresh Pi: pi logs in with a password only (in the host\'s password file, see the inventory), no key', false)
     .option('--name <name>', 'lab name (default: $ORBIS_LAB_NAME or "orbis")')
     .option('--subnet <cidr>', 'lab subnet (default: $ORBIS_LAB_SUBNET or 10.213.0.0/24)')
     .addHelpText(
@@ -57,7 +58,8 @@ root filesystem (about a minute; several for arm64).
 ${ENVIRONMENT_HELP}
 Examples:
   sudo orbis lab up --hosts 3 > inventory/lab.yaml
-  sudo orbis lab up --name mine --subnet 10.213.7.0/24 --hosts 1 --arch arm64`,
+  sudo orbis lab up --name mine --subnet 10.213.7.0/24 --hosts 1 --arch arm64
+  sudo orbis lab up --hosts 1 --password   # a fresh Pi: orbis provision pi@ADDRESS --ask-pass < PASSWORD_FILE`,
     )
     .action(async (options) => {
       const { labUp, labInventory } = await import('../lab/index.js');
@@ -67,6 +69,7 @@ Examples:
         subnet: options.subnet,
         hosts: options.hosts,
         arch: options.arch,
+        password: options.password,
         log: stderrLog,
       });
       stderrLog(`lab "${state.name}" is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -33,3 +33,11 @@ export function withInventoryOptions<T extends Command<any, any, any>>(command: 
     .option('--secrets <file>', 'encrypted secrets file read by { secret: NAME } references (default: conf/secrets.age)')
     .option('--identity <file>', 'age identity that opens the secrets file (default: $ORBIS_SECRETS_IDENTITY, ~/.config/orbis/identity.txt)');
 }
+
+/** First contact with a fresh Pi: provision and apply. */
+export function withBootstrapOptions<T extends Command<any, any, any>>(command: T) {
+  return command
+    .option('--ask-pass', 'fresh Pi: prompt for the SSH login password (hidden; without a terminal, the first line of stdin), tried only when no key is accepted; orbis then installs your key and hardens SSH', false)
+    .option('--new-key', 'with --ask-pass: install a key made for orbis (at the --key path, default ~/.ssh/orbis_ed25519; made unless it exists)', false)
+    .option('--no-harden', 'with --ask-pass: leave sshd as it is (default: no password and no root login, under a safety net that undoes it unless orbis gets back in with the key)');
+}

@@ -19,6 +19,8 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   playlist: 'Playlist and restarts',
   watermark: 'Watermark (FILIGRANE)',
   logs: 'Logs (JOURNAL)',
+  system: 'The Pi itself: host name, time zone, packages',
+  ssh: 'SSH on a fresh Pi (first contact, hardening under a safety net)',
   upstream: 'Kept from upstream, not used by orbis',
 };
 

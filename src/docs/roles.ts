@@ -25,6 +25,9 @@ function roleSection(role: LoadedRole, usage: Usage): string {
     spec.version ? `- **Version:** ${code(spec.version)}${spec.requires?.orbis ? `, needs orbis ${code(spec.requires.orbis)}` : ''}` : undefined,
     `- **Depends on:** ${spec.depends.length > 0 ? `${spec.depends.map((d) => `[${code(d)}](#${anchor(d)})`).join(', ')} (applied before it)` : 'nothing'}`,
     `- **Settings used:** ${settings.length > 0 ? settings.map((s) => settingLink(s)).join(', ') : 'none'}`,
+    spec.confirmAccess
+      ? `- **Safety net:** its changes can cut orbis's own way in, so they are applied first and alone, and the Pi undoes them by itself unless orbis logs in again over a new connection within ${settingLink('SSH_DELAI_CONFIRMATION')} ([bootstrap.md](bootstrap.md#the-safety-net-access-guard))`
+      : undefined,
     variables.length > 0 ? `- **Role variables:** ${variables.map((v) => `${code(v.name)} (default ${code(v.default)})`).join(', ')}` : undefined,
   ].filter((line): line is string => line !== undefined);
   return [

@@ -30,6 +30,8 @@ export interface RunOptions {
   orbisVersion: string;
   lockWaitSec?: number;
   applyTimeoutSec?: number;
+  /** The run's id on the host (runs/<id>.json); default: a new one. */
+  runId?: string;
   /** Live progress while the apply script runs: what it is doing now, e.g. `nginx-rtmp: file /etc/...`. */
   onApplyStep?: (what: string) => void;
   /** How this run's result is verified, kept in its record (a rollback to it verifies the same). */
@@ -91,15 +93,26 @@ export async function collectFactsAndPlan(transport: Transport, options: RunOpti
 }
 
 export async function runHost(transport: Transport, options: RunOptions): Promise<HostRun> {
-  const run: HostRun = await collectFactsAndPlan(transport, options);
-  const blocked = run.plan.changes.find((c) => c.error !== undefined);
+  return applyPlanned(transport, await collectFactsAndPlan(transport, options), options);
+}
+
+/** The refusal of a plan that holds a change that cannot be planned (nothing is applied then). */
+export function blockedBy(plan: Plan): HostRun['failure'] {
+  const blocked = plan.changes.find((c) => c.error !== undefined);
+  return blocked ? { message: blocked.error ?? '', role: blocked.id.role, resource: `${blocked.id.type} ${blocked.id.name}` } : undefined;
+}
+
+/** After planning: stop in check mode or when in sync; otherwise apply the plan in one script. */
+export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 'events' | 'failure'>, options: RunOptions): Promise<HostRun> {
+  const run: HostRun = { ...planned };
+  const blocked = blockedBy(run.plan);
   if (blocked) {
-    run.failure = { message: blocked.error ?? '', role: blocked.id.role, resource: `${blocked.id.type} ${blocked.id.name}` };
+    run.failure = blocked;
     return run;
   }
   if (options.mode === 'check' || run.plan.empty) return run;
 
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   run.runId = runId;
   const verify = options.verifyRecord?.(run.facts, run.desired);
   const record = JSON.stringify(

@@ -17,6 +17,8 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   watermark: 'Watermark',
   logs: 'Logs',
   upstream: 'Upstream only',
+  system: 'The Pi itself: host name, time zone, packages',
+  ssh: 'SSH on a fresh Pi (first contact, hardening under a safety net)',
 };
 
 /** A value as the conf parser reads it back: bare when it is a plain word, else "double-quoted". */

@@ -44,3 +44,29 @@ export function hostReport(
     facts: { os: run.facts.os.prettyName, arch: run.facts.arch, piModel: run.facts.piModel },
   };
 }
+
+const RANK: Record<HostReport['status'], number> = { skipped: 0, ok: 1, drift: 2, changed: 3, unreachable: 4, failed: 5 };
+
+/**
+ * One report for a run applied in parts (the access-guarded roles first, then the rest): changes
+ * and handlers in order, the worst status, the first error.
+ */
+export function hostReportOfPhases(
+  name: string,
+  phases: readonly HostRun[],
+  counters: Pick<Transport, 'roundTrips' | 'connections'>,
+  startedAt: number,
+  checkStatus: 'changed' | 'drift',
+): HostReport {
+  const reports = phases.map((run) => hostReport(name, run, counters, startedAt, checkStatus));
+  const [first, ...rest] = reports;
+  if (first === undefined) throw new Error('internal: a host run without any part');
+  const merged: HostReport = { ...first, changes: [...first.changes], handlers: [...first.handlers] };
+  for (const r of rest) {
+    merged.changes.push(...r.changes);
+    merged.handlers.push(...r.handlers);
+    if (RANK[r.status] > RANK[merged.status]) merged.status = r.status;
+    if (!merged.error && r.error) merged.error = r.error;
+  }
+  return merged;
+}

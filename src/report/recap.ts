@@ -39,6 +39,19 @@ export function formatRollback(host: HostReport): string | undefined {
   }
 }
 
+/** How orbis got into a host, when it had to do something about it (first contact, access guard). */
+export function formatAccess(host: HostReport): string | undefined {
+  const access = host.access;
+  if (!access || (access.login === 'key' && !access.guard && !access.key)) return undefined;
+  const parts: string[] = [];
+  if (access.login === 'password') parts.push('logged in by password');
+  if (access.key) parts.push(`${access.key.added ? 'installed' : 'found'} the ${access.key.type} key ${access.key.fingerprint} (${access.key.source}), then logged in by key`);
+  // An undone change is the host's error already (formatHostError).
+  if (access.guard?.outcome === 'confirmed') parts.push(`the change of ${access.guard.roles.join(', ')} was ${access.guard.message}`);
+  if (parts.length === 0) return undefined;
+  return `${host.name}: ${parts.join('; ')}`;
+}
+
 export function formatRecap(report: RunReport): string {
   const rows = [['HOST', 'STATUS', 'CHANGES', 'HANDLERS', 'ROUND TRIPS', 'TIME']];
   for (const h of report.hosts) {
@@ -50,11 +63,13 @@ export function formatRecap(report: RunReport): string {
     .map((k) => `${s[k]} ${k}`)
     .join(', ');
   const errors = report.hosts.map(formatHostError).filter((e): e is string => e !== undefined);
+  const accesses = report.hosts.map(formatAccess).filter((a): a is string => a !== undefined);
   const rollbacks = report.hosts.map(formatRollback).filter((e): e is string => e !== undefined);
   const rolledBack = s.rolledBack > 0 ? ` (${s.rolledBack} rolled back)` : '';
   return (
     [
       table(rows),
+      ...(accesses.length > 0 ? ['', ...accesses] : []),
       '',
       `${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${counts || 'none'}${rolledBack} in ${seconds(s.durationMs)}`,
       ...(errors.length > 0 ? ['', ...errors] : []),

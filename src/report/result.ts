@@ -66,6 +66,37 @@ export interface ReportedGeneration {
   why?: string;
 }
 
+/** The key a first contact put into the login user's authorized_keys. */
+export interface AccessKey {
+  fingerprint: string;
+  type: string;
+  /** The key file it came from, or `ssh-agent`. */
+  source: string;
+  /** false: it was there already. */
+  added: boolean;
+}
+
+/** What became of a change made under the access guard (a `confirmAccess` role, e.g. ssh). */
+export interface AccessGuardReport {
+  /** confirmed over a new connection; rolled-back by the host itself; unconfirmed: orbis could not tell. */
+  outcome: 'confirmed' | 'rolled-back' | 'unconfirmed';
+  roles: string[];
+  deadlineSec: number;
+  /** Seconds from arming to the confirming login, or to the host's own rollback. */
+  afterSec?: number;
+  /** Logins tried over new connections. */
+  attempts: number;
+  message: string;
+}
+
+/** How orbis got in, and what it did about it: `hosts[].access`. */
+export interface HostAccess {
+  /** How the first connection logged in (`password`: a first contact, `--ask-pass`). */
+  login: 'key' | 'password';
+  key?: AccessKey;
+  guard?: AccessGuardReport;
+}
+
 export interface HostReport {
   name: string;
   status: HostStatus;
@@ -79,6 +110,7 @@ export interface HostReport {
   facts?: { os: string; arch: string; piModel: string | null };
   rollback?: RollbackOutcome;
   generations?: ReportedGeneration[];
+  access?: HostAccess;
 }
 
 export interface RunReport {

@@ -17,6 +17,7 @@ import {
   sudoStdin,
   type SudoMode,
 } from './remote-command.js';
+import type { LoginMethod } from './identity.js';
 import { Semaphore } from './semaphore.js';
 import { openConnection } from './ssh-connect.js';
 import { resolveTarget, type ResolveOptions, type ResolvedTarget } from './ssh-config.js';
@@ -31,6 +32,11 @@ export interface SshConnectOptions extends ResolveOptions {
   becomePassword?: Secret;
   /** Passphrase for encrypted key files (an agent is the better way). */
   keyPassphrase?: Secret;
+  /**
+   * `--ask-pass`: the login password, offered only after every key was refused, and only through
+   * SSH authentication.
+   */
+  loginPassword?: Secret;
   /** Connect + key exchange + auth; default ConnectTimeout from the config, else 20 s. */
   readyTimeoutMs?: number;
   /** SSH keepalive; default ServerAliveInterval from the config, else 15 s. */
@@ -64,11 +70,12 @@ export async function connectResolved(target: ResolvedTarget, options: SshConnec
   const opened = await openConnection(target, {
     hostKeyPolicy: options.hostKeyPolicy ?? target.hostKeyPolicy ?? 'accept-new',
     keyPassphrase: options.keyPassphrase,
+    loginPassword: options.loginPassword,
     readyTimeoutMs: options.readyTimeoutMs ?? msFromSec(target.connectTimeoutSec) ?? DEFAULTS.readyTimeoutMs,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? msFromSec(target.serverAliveIntervalSec) ?? DEFAULTS.keepaliveIntervalMs,
     keepaliveCountMax: options.keepaliveCountMax ?? target.serverAliveCountMax ?? DEFAULTS.keepaliveCountMax,
   });
-  return new SshTransport(target, opened.ssh, opened.jump, opened.connections, opened.recordedHostKeys, options);
+  return new SshTransport(target, opened.ssh, opened.jump, opened.connections, opened.recordedHostKeys, options, opened.loginMethod);
 }
 
 function msFromSec(sec: number | undefined): number | undefined {
@@ -83,6 +90,8 @@ export class SshTransport implements Transport {
   readonly target: ResolvedTarget;
   /** Host keys recorded in known_hosts by this connection (accept-new), to report to the user. */
   readonly recordedHostKeys: readonly RecordedHostKey[];
+  /** How the host let us in: a key, or the login password (first contact with a fresh Pi). */
+  readonly loginMethod: LoginMethod;
   readonly #ssh: NodeSSH;
   readonly #client: Client;
   readonly #jump: NodeSSH | undefined;
@@ -106,8 +115,10 @@ export class SshTransport implements Transport {
     connections: number,
     recordedHostKeys: readonly RecordedHostKey[],
     options: SshConnectOptions,
+    loginMethod: LoginMethod = 'key',
   ) {
     this.target = target;
+    this.loginMethod = loginMethod;
     this.name = options.name ?? `${target.user}@${target.alias}${target.port === 22 ? '' : `:${target.port}`}`;
     this.recordedHostKeys = recordedHostKeys;
     this.#ssh = ssh;

@@ -3,8 +3,8 @@
 // example conf, so they cannot disagree.
 import type { ValueType } from '../value-types.js';
 
-/** The roles of DESIGN.md; `usedBy: []` marks a variable orbis reads but does not use. */
-export type RoleName = 'ffmpeg' | 'nginx-rtmp' | 'stunnel' | 'btfs' | 'orbis-service';
+/** The roles of DESIGN.md; `usedBy: []` marks a variable no role uses (kept from upstream, or read by the run itself: SSH_*). */
+export type RoleName = 'ffmpeg' | 'nginx-rtmp' | 'stunnel' | 'btfs' | 'orbis-service' | 'system' | 'ssh';
 
 export type SettingGroup =
   | 'platforms'
@@ -16,6 +16,8 @@ export type SettingGroup =
   | 'playlist'
   | 'watermark'
   | 'logs'
+  | 'system'
+  | 'ssh'
   | 'upstream';
 
 export interface SettingSpec<T> {

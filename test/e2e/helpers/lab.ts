@@ -14,8 +14,11 @@ export function getLab(): Promise<LabState> {
   return loadLab(E2E_LAB_NAME);
 }
 
-/** A new host nobody else uses; give it back with releaseHost (e.g. in afterAll). */
-export function freshHost(options: { arch?: LabArch; name?: string } = {}): Promise<LabHost> {
+/**
+ * A new host nobody else uses; give it back with releaseHost (e.g. in afterAll). `password`: like a
+ * fresh Pi, pi logs in with the password in `passwordFile` only (the key then reaches root only).
+ */
+export function freshHost(options: { arch?: LabArch; name?: string; password?: boolean; sudoAsksPassword?: boolean } = {}): Promise<LabHost> {
   return addHost(E2E_LAB_NAME, options);
 }
 

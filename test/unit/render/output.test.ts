@@ -116,7 +116,7 @@ describe('orbis render --offline (the compiled CLI)', () => {
     expect(masked.code, masked.stderr).toBe(0);
     expect(masked.stderr).toContain('--offline: ENCODEUR_VIDEO=auto is rendered as libx264');
     expect(masked.stdout).toMatch(/\/etc\/nginx\/orbis\/rtmp\.conf {2}\(stream keys masked\)/);
-    expect(masked.stdout).toContain('files of ffmpeg, nginx-rtmp, stunnel, btfs, orbis-service written under out (offline');
+    expect(masked.stdout).toContain('files of system, ffmpeg, nginx-rtmp, stunnel, btfs, orbis-service written under out (offline');
     const rtmp = readFileSync(join(cwd, 'out', 'etc/nginx/orbis/rtmp.conf'), 'utf8');
     expect(rtmp).toContain('listen 127.0.0.1:9935;');
     expect(rtmp).toContain('playPath=********;');
