@@ -9,6 +9,7 @@ import { registerApplyCommand } from './apply.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerSecretsCommand } from './secrets.js';
+import { registerLiveCommands } from './live.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerVerifyCommand(program);
   registerSecretsCommand(program);
+  registerLiveCommands(program);
   registerLabCommand(program);
   return program;
 }

@@ -118,13 +118,16 @@ describe('no stream key in any output of the CLI', () => {
     expectNoKey(await orbis(['--version'], withEnvKeys));
   }, 120_000);
 
-  it('provision, check, verify and apply against an unreachable 127.0.0.1:1, as text and JSON', async () => {
+  it('provision, check, verify, apply, status and reconnect against an unreachable 127.0.0.1:1, as text and JSON', async () => {
     const commands = [
       ['provision', TARGET, '--check', ...conn],
       ['provision', TARGET, ...conn],
       ['check', TARGET, '--diff', ...conn],
       ['verify', TARGET, '--retry-timeout', '0', ...conn],
       ['apply', '-i', 'inventory/env.yaml', '--check', ...conn],
+      ['status', TARGET, ...conn],
+      ['status', '-i', 'inventory/env.yaml', ...conn],
+      ['reconnect', TARGET, '--platform', 'kick', ...conn],
     ];
     let reports = 0;
     for (const args of commands) {
