@@ -181,8 +181,9 @@ describe('live stream resilience', () => {
       const s = status.reports.at(-1)?.hosts[0]?.stream;
       return s && (s.round as number) > first && s.videos === 2 ? (s.round as number) : undefined;
     }, 30_000);
+    const newSeenSec = (Date.now() - changedAt) / 1000;
     await waitFor('two full rounds of the new playlist', async () => ((status.reports.at(-1)?.hosts[0]?.stream?.round as number) >= firstNew + 2 ? true : undefined), 60_000, 250);
-    process.stderr.write(`[resilience] new playlist: round ${firstNew} started ${((Date.now() - changedAt) / 1000).toFixed(1)} s after provision, rounds ${first}..${firstNew + 2} in one publish\n`);
+    process.stderr.write(`[resilience] new playlist: its first round (${firstNew}) seen ${newSeenSec.toFixed(1)} s after provision ended; rounds ${first}..${firstNew + 2} in one publish\n`);
     for (const p of ['dlive', 'kick'] as const) await expectContinuous(p, kept[p]);
     expect(await unitStarts(stack.host, ['orbis.service', 'nginx.service'])).toEqual(starts);
     const seen = await status.stop();
