@@ -17,6 +17,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerInitCommand } from './init.js';
 import { registerImportCommand } from './import.js';
 import { registerRollbackCommand } from './rollback.js';
+import { registerLiveCommands } from './live.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -50,6 +51,7 @@ Examples:
   registerRenderCommand(program);
   registerImportCommand(program);
   registerRollbackCommand(program);
+  registerLiveCommands(program);
   registerLabCommand(program);
   registerDemoCommand(program);
   return program;

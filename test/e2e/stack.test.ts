@@ -130,7 +130,8 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     // RTMP relay, stats, stunnel, BTFS API / remote API / gateway / swarm: all on 127.0.0.1, no :80.
     expect(listening).toEqual(['127.0.0.1:11935', '127.0.0.1:1935', '127.0.0.1:4001', '127.0.0.1:5001', '127.0.0.1:5101', '127.0.0.1:8080', '127.0.0.1:8088']);
     expect((await onHost(pi, 'curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8088/control/drop/publisher', { user: 'root' })).stdout).toBe('404');
-    const users = await mustOnHost(pi, 'ps -o user= -C stunnel4; ps -o user= -C ffmpeg; systemctl show -p User --value btfs.service', { user: 'root' });
+    // The streamer runs two FFmpeg (an encoder per round, one publisher): both as orbis.
+    const users = await mustOnHost(pi, 'ps -o user= -C stunnel4; ps -o user= -C ffmpeg | sort -u; systemctl show -p User --value btfs.service', { user: 'root' });
     expect(users.split('\n').map((u) => u.trim()).filter((u) => u.length > 0)).toEqual(['stunnel4', 'orbis', 'btfs']);
     expect(await mustOnHost(pi, 'systemctl show -p Restart --value nginx.service', { user: 'root' })).toBe('on-failure\n');
   });

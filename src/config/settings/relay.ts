@@ -15,7 +15,7 @@ export const RELAY_SETTINGS = {
     'Port of the nginx statistics page (/stat), used by verify and `orbis status`.'),
   NGINX_ADRESSE_STATS: setting(ipv4Address(), '127.0.0.1', 'relay', ['nginx-rtmp'],
     'Address of the statistics page. Loopback by default: it has no authentication.'),
-  NGINX_DELAI_RECONNEXION_PUSH: setting(integer(1, 300, 'seconds'), '3', 'relay', ['nginx-rtmp'],
+  NGINX_DELAI_RECONNEXION_PUSH: setting(integer(1, 300, 'seconds'), '3', 'relay', ['nginx-rtmp', 'stunnel'],
     'Seconds nginx-rtmp waits before reconnecting a dropped push to a platform (push_reconnect); the ' +
     'other platform keeps streaming meanwhile.'),
   STUNNEL_PORT_LOCAL: setting(port(), '11935', 'relay', ['nginx-rtmp', 'stunnel'],

@@ -105,6 +105,22 @@ export async function probeMedia(path: string): Promise<MediaStreams> {
   };
 }
 
+/**
+ * The media time at the end of a recording so far: its last video timestamp, in seconds. The
+ * file may be growing: ffprobe stops at the last whole packet.
+ */
+export async function mediaEnd(path: string): Promise<number> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path], { maxBuffer: 256 * 1024 * 1024 });
+  const times = stdout.trim().split('\n').map(Number).filter((t) => Number.isFinite(t));
+  return times.length > 0 ? Math.max(...times.slice(-30)) : 0;
+}
+
+/** The newest recording of `key` (nginx-rtmp names them `<key>-<unix time>.flv`). */
+export async function newestRecording(lab: LabState, platform: 'dlive' | 'kick', key: string): Promise<Recording | undefined> {
+  const stamp = (r: Recording): number => Number(/-(\d+)\.flv$/.exec(r.file)?.[1] ?? 0);
+  return (await recordingsFor(lab, platform, key)).sort((a, b) => stamp(b) - stamp(a) || b.file.localeCompare(a.file))[0];
+}
+
 /** systemd's start time of each unit: it changes exactly when the unit (re)starts. */
 export async function unitStarts(host: LabHost, units: readonly string[]): Promise<Record<string, string>> {
   const out = await mustOnHost(host, `systemctl show -p Id -p ActiveEnterTimestampMonotonic ${units.join(' ')}`, { user: 'root' });

@@ -73,6 +73,7 @@ describe('stack templates (golden files)', () => {
     ['/etc/nginx/orbis/rtmp.conf', 'nginx-rtmp/rtmp.conf'],
     ['/etc/systemd/system/nginx.service.d/orbis.conf', 'nginx-rtmp/nginx.service.d-orbis.conf'],
     ['/etc/stunnel/kick.conf', 'stunnel/kick.conf'],
+    ['/etc/systemd/system/stunnel@kick.service.d/orbis.conf', 'stunnel/stunnel@kick.service.d-orbis.conf'],
     ['/etc/systemd/system/btfs.service', 'btfs/btfs.service'],
     ['/etc/orbis/orbis.conf', 'orbis-service/orbis.conf'],
     ['/etc/orbis/liste-lecture.txt', 'orbis-service/liste-lecture.txt'],
@@ -148,6 +149,7 @@ describe('stack desired state', () => {
       'package stunnel4',
       'package ca-certificates',
       'file /etc/stunnel/kick.conf',
+      'file /etc/systemd/system/stunnel@kick.service.d/orbis.conf',
       "command keep Debian's all-configs stunnel4 service off",
       'service stunnel@kick.service',
     ]);

@@ -118,7 +118,7 @@ describe('no stream key in any output of the CLI', () => {
     expectNoKey(await orbis(['--version'], withEnvKeys));
   }, 120_000);
 
-  it('provision, check, verify, apply, import and rollback against an unreachable 127.0.0.1:1, as text and JSON', async () => {
+  it('provision, check, verify, apply, import, rollback, status and reconnect against an unreachable 127.0.0.1:1, as text and JSON', async () => {
     const commands = [
       ['provision', TARGET, '--check', ...conn],
       ['provision', TARGET, ...conn],
@@ -130,6 +130,9 @@ describe('no stream key in any output of the CLI', () => {
       ['apply', '-i', 'inventory/env.yaml', '--rollback-on-fail', ...conn],
       ['rollback', TARGET, ...conn],
       ['rollback', '-i', 'inventory/env.yaml', '--list', ...conn],
+      ['status', TARGET, ...conn],
+      ['status', '-i', 'inventory/env.yaml', ...conn],
+      ['reconnect', TARGET, '--platform', 'kick', ...conn],
     ];
     let reports = 0;
     for (const args of commands) {
