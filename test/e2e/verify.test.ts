@@ -81,9 +81,14 @@ function expectNoKeys(result: OrbisResult): void {
   }
 }
 
-/** The healthy baseline, waiting (default retry timeout) for whatever a restore restarted. */
+/**
+ * The healthy baseline, waiting (default retry timeout) for whatever a restore restarted. The
+ * encoder's speed is judged at its default minimum by the first test and by the --min-speed one;
+ * here it only has to show the stream is encoded again, so a busy machine (three Pis streaming on
+ * two cores, and whatever else runs there) cannot fail the restore (1.12x seen under load).
+ */
 async function expectHealthy(pi: Pi): Promise<HostJson> {
-  const result = await verify([pi]);
+  const result = await verify([pi], ['--min-speed', '0.3']);
   const host = hostOf(result);
   if (failed(host).length > 0) {
     // Say what the units went through, to tell a verify bug from a stack one.
