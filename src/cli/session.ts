@@ -129,6 +129,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
   } catch (error) {
     return errorReport(host.name, error, secrets, startedAt);
   }
+  const connectMs = Date.now() - startedAt;
   try {
     update(request.mode === 'check' ? 'gathering facts and planning' : 'gathering facts, planning, applying');
     const renderer = new TemplateRenderer();
@@ -141,9 +142,11 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
       orbisVersion: ORBIS_VERSION,
       lockWaitSec: request.lockWaitSec,
     });
-    const report = hostReport(host.name, run, transport, startedAt, request.checkStatus);
+    const report = hostReport(host.name, run, transport, startedAt, request.checkStatus, connectMs);
     if (request.mode === 'apply' && request.verify && !run.failure) {
+      const verifyStarted = Date.now();
       await verifyAfterApply(report, run, loaded, transport, request.verify, update);
+      if (report.phasesMs) report.phasesMs.verify = Date.now() - verifyStarted;
       report.durationMs = Date.now() - startedAt;
       report.roundTrips = transport.roundTrips;
     }

@@ -3,7 +3,8 @@
 // Why one script: a round trip per action is what makes Ansible slow, and a script that runs
 // detached on the Pi (systemd-run, see apply.ts) finishes even if the SSH link drops halfway.
 // The script reports progress as tagged lines in an events file the controller reads back:
-//   BEGIN <step>   OK <step>   FAIL <step> <base64 message>   HANDLER <name>   LOCKED <base64 holder>
+//   BEGIN <step> <time>   OK <step> <time>   FAIL <step> <base64 message>   HANDLER <name>   LOCKED <base64 holder>
+// (<time>: bash's $EPOCHREALTIME, so the report can say how long apt and the handlers took)
 // File contents travel base64-encoded inside the script (which arrives on stdin, never argv),
 // are staged with umask 077, validated, backed up, then renamed into place.
 import { createHash } from 'node:crypto';
@@ -41,8 +42,10 @@ rm -f "$0"
 STEP=init
 ev() { printf '%s\n' "$*" >> "$EVENTS"; }
 fail() { ev "FAIL	$STEP	$(printf '%s' "$1" | tail -c 3000 | base64 -w0)"; exit 1; }
-step() { STEP=$1; ev "BEGIN	$1"; }
-ok() { ev "OK	$STEP"; }
+# Step times (bash >= 5; an older bash reports steps without them).
+declare -p EPOCHREALTIME >/dev/null 2>&1 || EPOCHREALTIME=
+step() { STEP=$1; ev "BEGIN	$1	$EPOCHREALTIME"; }
+ok() { ev "OK	$STEP	$EPOCHREALTIME"; }
 try() { local out; if ! out=$("$@" 2>&1 </dev/null); then fail "$out"; fi; }
 hash_of() { if [ -f "$1" ]; then sha256sum < "$1" | cut -d' ' -f1; else echo absent; fi; }
 backup() { # backup PATH: keep a copy of what is there now, a few generations

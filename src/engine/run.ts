@@ -14,6 +14,7 @@ import { maskSecrets } from '../config/secret.js';
 import { buildApplyScript } from './apply-script.js';
 import { runApplyScript, type ApplyEvents } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
+import type { ProbeSpec } from '../facts/probe.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -28,6 +29,20 @@ export interface RunOptions {
   applyTimeoutSec?: number;
 }
 
+/** Where the engine's time went on this host, in ms (the phases do not overlap). */
+export interface RunPhases {
+  /** The facts probe(s): round trips and the remote script. */
+  facts: number;
+  /** Rendering the roles and computing the plan, on the controller. */
+  plan: number;
+  /** The apt step of the apply script. */
+  apt: number;
+  /** The rest of the apply round trip (files, users, units, the record), handlers excepted. */
+  apply: number;
+  /** The handlers step of the apply script. */
+  handlers: number;
+}
+
 export interface HostRun {
   facts: HostFacts;
   desired: DesiredState;
@@ -36,6 +51,7 @@ export interface HostRun {
   events?: ApplyEvents;
   /** A failure inside the apply script, with where it happened. */
   failure?: { message: string; role?: string; resource?: string; hint?: string };
+  phasesMs: RunPhases;
 }
 
 export class LockedError extends Error {
@@ -54,17 +70,30 @@ function newRunId(): string {
 }
 
 export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
+  const started = performance.now();
+  let factsMs = 0;
+  const gather = async (spec: ProbeSpec): Promise<HostFacts> => {
+    const t = performance.now();
+    try {
+      return await gatherFacts(transport, spec);
+    } finally {
+      factsMs += performance.now() - t;
+    }
+  };
   // A first render without facts tells which packages, paths and units to ask about; facts
   // rarely change those (they change contents: the encoder, the architecture's download).
   const provisional = buildDesired(options.roles, options.contextFor(null), options.renderer);
   const askedSpec = probeSpecFor(provisional.resources, provisional.handlers);
   // Check mode shows diffs: fetch the current content of managed files in the same round trip.
   if (options.mode === 'check') askedSpec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
-  let facts = await gatherFacts(transport, askedSpec);
+  let facts = await gather(askedSpec);
   const desired = buildDesired(options.roles, options.contextFor(facts), options.renderer);
   const missing = missingFromSpec(askedSpec, probeSpecFor(desired.resources, desired.handlers));
-  if (missing) facts = mergeFacts(facts, await gatherFacts(transport, missing));
-  return { facts, desired, plan: makePlan(desired, facts) };
+  if (missing) facts = mergeFacts(facts, await gather(missing));
+  const plan = makePlan(desired, facts);
+  const gathering = Math.round(factsMs);
+  const planning = Math.max(0, Math.round(performance.now() - started) - gathering);
+  return { facts, desired, plan, phasesMs: { facts: gathering, plan: planning, apt: 0, apply: 0, handlers: 0 } };
 }
 
 export async function runHost(transport: Transport, options: RunOptions): Promise<HostRun> {
@@ -92,8 +121,12 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
     lockWaitSec: options.lockWaitSec ?? 30,
     record,
   });
+  const applyStarted = performance.now();
   const events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800);
   run.events = events;
+  const apt = events.stepMs.apt ?? 0;
+  const handlers = events.stepMs.handlers ?? 0;
+  run.phasesMs = { ...run.phasesMs, apt, handlers, apply: Math.max(0, Math.round(performance.now() - applyStarted) - apt - handlers) };
   const mask = (text: string): string => maskSecrets(text, options.secretValues);
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
   if (events.failed) {

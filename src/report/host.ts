@@ -2,7 +2,7 @@
 import type { HostRun } from '../engine/run.js';
 import type { Change } from '../resources/types.js';
 import type { Transport } from '../transport/types.js';
-import type { HostReport, ReportedChange } from './result.js';
+import { NO_PHASES, type HostReport, type ReportedChange } from './result.js';
 
 function changeStatus(run: HostRun, change: Change, index: number): ReportedChange['status'] {
   const events = run.events;
@@ -20,6 +20,7 @@ export function hostReport(
   transport: Pick<Transport, 'roundTrips' | 'connections'>,
   startedAt: number,
   checkStatus: 'changed' | 'drift',
+  connectMs = 0,
 ): HostReport {
   const changes: ReportedChange[] = run.plan.changes.map((c, i) => ({
     role: c.id.role,
@@ -41,6 +42,7 @@ export function hostReport(
     roundTrips: transport.roundTrips,
     connections: transport.connections,
     durationMs: Date.now() - startedAt,
+    phasesMs: { ...NO_PHASES, ...run.phasesMs, connect: connectMs },
     facts: { os: run.facts.os.prettyName, arch: run.facts.arch, piModel: run.facts.piModel },
   };
 }

@@ -29,6 +29,23 @@ export interface HostError {
   hint?: string;
 }
 
+/**
+ * Where a host's time went, in ms: the phases do not overlap and add up to about durationMs.
+ * apt and handlers are steps of the apply script, timed on the host; apply is the rest of its
+ * round trip. A phase that did not happen is 0.
+ */
+export interface PhaseTimes {
+  connect: number;
+  facts: number;
+  plan: number;
+  apt: number;
+  apply: number;
+  handlers: number;
+  verify: number;
+}
+
+export const NO_PHASES: Readonly<PhaseTimes> = { connect: 0, facts: 0, plan: 0, apt: 0, apply: 0, handlers: 0, verify: 0 };
+
 export interface HostReport {
   name: string;
   status: HostStatus;
@@ -39,6 +56,8 @@ export interface HostReport {
   roundTrips: number;
   connections: number;
   durationMs: number;
+  /** Per-phase times, for hosts the run reached. */
+  phasesMs?: PhaseTimes;
   facts?: { os: string; arch: string; piModel: string | null };
 }
 
