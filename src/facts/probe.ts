@@ -6,6 +6,7 @@
 // Why a hand-written line format rather than JSON built in bash: bash has no JSON encoder, and
 // every value we print is either a token without tabs/newlines or is base64-encoded.
 import type { HostFacts, PathFact, UnitFact } from '../resources/types.js';
+import { dirname } from 'node:path';
 import { shq } from '../util/shell.js';
 
 export const ORBIS_STATE_DIR = '/var/lib/orbis';
@@ -30,12 +31,37 @@ const MAX_CONTENT_BYTES = 256 * 1024;
 
 const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,UnitFileState,NRestarts,ActiveEnterTimestampMonotonic';
 
+/** Where the probe keeps FFmpeg's encoder list between runs (orbis's own state, root only). */
+export const ENCODERS_CACHE_PATH = `${ORBIS_STATE_DIR}/ffmpeg-encoders`;
+
+/**
+ * FFmpeg's H.264 encoders. Starting ffmpeg costs more than the whole rest of the probe (about
+ * 130 ms on a lab host, more on a Pi), so the answer is kept in ENCODERS_CACHE_PATH under a key
+ * that changes whenever the answer can: the ffmpeg binary (device, inode, size, mtime), the
+ * package database (any apt/dpkg change) and the dynamic linker's cache (new libraries). The
+ * cache is only written once orbis's state directory exists (after a first apply), and never
+ * holds an empty answer.
+ */
+function encoderLines(cachePath: string): string[] {
+  const cache = shq(cachePath);
+  const dir = shq(dirname(cachePath));
+  return [
+    `if f=$(command -v ffmpeg 2>/dev/null); then c=${cache}`,
+    `  k=$(stat -L -c '%d:%i:%s:%Y' -- "$f" /var/lib/dpkg/status /etc/ld.so.cache 2>/dev/null | tr '\\n' ' ')`,
+    `  if [ -f "$c" ] && { IFS= read -r h < "$c"; [ "$h" = "$k" ]; }; then tail -n +2 "$c"`,
+    `  else e=$(ffmpeg -hide_banner -encoders 2>/dev/null | awk '$2 ~ /264/ {print "ENCODER\\t" $2}'); [ -z "$e" ] || printf '%s\\n' "$e"`,
+    `    if [ -n "$e" ] && [ -d ${dir} ]; then printf '%s\\n%s\\n' "$k" "$e" > "$c.tmp" && mv -f "$c.tmp" "$c"; fi`,
+    '  fi',
+    'fi',
+  ];
+}
+
 function list(values: string[]): string {
   return [...new Set(values)].map(shq).join(' ');
 }
 
 /** The probe script. Pure: the same spec gives the same script. */
-export function buildProbeScript(spec: ProbeSpec): string {
+export function buildProbeScript(spec: ProbeSpec, options: { encodersCache?: string } = {}): string {
   const lines: string[] = [
     'set -u',
     'export LC_ALL=C',
@@ -48,7 +74,7 @@ export function buildProbeScript(spec: ProbeSpec): string {
     `printf 'UID\\t%s\\n' "$(id -u)"`,
     `if [ -r /proc/device-tree/model ]; then printf 'MODEL\\t%s\\n' "$(tr -d '\\0' < /proc/device-tree/model | b64)"; fi`,
     `if [ -e /dev/video11 ]; then printf 'V4L2\\t1\\n'; fi`,
-    `if command -v ffmpeg >/dev/null 2>&1; then ffmpeg -hide_banner -encoders 2>/dev/null | awk '$2 ~ /264/ {print "ENCODER\\t" $2}'; fi`,
+    ...encoderLines(options.encodersCache ?? ENCODERS_CACHE_PATH),
     `if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\\t%s\\n' "$(b64 < ${MANIFEST_PATH})"; fi`,
     `if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\\t%s\\n' "$(b64 < ${PENDING_HANDLERS_PATH})"; fi`,
   ];

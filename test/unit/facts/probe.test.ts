@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +91,42 @@ describe('facts probe', () => {
     expect(facts.guards[`test -e '${join(dir, 'sub')}'`]).toBe(true);
     expect(facts.guards.false).toBe(false);
     expect(facts.arch).not.toBe('');
+  });
+
+  it("keeps FFmpeg's encoder list between runs, and asks FFmpeg again once the binary changes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orbis-probe-encoders-'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const calls = join(dir, 'calls');
+    const fakeFfmpeg = (encoders: string[]): void => {
+      const listing = encoders.map((e) => ` V....D ${e}  some encoder`).join('\n');
+      writeFileSync(join(bin, 'ffmpeg'), `#!/bin/bash\necho run >> '${calls}'\nprintf '%s\\n' 'Encoders:' '${listing.replace(/\n/g, "' '")}'\n`);
+      chmodSync(join(bin, 'ffmpeg'), 0o755);
+    };
+    const state = join(dir, 'state');
+    const cache = join(state, 'ffmpeg-encoders');
+    const probe = (): string[] =>
+      parseFacts(execFileSync('bash', ['-s'], { input: buildProbeScript(empty, { encodersCache: cache }), env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }).toString(), empty).encoders;
+    const ffmpegRuns = (): number => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
+
+    fakeFfmpeg(['libx264', 'h264_v4l2m2m', 'mpeg4']);
+    // No state directory yet (never provisioned): asked every time, nothing written.
+    expect(probe()).toEqual(['libx264', 'h264_v4l2m2m']);
+    expect(existsSync(cache)).toBe(false);
+    mkdirSync(state);
+    expect(probe()).toEqual(['libx264', 'h264_v4l2m2m']);
+    expect(ffmpegRuns()).toBe(2);
+    // Cached: the same answer without starting FFmpeg.
+    expect(probe()).toEqual(['libx264', 'h264_v4l2m2m']);
+    expect(ffmpegRuns()).toBe(2);
+    // Another FFmpeg (another size): asked again.
+    fakeFfmpeg(['libx264', 'libx264rgb']);
+    expect(probe()).toEqual(['libx264', 'libx264rgb']);
+    expect(ffmpegRuns()).toBe(3);
+    // An FFmpeg without H.264 encoders is asked every time (an empty answer is never cached).
+    fakeFfmpeg(['mpeg4']);
+    expect(probe()).toEqual([]);
+    expect(probe()).toEqual([]);
+    expect(ffmpegRuns()).toBe(5);
   });
 });
