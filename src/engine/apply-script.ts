@@ -175,15 +175,21 @@ function downloadLines(a: Extract<Action, { op: 'download' }>): string[] {
   ];
 }
 
+/** How apt-get runs in the apply script (the bench's apt-get baseline runs it the same way). */
+export const APT_OPTIONS = `-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends`;
+
+/** True (exit 0) when the host has no package lists, or only lists more than a day old. */
+export const APT_LISTS_STALE = `[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 -print -quit 2>/dev/null)" ]`;
+
 function aptLines(install: string[], remove: string[]): string[] {
   const lines: string[] = [];
-  const opts = `-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends`;
+  const opts = APT_OPTIONS;
   if (install.length > 0) {
     const pkgs = install.map(shq).join(' ');
     // Refresh the package lists when there are none or they are more than a day old, and once
     // more if apt cannot find a package (lists from before a package was published).
     lines.push(
-      `if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 -print -quit 2>/dev/null)" ]; then try apt-get update -q; fi`,
+      `if ${APT_LISTS_STALE}; then try apt-get update -q; fi`,
       `if ! out=$(apt-get install ${opts} ${pkgs} 2>&1 </dev/null); then try apt-get update -q; try apt-get install ${opts} ${pkgs}; fi`,
     );
   }

@@ -1,7 +1,8 @@
 // The terminal recap after a run: one row per host, then what failed and what to do.
 import type { HostReport, RunReport } from './result.js';
 
-function table(rows: string[][]): string {
+/** Rows of cells as left-aligned columns (the first row is the header). */
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
