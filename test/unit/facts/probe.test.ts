@@ -29,7 +29,9 @@ describe('facts probe', () => {
       'PATH\t/etc/d\tdirectory\t755\troot\tadm\t4096\t-',
       `PATH\t/etc/l\tlink\t-\t-\t-\t-\t-\t${b64('/etc/a')}`,
       'PATH\t/etc/none\tabsent',
-      `USER\t${b64('orbis:x:998:998::/var/lib/orbis:/usr/sbin/nologin')}\torbis,video`,
+      'PASSWD\torbis:x:998:998::/var/lib/orbis:/usr/sbin/nologin',
+      'MEMBER\torbis\torbis video',
+      'MEMBER\tnobody-asked\tx',
       'GROUP\tvideo\t44',
       `GUARD\t${b64('test -e /x')}\t0`,
       'SOMETHING-NEW\tignored',
@@ -52,6 +54,7 @@ describe('facts probe', () => {
     expect(facts.paths['/etc/none']).toEqual({ exists: false });
     expect(facts.paths['/etc/never-printed']).toEqual({ exists: false });
     expect(facts.users.orbis).toEqual({ uid: 998, gid: 998, home: '/var/lib/orbis', shell: '/usr/sbin/nologin', groups: ['orbis', 'video'] });
+    expect(facts.users['nobody-asked']).toBeUndefined();
     expect(facts.groups.video).toEqual({ gid: 44 });
     expect(facts.guards['test -e /x']).toBe(false);
   });
@@ -66,16 +69,34 @@ describe('facts probe', () => {
     const file = join(dir, "it's a file");
     writeFileSync(file, 'hello\n');
     chmodSync(file, 0o640);
+    // Files are stat'ed and hashed in one call each: every hash must land on its own file.
+    const other = join(dir, ' spaced  name ');
+    writeFileSync(other, 'other\n');
+    const big = join(dir, 'big');
+    writeFileSync(big, 'x'.repeat(300 * 1024));
     mkdirSync(join(dir, 'sub'));
     symlinkSync(file, join(dir, 'link'));
     const spec: ProbeSpec = {
       ...empty,
-      paths: [file, join(dir, 'sub'), join(dir, 'link'), join(dir, 'missing')],
+      paths: [file, join(dir, 'sub'), join(dir, 'link'), join(dir, 'missing'), other, big],
+      contents: [file, other, big, join(dir, 'missing')],
       users: ['root', 'no-such-user-orbis'],
+      groups: ['root', 'no-such-group-orbis'],
       guards: [`test -e '${join(dir, 'sub')}'`, 'false'],
     };
     const output = execFileSync('bash', ['-s'], { input: buildProbeScript(spec) }).toString();
     const facts = parseFacts(output, spec);
+    expect(facts.paths[other]).toMatchObject({ type: 'file', size: 6 });
+    expect(facts.paths[other]?.sha256).toBe(execFileSync('sha256sum', [other]).toString().slice(0, 64));
+    expect(facts.paths[big]).toMatchObject({ type: 'file', size: 300 * 1024 });
+    // Contents of small files only (diffs in check mode).
+    expect(facts.paths[file]?.content).toBe('hello\n');
+    expect(facts.paths[other]?.content).toBe('other\n');
+    expect(facts.paths[big]?.content).toBeUndefined();
+    expect(facts.groups).toEqual({ root: { gid: 0 } });
+    expect(facts.users.root?.groups).toContain('root');
+    expect(facts.kernel).toBe(execFileSync('uname', ['-r']).toString().trim());
+    expect(facts.root).toBe(process.getuid?.() === 0);
     expect(facts.paths[file]).toMatchObject({
       exists: true,
       type: 'file',
