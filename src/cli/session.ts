@@ -71,6 +71,8 @@ interface Prepared {
   roles: LoadedRole[];
   roleValues: Record<string, string | number | boolean>;
   settingsFor: (host: HostTarget) => LoadedSettings;
+  /** One for every host: templates are compiled once per run, not once per host. */
+  renderer: TemplateRenderer;
 }
 
 export function prepare(request: RunRequest): Prepared {
@@ -95,7 +97,7 @@ export function prepare(request: RunRequest): Prepared {
   };
   // Validate every host's settings before touching any host, and keep them for its run.
   const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
-  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host) };
+  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer() };
 }
 
 export function secretValuesOf(loaded: LoadedSettings): string[] {
@@ -132,12 +134,11 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
   const connectMs = Date.now() - startedAt;
   try {
     update(request.mode === 'check' ? 'gathering facts and planning' : 'gathering facts, planning, applying');
-    const renderer = new TemplateRenderer();
     const run = await runHost(transport, {
       mode: request.mode,
       roles: prepared.roles,
       contextFor: (facts) => renderContext(loaded, { values: prepared.roleValues }, facts, ORBIS_VERSION),
-      renderer,
+      renderer: prepared.renderer,
       secretValues: secrets,
       orbisVersion: ORBIS_VERSION,
       lockWaitSec: request.lockWaitSec,

@@ -31,6 +31,10 @@ function collector(options: Handlebars.HelperOptions): RenderData {
   return (options.data as { orbis: RenderData }).orbis;
 }
 
+/**
+ * Compiled templates are kept for the renderer's life; each render gets its own values and its
+ * own list of revealed secrets, so one renderer serves every host of a run.
+ */
 export class TemplateRenderer {
   readonly #hb = Handlebars.create();
   readonly #cache = new Map<string, Handlebars.TemplateDelegate>();
