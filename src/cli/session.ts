@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, formatIssue, loadSettings, requireKeysFor, SECRET_SETTING_NAMES, type LoadedSettings, type SettingsLayer } from '../config/index.js';
 import { decideEncoder, renderContext } from '../engine/context.js';
 import { runHost, type HostRun } from '../engine/run.js';
+import { templateCacheDir } from '../render/compiled.js';
 import { TemplateRenderer } from '../render/templates.js';
 import { hostReport } from '../report/host.js';
 import { runHostsWithProgress } from '../report/progress.js';
@@ -97,7 +98,7 @@ export function prepare(request: RunRequest): Prepared {
   };
   // Validate every host's settings before touching any host, and keep them for its run.
   const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
-  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer() };
+  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer({ compiledDir: templateCacheDir(env) }) };
 }
 
 export function secretValuesOf(loaded: LoadedSettings): string[] {
