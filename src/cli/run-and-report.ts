@@ -4,6 +4,7 @@ import { Change } from '../resources/types.js';
 import { formatChanges } from '../resources/format.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
+import { connectOptionsOf, type EarlyConnections } from './early-connect.js';
 import { askHidden } from './prompt.js';
 import { runRequest, type HostTarget, type RunRequest } from './session.js';
 
@@ -34,6 +35,8 @@ export interface CliRun {
   /** Print diffs with the plan (default true). */
   showDiffs?: boolean;
   options: CliRunOptions;
+  /** Connections the command started before loading the engine (see early-connect.ts). */
+  early?: EarlyConnections;
 }
 
 export function printPlans(report: RunReport, diff: boolean): string {
@@ -85,13 +88,8 @@ export async function buildRequest(run: CliRun): Promise<RunRequest> {
     confExplicit: o.confExplicit,
     vars,
     ...(o.roles ? { roles: o.roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) } : {}),
-    connect: {
-      ...(o.key ? { identityFile: o.key } : {}),
-      ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
-      ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-      ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
-      ...(becomePassword ? { becomePassword } : {}),
-    },
+    connect: { ...connectOptionsOf(o), ...(becomePassword ? { becomePassword } : {}) },
+    ...(run.early ? { early: run.early } : {}),
     concurrency: run.concurrency ?? 10,
     quiet: false,
     lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),

@@ -15,6 +15,7 @@ import { splitRoleVariables } from '../roles/variables.js';
 import { connect, type SshConnectOptions } from '../transport/ssh.js';
 import type { Transport } from '../transport/types.js';
 import type { VerifyOptions } from '../verify/types.js';
+import type { EarlyConnections } from './early-connect.js';
 import { UnreachableError, HostKeyError } from '../transport/errors.js';
 import { isSecret, maskSecrets } from '../config/secret.js';
 import { readPlaylist } from '../config/playlist.js';
@@ -52,6 +53,8 @@ export interface RunRequest {
   quiet: boolean;
   /** Seconds to wait for another run's lock on a host. */
   lockWaitSec: number;
+  /** Connections already under way, by host name (see early-connect.ts). */
+  early?: EarlyConnections;
   /** Verify each host after applying (provision/apply without --no-verify). */
   verify?: Omit<VerifyOptions, 'progress' | 'checks'>;
   env?: Readonly<Record<string, string | undefined>>;
@@ -128,7 +131,7 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
   update('connecting');
   let transport;
   try {
-    transport = await connect(host.target, { ...host.connect, ...request.connect, name: host.name });
+    transport = await (request.early?.take(host.name) ?? connect(host.target, { ...host.connect, ...request.connect, name: host.name }));
   } catch (error) {
     return errorReport(host.name, error, secrets, startedAt);
   }

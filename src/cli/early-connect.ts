@@ -1,0 +1,69 @@
+// Connections opened before the run proper. An SSH handshake is a few round trips plus the
+// host's own work (sshd starting a session process, key exchange, authentication); started
+// before the controller loads its engine, roles, templates and settings, it goes on while they
+// load instead of after them (about 0.1 s of a no-op provision on a lab Pi, more on a real one).
+// These are connections only: nothing runs on a host before every host's settings are valid,
+// and a connection the run does not use (bad settings, a skipped host) is closed unused.
+import { connect, type SshConnectOptions, type SshTransport } from '../transport/ssh.js';
+import type { CliRunOptions } from './run-and-report.js';
+import type { HostTarget } from './session.js';
+
+/** The connection options the command line gives (a host's inventory values come under them). */
+export function connectOptionsOf(o: Pick<CliRunOptions, 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig'>): SshConnectOptions {
+  return {
+    ...(o.key ? { identityFile: o.key } : {}),
+    ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
+    ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+    ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
+  };
+}
+
+export class EarlyConnections {
+  readonly #pending = new Map<string, Promise<SshTransport>>();
+
+  /** Start connecting to the first `limit` hosts (those the run reaches first). */
+  static start(hosts: readonly HostTarget[], options: SshConnectOptions, limit: number): EarlyConnections {
+    const early = new EarlyConnections();
+    for (const host of hosts.slice(0, limit)) {
+      const connecting = connect(host.target, { ...host.connect, ...options, name: host.name });
+      // A failure is reported by the host's run when it takes the connection; one never taken
+      // needs no report (the run stopped before that host for its own reason).
+      connecting.catch(() => undefined);
+      early.#pending.set(host.name, connecting);
+    }
+    return early;
+  }
+
+  /** The host's connection, if one was started: from then on the caller owns (and closes) it. */
+  take(name: string): Promise<SshTransport> | undefined {
+    const connecting = this.#pending.get(name);
+    this.#pending.delete(name);
+    return connecting;
+  }
+
+  /** Close the connections nobody took. */
+  async closeAll(): Promise<void> {
+    const left = [...this.#pending.values()];
+    this.#pending.clear();
+    await Promise.all(left.map((connecting) => connecting.then((t) => t.close(), () => undefined)));
+  }
+}
+
+/**
+ * Run `action` with connections to the first `limit` of `hosts` already under way, and close
+ * whatever it did not use. With --ask-become-pass nothing starts early: the password is asked
+ * later, and a connection is made with it.
+ */
+export async function withEarlyConnections<T>(
+  hosts: readonly HostTarget[],
+  options: CliRunOptions,
+  limit: number,
+  action: (early: EarlyConnections) => Promise<T>,
+): Promise<T> {
+  const early = options.askBecomePass ? new EarlyConnections() : EarlyConnections.start(hosts, connectOptionsOf(options), limit);
+  try {
+    return await action(early);
+  } finally {
+    await early.closeAll();
+  }
+}
