@@ -24,6 +24,7 @@ export async function runApply(options: ApplyOptions, hosts: HostTarget[], plann
     options,
     ...(early ? { early } : {}),
   });
+  request.rollbackOnFail = options.rollbackOnFail && !options.check;
   const prepared = prepare(request);
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const rollout = await runRollout(plan, hosts.length, maxFail, (batch, index) => {

@@ -3,7 +3,7 @@
 // starts and the untouched hosts are reported as skipped. Failed hosts go to a retry file.
 import type { Command } from '@commander-js/extra-typings';
 import { runAction } from './exit.js';
-import { withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
+import { withBootstrapOptions, withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
 import type { TargetOptions } from './targets.js';
 
@@ -16,6 +16,7 @@ export interface ApplyOptions extends CliRunOptions, TargetOptions {
   check: boolean;
   verify: boolean;
   retryFile: string;
+  rollbackOnFail: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -28,10 +29,12 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-fail <n%>', 'stop starting batches once more than this share of hosts failed', '0%')
     .option('--check', 'print each host\'s plan and change nothing (exit 2 when something would change)', false)
     .option('--no-verify', 'skip the verify step after provisioning each host')
+    .option('--rollback-on-fail', 'put a host whose provisioning or verify fails back on its previous successful run, and verify it again (it still counts as failed)', false)
     .option('--retry-file <file>', 'where the names of failed and skipped hosts are written (use with --limit @FILE)', 'orbis.retry');
   withInventoryOptions(command);
   withSettingsOptions(command);
   withConnectionOptions(command);
+  withBootstrapOptions(command);
   command.addHelpText(
     'after',
     `
@@ -40,6 +43,7 @@ Examples:
   orbis apply -i inventory/fleet.yaml --canary 1 --serial 25% --max-fail 10%
   orbis apply -i inventory/fleet.yaml --limit 'salon,cuisine'
   orbis apply -i inventory/fleet.yaml --limit @orbis.retry
+  orbis apply -i inventory/fleet.yaml --serial 1 --rollback-on-fail
 
 Exit codes: 0 done, 2 --check found changes, 1 a host failed, was unreachable or was skipped.`,
   );

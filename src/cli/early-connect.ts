@@ -51,8 +51,8 @@ export class EarlyConnections {
 
 /**
  * Run `action` with connections to the first `limit` of `hosts` already under way, and close
- * whatever it did not use. With --ask-become-pass nothing starts early: the password is asked
- * later, and a connection is made with it.
+ * whatever it did not use. Nothing starts early when a password is asked for (--ask-pass,
+ * --ask-become-pass: the connection is made with it) or a new key is made first (--new-key).
  */
 export async function withEarlyConnections<T>(
   hosts: readonly HostTarget[],
@@ -60,7 +60,8 @@ export async function withEarlyConnections<T>(
   limit: number,
   action: (early: EarlyConnections) => Promise<T>,
 ): Promise<T> {
-  const early = options.askBecomePass ? new EarlyConnections() : EarlyConnections.start(hosts, connectOptionsOf(options), limit);
+  const asks = options.askBecomePass || options.askPass === true || options.newKey === true;
+  const early = asks ? new EarlyConnections() : EarlyConnections.start(hosts, connectOptionsOf(options), limit);
   try {
     return await action(early);
   } finally {

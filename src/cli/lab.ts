@@ -35,7 +35,11 @@ Each host runs Debian bookworm with real systemd, sshd and apt in its own networ
 reachable over SSH as pi (passwordless sudo) and root with the lab's key. The ingest host plays
 DLive (rtmp://stream.dlive.tv/live), Kick (TLS on 443, lab CA) and the BTFS release/content
 server. Outbound traffic is limited to the Debian mirror.
-${ENVIRONMENT_HELP}`,
+${ENVIRONMENT_HELP}
+Examples:
+  sudo orbis lab up --hosts 1 > inventory/lab.yaml
+  sudo orbis lab status
+  sudo orbis lab down`,
     );
 
   lab
@@ -43,15 +47,19 @@ ${ENVIRONMENT_HELP}`,
     .description('Start the lab (replacing a previous one of the same name) and print an inventory for its hosts')
     .option('--hosts <n>', 'Pi-like hosts to start besides the ingest', parseCount, 0)
     .addOption(new Option('--arch <arch>', 'architecture of those hosts (arm64 runs under qemu: slower)').choices(['amd64', 'arm64'] as const).default('amd64' as const))
+    .option('--password', 'those hosts are like a fresh Pi: pi logs in with a password only (in the host\'s password file, see the inventory), no key', false)
     .option('--name <name>', 'lab name (default: $ORBIS_LAB_NAME or "orbis")')
     .option('--subnet <cidr>', 'lab subnet (default: $ORBIS_LAB_SUBNET or 10.213.0.0/24)')
     .addHelpText(
       'after',
       `
-The inventory (YAML) goes to stdout, progress to stderr:
-  orbis lab up --hosts 3 > inventory/lab.yaml
-The first run builds and caches the base root filesystem (about a minute; several for arm64).
-${ENVIRONMENT_HELP}`,
+The inventory (YAML) goes to stdout, progress to stderr. The first run builds and caches the base
+root filesystem (about a minute; several for arm64).
+${ENVIRONMENT_HELP}
+Examples:
+  sudo orbis lab up --hosts 3 > inventory/lab.yaml
+  sudo orbis lab up --name mine --subnet 10.213.7.0/24 --hosts 1 --arch arm64
+  sudo orbis lab up --hosts 1 --password   # a fresh Pi: orbis provision pi@ADDRESS --ask-pass < PASSWORD_FILE`,
     )
     .action(async (options) => {
       const { labUp, labInventory } = await import('../lab/index.js');
@@ -61,6 +69,7 @@ ${ENVIRONMENT_HELP}`,
         subnet: options.subnet,
         hosts: options.hosts,
         arch: options.arch,
+        password: options.password,
         log: stderrLog,
       });
       stderrLog(`lab "${state.name}" is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -77,7 +86,11 @@ ${ENVIRONMENT_HELP}`,
       `
 States: running or degraded (booted; degraded = some unit failed), starting, unreachable
 (SSH does not answer), stopped (its container is not running), failed.
-Exit code: 0 when the lab is up and every host is running or degraded, 1 otherwise.`,
+Exit code: 0 when the lab is up and every host is running or degraded, 1 otherwise.
+
+Examples:
+  sudo orbis lab status
+  sudo orbis lab status --name mine --json`,
     )
     .action(async (options) => {
       const { labStatus, describeLeftovers } = await import('../lab/index.js');
@@ -101,7 +114,7 @@ Exit code: 0 when the lab is up and every host is running or degraded, 1 otherwi
     .command('down')
     .description('Stop and remove the lab: containers, mounts, namespaces, bridge and iptables rules, also leftovers of a killed run')
     .option('--name <name>', 'lab name (default: $ORBIS_LAB_NAME or "orbis")')
-    .addHelpText('after', '\nCaches (base root filesystems, downloaded packages) are kept for the next `lab up`.')
+    .addHelpText('after', '\nCaches (base root filesystems, downloaded packages) are kept for the next `lab up`.\n\nExamples:\n  sudo orbis lab down\n  sudo orbis lab down --name mine')
     .action(async (options) => {
       const { labDown } = await import('../lab/index.js');
       const started = Date.now();

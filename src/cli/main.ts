@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point. Subcommands are loaded lazily (dynamic import inside each action) so that
 // `orbis --help` and a no-op provision do not pay for modules they do not use.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
 import { registerLabCommand } from './lab.js';
 import { registerProvisionCommand } from './provision.js';
@@ -9,6 +11,13 @@ import { registerApplyCommand } from './apply.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerSecretsCommand } from './secrets.js';
+import { registerFactsCommand } from './facts.js';
+import { registerRenderCommand } from './render.js';
+import { registerDemoCommand } from './demo.js';
+import { registerInitCommand } from './init.js';
+import { registerImportCommand } from './import.js';
+import { registerRollbackCommand } from './rollback.js';
+import { registerLiveCommands } from './live.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -17,14 +26,34 @@ export function buildProgram(): Command {
     .name('orbis')
     .description('Provision and keep right Raspberry Pis streaming to DLive (RTMP) and Kick (RTMPS)')
     .version(ORBIS_VERSION)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Settings come from conf/orbis.conf (see docs/configuration.md), an inventory (-i), ORBIS_<NAME>
+variables and --var. \`orbis <command> --help\` says more. NO_COLOR=1 turns colours off.
+
+Examples:
+  orbis init
+  orbis provision pi@raspberrypi.local
+  orbis check -i inventory/fleet.yaml --diff
+  orbis verify pi@raspberrypi.local
+  orbis render pi@raspberrypi.local --out /tmp/pi`,
+    );
+  registerInitCommand(program);
   registerProvisionCommand(program);
   registerApplyCommand(program);
   registerCheckCommand(program);
   registerInventoryCommand(program);
   registerVerifyCommand(program);
   registerSecretsCommand(program);
+  registerFactsCommand(program);
+  registerRenderCommand(program);
+  registerImportCommand(program);
+  registerRollbackCommand(program);
+  registerLiveCommands(program);
   registerLabCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
@@ -37,4 +66,6 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// Run only as the program itself (`node dist/src/cli/main.js`, or the `orbis` bin link to it), not
+// when a test imports buildProgram.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) void main();

@@ -4,6 +4,8 @@ import { Change } from '../resources/types.js';
 import { formatChanges } from '../resources/format.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
+import { defaultNewKeyPath, ensureNewKey } from '../bootstrap/public-key.js';
+import type { Secret } from '../config/secret.js';
 import { connectOptionsOf, type EarlyConnections } from './early-connect.js';
 import { askHidden } from './prompt.js';
 import { runRequest, type HostTarget, type RunRequest } from './session.js';
@@ -20,7 +22,13 @@ export interface CliRunOptions {
   hostKeyPolicy?: 'strict' | 'accept-new';
   sshConfig?: string;
   askBecomePass: boolean;
+  /** --ask-pass, --new-key, --no-harden (provision and apply). */
+  askPass?: boolean;
+  newKey?: boolean;
+  harden?: boolean;
   lockTimeout?: string;
+  /** provision --min-speed: the verify step's FFmpeg threshold. */
+  minSpeed?: string;
   /** commander's --no-verify sets this false. */
   verify?: boolean;
 }
@@ -59,6 +67,12 @@ export function printPlans(report: RunReport, diff: boolean): string {
   return out.join('\n');
 }
 
+function parseSpeed(text: string): number {
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0)) throw new Error(`--min-speed takes a speed above 0, such as 1.2, not "${text}"`);
+  return value;
+}
+
 function parseSeconds(text: string, option: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${option} takes a whole number of seconds, not "${text}"`);
@@ -67,18 +81,48 @@ function parseSeconds(text: string, option: string): number {
 
 /** The verify results of each host that has some, as tables (printed before the recap). */
 export async function verifyTables(report: RunReport): Promise<string> {
-  const verified = report.hosts.filter((h) => h.verify.length > 0);
-  if (verified.length === 0) return '';
+  const tables = report.hosts.flatMap((h) => [
+    ...(h.verify.length > 0 ? [{ name: h.name, verify: h.verify }] : []),
+    ...(h.rollback?.verify && h.rollback.verify.length > 0 ? [{ name: `${h.name} (after the rollback)`, verify: h.rollback.verify }] : []),
+  ]);
+  if (tables.length === 0) return '';
   const { formatVerifyTable } = await import('../verify/index.js');
-  return verified.map((h) => formatVerifyTable(h.name, h.verify)).join('\n') + '\n';
+  return tables.map((t) => formatVerifyTable(t.name, t.verify)).join('\n') + '\n';
 }
 
-/** CLI options -> the engine's request (asks for the sudo password first when told to). */
+/**
+ * The passwords asked for, in this order: the SSH login password (--ask-pass), then sudo's
+ * (--ask-become-pass; an empty answer, or none left on stdin, means the login password: on a
+ * fresh Pi they are the same).
+ */
+async function askPasswords(o: CliRunOptions): Promise<{ loginPassword?: Secret; becomePassword?: Secret }> {
+  const loginPassword = o.askPass ? await askHidden('SSH password: ') : undefined;
+  if (!o.askBecomePass) return loginPassword ? { loginPassword } : {};
+  if (!loginPassword) return { becomePassword: await askHidden('sudo password: ') };
+  const become = await askHidden('sudo password (empty: the SSH password): ').catch((error: unknown) => {
+    if (!process.stdin.isTTY) return undefined; // stdin ended after the SSH password: the same one
+    throw error;
+  });
+  return { loginPassword, becomePassword: become === undefined || become.isEmpty ? loginPassword : become };
+}
+
+/** --new-key: the key file to install and log in with, made now unless it exists. */
+function newKeyFile(o: CliRunOptions): string | undefined {
+  if (!o.newKey) return undefined;
+  if (!o.askPass) throw new Error('--new-key installs the key at a first contact by password: add --ask-pass');
+  const made = ensureNewKey(o.key ?? defaultNewKeyPath());
+  process.stderr.write(made.created ? `made a new SSH key for orbis: ${made.path} (ed25519)\n` : `using the SSH key ${made.path}\n`);
+  return made.path;
+}
+
+/** CLI options -> the engine's request (asks for the passwords first when told to). */
 export async function buildRequest(run: CliRun): Promise<RunRequest> {
   const o = run.options;
   const vars = [...o.var];
   if (o.platforms) vars.push(`PLATEFORMES=${o.platforms}`);
-  const becomePassword = o.askBecomePass ? await askHidden('sudo password: ') : undefined;
+  if (o.harden === false && !o.askPass) throw new Error('--no-harden goes with --ask-pass (hardening happens only at a first contact)');
+  const identityFile = newKeyFile(o) ?? o.key;
+  const { loginPassword, becomePassword } = await askPasswords(o);
   return {
     command: run.command,
     mode: run.mode,
@@ -88,12 +132,17 @@ export async function buildRequest(run: CliRun): Promise<RunRequest> {
     confExplicit: o.confExplicit,
     vars,
     ...(o.roles ? { roles: o.roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) } : {}),
-    connect: { ...connectOptionsOf(o), ...(becomePassword ? { becomePassword } : {}) },
+    connect: {
+      ...connectOptionsOf({ ...o, key: identityFile }),
+      ...(becomePassword ? { becomePassword } : {}),
+      ...(loginPassword ? { loginPassword } : {}),
+    },
+    ...(o.askPass ? { bootstrap: { harden: o.harden !== false } } : {}),
     ...(run.early ? { early: run.early } : {}),
     concurrency: run.concurrency ?? 10,
     quiet: false,
     lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
-    ...(run.mode === 'apply' && o.verify !== false ? { verify: {} } : {}),
+    ...(run.mode === 'apply' && o.verify !== false ? { verify: o.minSpeed === undefined ? {} : { minSpeed: parseSpeed(o.minSpeed) } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // `orbis verify <target...>`: prove that Pis stream, and say exactly what is wrong when they do
 // not. The same settings and connection options as provision; hosts are verified concurrently.
 import { Option, type Command } from '@commander-js/extra-typings';
-import { withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
+import { numberOption as number, withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import { runAction } from './exit.js';
 import type { TargetOptions } from './targets.js';
 import type { CliRunOptions } from './run-and-report.js';
@@ -11,12 +11,6 @@ interface VerifyCliOptions extends CliRunOptions, TargetOptions {
   minSpeed: string;
   seconds: string;
   forks: string;
-}
-
-function number(text: string, option: string, check: (n: number) => boolean, what: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || !check(value)) throw new Error(`${option} takes ${what}, not "${text}"`);
-  return value;
 }
 
 export function registerVerifyCommand(program: Command): void {

@@ -7,6 +7,7 @@ import { PLATFORM_SETTINGS } from './settings/platforms.js';
 import { RELAY_SETTINGS } from './settings/relay.js';
 import type { SettingSpec, ValueOf } from './settings/spec.js';
 import { STREAM_SETTINGS } from './settings/stream.js';
+import { SYSTEM_SETTINGS } from './settings/system.js';
 import { UPSTREAM_ONLY_SETTINGS } from './settings/upstream.js';
 
 export const SETTINGS = {
@@ -15,6 +16,7 @@ export const SETTINGS = {
   ...RELAY_SETTINGS,
   ...BTFS_SETTINGS,
   ...STREAM_SETTINGS,
+  ...SYSTEM_SETTINGS,
   ...UPSTREAM_ONLY_SETTINGS,
 };
 

@@ -6,75 +6,41 @@
 //   BEGIN <step> <time>   OK <step> <time>   FAIL <step> <base64 message>   HANDLER <name>   LOCKED <base64 holder>
 // (<time>: bash's $EPOCHREALTIME, so the report can say how long apt and the handlers took)
 // File contents travel base64-encoded inside the script (which arrives on stdin, never argv),
-// are staged with umask 077, validated, backed up, then renamed into place.
+// are staged with umask 077, validated, backed up, then renamed into place. Every file and unit
+// state the run changes is kept as it was before (script-lib.ts: the backups), so that a
+// validation failure can put the role's files back and `orbis rollback` can undo the whole run;
+// the run's record says running, then applied or failed.
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Action, Change } from '../resources/types.js';
 import type { Handler } from '../roles/desired.js';
 import { shq } from '../util/shell.js';
-import { MANIFEST_PATH, ORBIS_STATE_DIR, PENDING_HANDLERS_PATH } from '../facts/probe.js';
+import { MANIFEST_PATH, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../facts/probe.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD } from './plan.js';
 import type { Plan } from './plan.js';
+import { touchedPaths, touchedUnits, UNIT_STATE_VERBS } from './run-record.js';
+import { scriptHead, type RunScriptHeader } from './script-lib.js';
 
-export const BACKUP_DIR = `${ORBIS_STATE_DIR}/backup`;
-export const RUNS_DIR = `${ORBIS_STATE_DIR}/runs`;
-export const LOCK_PATH = `${ORBIS_STATE_DIR}/lock`;
-/** Generations of each replaced file kept for rollback. */
-export const BACKUP_GENERATIONS = 3;
+export { BACKUP_DIR, BACKUP_GENERATIONS, LOCK_PATH, RUNS_DIR } from './script-lib.js';
 
-export interface ScriptOptions {
-  runId: string;
-  /** Who holds the lock while this runs: shown to a second run that finds it locked. */
-  holder: string;
-  /** Seconds a run waits for another run's lock before giving up. */
-  lockWaitSec: number;
-  /** JSON record of this run (no secrets), written under runs/. */
-  record: string;
-}
-
-const PREAMBLE = String.raw`set -uo pipefail
-export LC_ALL=C DEBIAN_FRONTEND=noninteractive
-umask 077
-RUN_DIR=$1
-EVENTS="$RUN_DIR/events"
-: > "$EVENTS"
-# The script holds secrets (file contents): gone from disk as soon as bash has it open.
-rm -f "$0"
-STEP=init
-ev() { printf '%s\n' "$*" >> "$EVENTS"; }
-fail() { ev "FAIL	$STEP	$(printf '%s' "$1" | tail -c 3000 | base64 -w0)"; exit 1; }
-# Step times (bash >= 5; an older bash reports steps without them).
-declare -p EPOCHREALTIME >/dev/null 2>&1 || EPOCHREALTIME=
-step() { STEP=$1; ev "BEGIN	$1	$EPOCHREALTIME"; }
-ok() { ev "OK	$STEP	$EPOCHREALTIME"; }
-try() { local out; if ! out=$("$@" 2>&1 </dev/null); then fail "$out"; fi; }
-hash_of() { if [ -f "$1" ]; then sha256sum < "$1" | cut -d' ' -f1; else echo absent; fi; }
-backup() { # backup PATH: keep a copy of what is there now, a few generations
-  [ -e "$1" ] || return 0
-  local name; name=$(printf '%s' "$1" | sed 's|/|%|g')
-  cp -a -- "$1" "$BACKUP_DIR/$name.$RUN_ID" || fail "cannot back up $1"
-  ls -1t "$BACKUP_DIR/$name".* 2>/dev/null | tail -n +$((BACKUP_GENERATIONS + 1)) | xargs -r rm -f --
-}
-restore() { # restore PATH: put back the backup this run took, or remove a file this run created
-  local name; name=$(printf '%s' "$1" | sed 's|/|%|g')
-  if [ -e "$BACKUP_DIR/$name.$RUN_ID" ]; then cp -a -- "$BACKUP_DIR/$name.$RUN_ID" "$1"; else rm -f -- "$1"; fi
-}
-UNITS_DIRTY=0
-reload_units() { if [ "$UNITS_DIRTY" = 1 ]; then try systemctl daemon-reload; UNITS_DIRTY=0; fi; }
-`;
+export type ScriptOptions = RunScriptHeader & {
+  /** Fault injection only (engine/fault.ts): pause right after writing this event line. */
+  pauseAt?: { event: string; seconds: number };
+};
 
 /** Text safe inside a double-quoted message: drops the characters bash would expand. */
 const plain = (text: string): string => text.replace(/[$`"\\]/g, '');
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-function isUnitFile(path: string): boolean {
+export function isUnitFile(path: string): boolean {
   return /^\/(etc|lib|usr\/lib)\/systemd\/system\//.test(path);
 }
 
 /** A heredoc delimiter that cannot occur in base64 text. */
 const EOF_MARK = 'ORBIS_CONTENT_END';
 
-function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postValidate: Map<string, string[]>, aptRan: boolean): string[] {
+function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, wholeRole: WholeRoleValidation, aptRan: boolean): string[] {
   const tmp = `${dirname(a.path)}/.orbis-tmp.${a.path.split('/').pop() ?? 'file'}`;
   const expected = a.previousSha256 ?? 'absent';
   // The plan was made from facts; if the file changed since (a hand edit, another run), stop. A file
@@ -96,29 +62,30 @@ function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, postV
   if (a.validate?.includes('%s')) {
     const command = a.validate.split('%s').join('"$tmp"');
     lines.push(`if ! out=$(${command} 2>&1 </dev/null); then rm -f "$tmp"; fail "validation failed ($(printf %s ${shq(a.validate)})), the previous file is untouched: $out"; fi`);
-  } else if (a.validate) {
-    const list = postValidate.get(role) ?? [];
-    if (!list.includes(a.validate)) list.push(a.validate);
-    postValidate.set(role, list);
   }
-  if (a.backup) lines.push('backup "$f"');
+  // Always kept during the run (a failed validation puts it back); `backup: false` drops it at the end.
+  lines.push('backup "$f"');
+  // Noted on disk BEFORE it goes live, so that a run cut before the role's whole validation leaves
+  // a note the next run finds: it validates these files again first (plan.ts revalidations).
+  if (wholeRole.has(role)) lines.push(`printf '%s\\t%s\\n' "$RUN_ID" "$f" >> ${shq(unvalidatedList(role))}`);
   lines.push('mv -f -- "$tmp" "$f" || fail "cannot move $tmp into place"');
-  lines.push(`printf '%s\\n' "$f" >> "$RUN_DIR/written.${role}"`);
   if (isUnitFile(a.path)) lines.push('UNITS_DIRTY=1');
   return lines;
 }
 
-function actionLines(a: Action, role: string, postValidate: Map<string, string[]>, aptRan: boolean): string[] {
+function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, aptRan: boolean): string[] {
   switch (a.op) {
     case 'apt-install':
     case 'apt-remove':
       return []; // batched into one apt step at the front (see buildApplyScript)
     case 'write-file':
-      return writeFile(a, role, postValidate, aptRan);
+      return writeFile(a, role, wholeRole, aptRan);
+    case 'revalidate':
+      return []; // before anything else (see buildApplyScript)
     case 'chmod':
-      return [`try chmod ${shq(a.mode)} -- ${shq(a.path)}`];
+      return [`backup ${shq(a.path)}`, `try chmod ${shq(a.mode)} -- ${shq(a.path)}`];
     case 'chown':
-      return [`try chown ${shq(`${a.owner}:${a.group}`)} -- ${shq(a.path)}`];
+      return [`backup ${shq(a.path)}`, `try chown ${shq(`${a.owner}:${a.group}`)} -- ${shq(a.path)}`];
     case 'mkdir':
       return [`try install -d -m ${shq(a.mode)} -o ${shq(a.owner)} -g ${shq(a.group)} -- ${shq(a.path)}`];
     case 'symlink':
@@ -142,7 +109,12 @@ function actionLines(a: Action, role: string, postValidate: Map<string, string[]
     case 'daemon-reload':
       return ['UNITS_DIRTY=1', 'reload_units'];
     case 'systemctl':
-      return ['reload_units', ...clearFailed(a.verb, a.unit), `try systemctl ${a.verb} ${shq(a.unit)}`];
+      return [
+        'reload_units',
+        ...(UNIT_STATE_VERBS.includes(a.verb) ? [`unit_snapshot ${shq(a.unit)}`] : []),
+        ...clearFailed(a.verb, a.unit),
+        `try systemctl ${a.verb} ${shq(a.unit)}`,
+      ];
     case 'download':
       return downloadLines(a);
     case 'command': {
@@ -202,27 +174,131 @@ function aptLines(install: string[], remove: string[]): string[] {
  * streamer that failed too often) refuses any start until its interval passes. A run that asks
  * for it to be started means it, and a configuration change is no failure of the unit.
  */
-function clearFailed(verb: string, unit: string): string[] {
+export function clearFailed(verb: string, unit: string): string[] {
   return verb === 'start' || verb === 'restart' ? [`systemctl reset-failed ${shq(unit)} >/dev/null 2>&1 || true`] : [];
 }
 
-function handlerLines(h: Handler): string[] {
+type HandlerToRun = Pick<Handler, 'name' | 'unit' | 'action' | 'command'>;
+
+function handlerLines(h: HandlerToRun): string[] {
   if (h.command) return [`try bash -c ${shq(h.command)}`];
   const action = h.action ?? 'restart';
   return ['reload_units', ...clearFailed(action, h.unit ?? ''), `try systemctl ${action} ${shq(h.unit ?? '')}`];
 }
 
-export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
-  const out: string[] = ['#!/bin/bash', PREAMBLE];
-  out.push(
-    `RUN_ID=${shq(options.runId)}; BACKUP_DIR=${shq(BACKUP_DIR)}; BACKUP_GENERATIONS=${BACKUP_GENERATIONS}`,
-    `install -d -m 0700 ${shq(ORBIS_STATE_DIR)} "$BACKUP_DIR" || fail "cannot create ${ORBIS_STATE_DIR}"`,
-    // One run at a time per host. flock is released by the kernel when its holder dies, so a
-    // crashed run never leaves a lock behind; the holder file only names who holds it now.
-    `exec 9>>${shq(LOCK_PATH)}`,
-    `if ! flock -w ${options.lockWaitSec} 9; then ev "LOCKED	$(base64 -w0 < ${shq(`${LOCK_PATH}.holder`)} 2>/dev/null)"; exit 75; fi`,
-    `printf '%s\\n' ${shq(options.holder)} > ${shq(`${LOCK_PATH}.holder`)}`,
+/** Record handlers as pending on the Pi: a run cut before they ran still runs them next time. */
+export function pendingLines(names: readonly string[]): string[] {
+  return names.length === 0 ? [] : [`printf '%s\\n' ${[...new Set(names)].map(shq).join(' ')} >> ${shq(PENDING_HANDLERS_PATH)}`];
+}
+
+/** Drop handlers from the pending list (every occurrence: one may have been notified twice). */
+export function unpendLines(names: readonly string[]): string[] {
+  return names.map(
+    (name) =>
+      `if [ -f ${shq(PENDING_HANDLERS_PATH)} ]; then grep -vxF -- ${shq(name)} ${shq(PENDING_HANDLERS_PATH)} > ${shq(`${PENDING_HANDLERS_PATH}.tmp`)}; mv -f ${shq(`${PENDING_HANDLERS_PATH}.tmp`)} ${shq(PENDING_HANDLERS_PATH)}; fi`,
   );
+}
+
+/** The handlers step: each handler run, reported, then no longer pending. */
+export function handlerStep(handlers: readonly HandlerToRun[]): string[] {
+  if (handlers.length === 0) return [];
+  return [
+    'step handlers',
+    ...handlers.flatMap((h) => [...handlerLines(h), `ev "HANDLER	$(printf %s ${shq(h.name)} | base64 -w0)"`, ...unpendLines([h.name])]),
+    `[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`,
+    'ok',
+  ];
+}
+
+/** Write the manifest (what orbis owns on the host and the sha256 it wrote), atomically. */
+/**
+ * Write the manifest (what orbis owns on the host and the sha256 it wrote), atomically. Files
+ * extracted from an archive get the sha256 of what is installed now, measured here (a placeholder
+ * per file in the JSON, replaced in bash), so that `orbis check` later tells a binary replaced by
+ * hand from the one orbis installed.
+ */
+export function manifestLines(files: Plan['manifest'], manifestPath = MANIFEST_PATH): string[] {
+  const measured: string[] = [];
+  const written = Object.fromEntries(
+    Object.entries(files).map(([path, entry]) => {
+      if (entry.installed !== INSTALLED_HASH_MEASURED_ON_RECORD) return [path, entry];
+      measured.push(path);
+      return [path, { ...entry, installed: `@installed-${measured.length - 1}@` }];
+    }),
+  );
+  const manifest = JSON.stringify({ version: 2, files: written }, null, 1) + '\n';
+  return [
+    `manifest=$(printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d)`,
+    ...measured.map((path, i) => `h=$(sha256sum < ${shq(path)}) || fail "cannot hash ${path}"; manifest=\${manifest//@installed-${i}@/\${h%% *}}`),
+    `printf '%s\n' "$manifest" > ${shq(`${manifestPath}.tmp`)} && mv -f ${shq(`${manifestPath}.tmp`)} ${shq(manifestPath)} || fail "cannot write the manifest"`,
+  ];
+}
+
+/** Roles whose files this run writes and validates as a whole once all are in place, with the commands. */
+type WholeRoleValidation = Map<string, string[]>;
+
+function wholeRoleValidation(plan: Plan): WholeRoleValidation {
+  const byRole: WholeRoleValidation = new Map();
+  for (const change of plan.changes) {
+    for (const a of change.actions) {
+      if (a.op !== 'write-file' || !a.validate || a.validate.includes('%s')) continue;
+      const list = byRole.get(change.id.role) ?? [];
+      if (!list.includes(a.validate)) list.push(a.validate);
+      byRole.set(change.id.role, list);
+    }
+  }
+  return byRole;
+}
+
+/** Where a role's written-but-not-yet-validated files are listed (read back as facts.unvalidated). */
+function unvalidatedList(role: string): string {
+  return `${UNVALIDATED_DIR}/${role}`;
+}
+
+/** Puts back each file a list of unvalidated writes names, from the backups of the run that wrote it. */
+const RESTORE_UNVALIDATED = String.raw`restore_unvalidated() { # restore_unvalidated LIST
+  local run w
+  while IFS=$'\t' read -r run w; do
+    [ -n "$w" ] || continue
+    restore_from "$BACKUP_DIR/$run" "$w" || fail "$w could not be put back (run $run kept no copy of it)"
+  done < "$1"
+}`;
+
+/** Validate again what an earlier, cut run wrote for a role; put the previous files back if it fails. */
+function revalidateLines(a: Extract<Action, { op: 'revalidate' }>): string[] {
+  const list = shq(unvalidatedList(a.role));
+  const lines = [`if [ -s ${list} ]; then`];
+  for (const cmd of a.commands) {
+    lines.push(
+      `  if ! out=$(${cmd} 2>&1 </dev/null); then`,
+      `    restore_unvalidated ${list}; rm -f ${list}`,
+      `    fail "files an earlier run wrote for ${plain(a.role)} and never validated fail validation (${plain(cmd)}); the previous ones were put back: $out"`,
+      '  fi',
+    );
+  }
+  lines.push('fi', `rm -f ${list}`);
+  return lines;
+}
+
+export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
+  const out: string[] = scriptHead(options);
+  out.push(RESTORE_UNVALIDATED);
+  if (options.pauseAt) {
+    const { event, seconds } = options.pauseAt;
+    out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; if [ "$*" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
+  }
+  // A run that changes files or units keeps what it replaces: it can be undone.
+  const keeps = touchedPaths(plan.changes).length > 0 || touchedUnits(plan.changes).length > 0;
+  out.push(`begin_run ${keeps ? 1 : 0}`);
+
+  const wholeRole = wholeRoleValidation(plan);
+  if (wholeRole.size > 0 || plan.changes.some((c) => c.actions.some((a) => a.op === 'revalidate'))) {
+    out.push(`install -d -m 0700 ${shq(UNVALIDATED_DIR)} || fail "cannot create ${UNVALIDATED_DIR}"`);
+  }
+  // Files an earlier, cut run left unvalidated: validated first, before apt can restart anything.
+  plan.changes.forEach((change, index) => {
+    for (const a of change.actions) if (a.op === 'revalidate') out.push(`step ${index}`, ...revalidateLines(a), 'ok');
+  });
 
   const install: string[] = [];
   const remove: string[] = [];
@@ -235,58 +311,47 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   if (install.length > 0 || remove.length > 0) {
     out.push('step apt', ...aptLines([...new Set(install)], [...new Set(remove)]), 'ok');
     const notified = plan.changes.filter((c) => c.actions.some((a) => a.op === 'apt-install' || a.op === 'apt-remove')).flatMap((c) => c.notify ?? []);
-    if (notified.length > 0) out.push(`printf '%s\\n' ${[...new Set(notified)].map(shq).join(' ')} >> ${shq(PENDING_HANDLERS_PATH)}`);
+    out.push(...pendingLines(notified));
   }
 
-  const postValidate = new Map<string, string[]>();
   const roleOf = (c: Change): string => c.id.role;
   plan.changes.forEach((change, index) => {
-    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), postValidate, install.length > 0));
-    if (body.length > 0) out.push(`step ${index}`, ...body, 'ok');
-    // A change's handlers are recorded on the Pi as soon as the change is made, so that a run cut
-    // before its handlers ran still runs them next time (facts read this file back).
-    if (body.length > 0 && change.notify && change.notify.length > 0) {
-      out.push(`printf '%s\\n' ${change.notify.map(shq).join(' ')} >> ${shq(PENDING_HANDLERS_PATH)}`);
-    }
+    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), wholeRole, install.length > 0));
+    // A change's handlers are recorded on the Pi before the change is made, so that a run cut right
+    // after it still runs them next time (facts read this file back). One cut before the change
+    // runs them needlessly next time, which is harmless.
+    if (body.length > 0) out.push(`step ${index}`, ...pendingLines(change.notify ?? []), ...body, 'ok');
     // After the last change of a role, validate the role's files as a whole (e.g. `nginx -t`
     // reads every include); on failure every file the role wrote in this run is put back.
     const next = plan.changes[index + 1];
     const role = roleOf(change);
-    if ((next === undefined || roleOf(next) !== role) && postValidate.has(role)) {
+    const commands = wholeRole.get(role);
+    if ((next === undefined || roleOf(next) !== role) && commands) {
+      const list = shq(unvalidatedList(role));
       out.push(`step validate:${role}`);
-      for (const cmd of postValidate.get(role) ?? []) {
+      for (const cmd of commands) {
         out.push(
           `if ! out=$(${cmd} 2>&1 </dev/null); then`,
-          `  while read -r w; do restore "$w"; done < "$RUN_DIR/written.${role}"`,
+          `  restore_unvalidated ${list}; rm -f ${list}`,
           `  fail "validation failed (${plain(cmd)}); the previous files were restored: $out"`,
           'fi',
         );
       }
-      out.push('ok');
+      out.push(`rm -f ${list}`, 'ok');
     }
   });
 
-  if (plan.handlers.length > 0) {
-    out.push('step handlers');
-    for (const h of plan.handlers) {
-      out.push(
-        ...handlerLines(h),
-        `ev "HANDLER	$(printf %s ${shq(h.name)} | base64 -w0)"`,
-        // Done: drop it from the pending list (every occurrence, it may have been notified twice).
-        `if [ -f ${shq(PENDING_HANDLERS_PATH)} ]; then grep -vxF -- ${shq(h.name)} ${shq(PENDING_HANDLERS_PATH)} > ${shq(`${PENDING_HANDLERS_PATH}.tmp`)}; mv -f ${shq(`${PENDING_HANDLERS_PATH}.tmp`)} ${shq(PENDING_HANDLERS_PATH)}; fi`,
-      );
-    }
-    out.push(`[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`, 'ok');
-  }
+  out.push(...handlerStep(plan.handlers));
 
-  const manifest = JSON.stringify({ version: 2, files: plan.manifest }, null, 1) + '\n';
+  // `backup: false`: the replaced content is not kept past the run (the path is still known).
+  const unkept = plan.changes.flatMap((c) => c.actions.flatMap((a) => (a.op === 'write-file' && !a.backup ? [a.path] : [])));
   out.push(
     'step record',
-    `printf '%s' ${shq(Buffer.from(manifest).toString('base64'))} | base64 -d > ${shq(`${MANIFEST_PATH}.tmp`)} && mv -f ${shq(`${MANIFEST_PATH}.tmp`)} ${shq(MANIFEST_PATH)} || fail "cannot write the manifest"`,
-    `install -d -m 0700 ${shq(RUNS_DIR)}`,
-    `printf '%s' ${shq(Buffer.from(options.record).toString('base64'))} | base64 -d > ${shq(`${RUNS_DIR}/`)}"$RUN_ID.json"`,
-    // Keep the last 20 run records.
-    `ls -1t ${shq(RUNS_DIR)}/*.json 2>/dev/null | tail -n +21 | xargs -r rm -f --`,
+    ...unkept.map((p) => `e=$(enc ${shq(p)}); if [ -f "$BACKUP_DIR/$RUN_ID/content/$e" ]; then rm -f -- "$BACKUP_DIR/$RUN_ID/content/$e" "$BACKUP_DIR/$RUN_ID/meta/$e"; mkdir -p "$BACKUP_DIR/$RUN_ID/dropped" && : > "$BACKUP_DIR/$RUN_ID/dropped/$e"; fi`),
+    ...manifestLines(plan.manifest),
+    'record applied || fail "cannot write the run record"',
+    'RECORDING=0',
+    'prune',
     'ok',
     'ev "DONE"',
   );

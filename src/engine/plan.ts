@@ -75,6 +75,9 @@ export function probeSpecFor(desired: Desired[], handlers: Handler[]): ProbeSpec
   };
 }
 
+/** Stands for the installed file's sha256 until the apply script measures it on the Pi. */
+export const INSTALLED_HASH_MEASURED_ON_RECORD = 'measured-on-record';
+
 /**
  * The manifest after this run: what these roles render now, plus what roles outside this run
  * (`--roles` picks a subset) wrote earlier, untouched.
@@ -84,11 +87,16 @@ export function manifestFor(desired: DesiredState, facts: HostFacts): Record<str
   const inRun = new Set(desired.roles);
   for (const [path, hash] of Object.entries(facts.manifest)) {
     const role = facts.manifestRoles[path] ?? '';
-    if (!inRun.has(role)) manifest[path] = { sha256: hash, role };
+    const installed = facts.manifestInstalled[path];
+    if (!inRun.has(role)) manifest[path] = installed === undefined ? { sha256: hash, role } : { sha256: hash, role, installed };
   }
   for (const r of desired.resources) {
     if (r.kind === 'file') manifest[r.path] = { sha256: sha256(r.content), role: r.id.role };
-    if (r.kind === 'download') manifest[r.path] = { sha256: r.sha256, role: r.id.role };
+    if (r.kind === 'download') {
+      // An extracted member's own hash is only known on the Pi once installed: the apply script
+      // measures it when it records the manifest (see apply-script.ts).
+      manifest[r.path] = r.extract === undefined ? { sha256: r.sha256, role: r.id.role } : { sha256: r.sha256, role: r.id.role, installed: INSTALLED_HASH_MEASURED_ON_RECORD };
+    }
   }
   return manifest;
 }
@@ -118,6 +126,27 @@ function fileOrigin(change: Change, facts: HostFacts): string | undefined {
   return 'edited on the host since orbis wrote it';
 }
 
+/**
+ * Roles of this run whose files an earlier run wrote but never validated as a whole (it was cut
+ * between the rename and, e.g., `nginx -t`): validate them again first, before anything else.
+ */
+function revalidations(desired: DesiredState, facts: HostFacts): Change[] {
+  return desired.roles
+    .filter((role) => (facts.unvalidated[role] ?? []).length > 0)
+    .map((role) => {
+      const written = facts.unvalidated[role] ?? [];
+      const commands = [
+        ...new Set(desired.resources.flatMap((r) => (r.kind === 'file' && r.id.role === role && r.validate && !r.validate.includes('%s') ? [r.validate] : []))),
+      ];
+      const runs = [...new Set(written.map((w) => w.runId))].join(', ');
+      return {
+        id: { role, type: 'validation' as const, name: commands.join(' && ') || role },
+        summary: `validate again ${written.length} file${written.length === 1 ? '' : 's'} run ${runs} wrote and never validated (it was cut); put the previous ones back if they fail`,
+        actions: [{ op: 'revalidate' as const, role, commands }],
+      };
+    });
+}
+
 export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
   const changes = planAll(desired.resources, facts)
     .filter((c) => c.actions.length > 0 || c.error !== undefined)
@@ -127,6 +156,7 @@ export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
     });
   const manifest = manifestFor(desired, facts);
   changes.push(...staleFileChanges(facts, manifest));
+  changes.unshift(...revalidations(desired, facts));
 
   const notified = new Set<string>();
   for (const c of changes) for (const n of c.notify ?? []) notified.add(n);

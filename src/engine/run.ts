@@ -12,9 +12,12 @@ import type { LoadedRole } from '../roles/load.js';
 import type { Transport } from '../transport/types.js';
 import { maskSecrets } from '../config/secret.js';
 import { buildApplyScript } from './apply-script.js';
-import { runApplyScript, type ApplyEvents } from './apply.js';
+import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
+import { faultStep, isFaultPoint, parseFault, pauseEvent, pauseSeconds, type FaultPoint } from './fault.js';
+import { ConnectionLostError } from '../transport/errors.js';
 import type { ProbeSpec } from '../facts/probe.js';
+import { applyRecord, type RecordedVerify } from './run-record.js';
 
 export interface RunOptions {
   mode: 'apply' | 'check';
@@ -27,10 +30,16 @@ export interface RunOptions {
   orbisVersion: string;
   lockWaitSec?: number;
   applyTimeoutSec?: number;
+  /** The run's id on the host (runs/<id>.json); default: a new one. */
+  runId?: string;
+  /** Live progress while the apply script runs: what it is doing now, e.g. `nginx-rtmp: file /etc/...`. */
+  onApplyStep?: (what: string) => void;
+  /** How this run's result is verified, kept in its record (a rollback to it verifies the same). */
+  verifyRecord?: (facts: HostFacts, desired: DesiredState) => RecordedVerify | undefined;
 }
 
-/** Where the engine's time went on this host, in ms (the phases do not overlap). */
-export interface RunPhases {
+/** Where the engine's time went on this host, in ms (the parts do not overlap). */
+export interface RunTimes {
   /** The facts probe(s): round trips and the remote script. */
   facts: number;
   /** Rendering the roles and computing the plan, on the controller. */
@@ -49,9 +58,11 @@ export interface HostRun {
   plan: Plan;
   /** Present when the plan was applied. */
   events?: ApplyEvents;
+  /** The id of the applying run (its record and backups on the host). */
+  runId?: string;
   /** A failure inside the apply script, with where it happened. */
   failure?: { message: string; role?: string; resource?: string; hint?: string };
-  phasesMs: RunPhases;
+  timesMs: RunTimes;
 }
 
 export class LockedError extends Error {
@@ -64,9 +75,26 @@ export class LockedError extends Error {
   }
 }
 
-function newRunId(): string {
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * What the first probe asks about: a render without facts tells which packages, paths and units
+ * the roles manage; facts rarely change those (they change contents: the encoder, the
+ * architecture's download). `withContents`: also the current content of managed files (diffs).
+ */
+export function firstProbeSpec(options: Pick<RunOptions, 'roles' | 'contextFor' | 'renderer'>, withContents = false): ProbeSpec {
+  const provisional = buildDesired(options.roles, options.contextFor(null), options.renderer);
+  const spec = probeSpecFor(provisional.resources, provisional.handlers);
+  if (withContents) spec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+  return spec;
+}
+
+/** The host's facts as the engine sees them before planning: one round trip (`orbis facts`, `orbis render`). */
+export function probeFacts(transport: Transport, options: Pick<RunOptions, 'roles' | 'contextFor' | 'renderer'>): Promise<HostFacts> {
+  return gatherFacts(transport, firstProbeSpec(options));
 }
 
 export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
@@ -80,12 +108,8 @@ export async function collectFactsAndPlan(transport: Transport, options: RunOpti
       factsMs += performance.now() - t;
     }
   };
-  // A first render without facts tells which packages, paths and units to ask about; facts
-  // rarely change those (they change contents: the encoder, the architecture's download).
-  const provisional = buildDesired(options.roles, options.contextFor(null), options.renderer);
-  const askedSpec = probeSpecFor(provisional.resources, provisional.handlers);
   // Check mode shows diffs: fetch the current content of managed files in the same round trip.
-  if (options.mode === 'check') askedSpec.contents = provisional.resources.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+  const askedSpec = firstProbeSpec(options, options.mode === 'check');
   let facts = await gather(askedSpec);
   const desired = buildDesired(options.roles, options.contextFor(facts), options.renderer);
   const missing = missingFromSpec(askedSpec, probeSpecFor(desired.resources, desired.handlers));
@@ -93,40 +117,69 @@ export async function collectFactsAndPlan(transport: Transport, options: RunOpti
   const plan = makePlan(desired, facts);
   const gathering = Math.round(factsMs);
   const planning = Math.max(0, Math.round(performance.now() - started) - gathering);
-  return { facts, desired, plan, phasesMs: { facts: gathering, plan: planning, apt: 0, apply: 0, handlers: 0 } };
+  return { facts, desired, plan, timesMs: { facts: gathering, plan: planning, apt: 0, apply: 0, handlers: 0 } };
 }
 
 export async function runHost(transport: Transport, options: RunOptions): Promise<HostRun> {
-  const run: HostRun = await collectFactsAndPlan(transport, options);
-  const blocked = run.plan.changes.find((c) => c.error !== undefined);
+  return applyPlanned(transport, await collectFactsAndPlan(transport, options), options);
+}
+
+/** The refusal of a plan that holds a change that cannot be planned (nothing is applied then). */
+export function blockedBy(plan: Plan): HostRun['failure'] {
+  const blocked = plan.changes.find((c) => c.error !== undefined);
+  return blocked ? { message: blocked.error ?? '', role: blocked.id.role, resource: `${blocked.id.type} ${blocked.id.name}` } : undefined;
+}
+
+/** After planning: stop in check mode or when in sync; otherwise apply the plan in one script. */
+export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 'events' | 'failure'>, options: RunOptions): Promise<HostRun> {
+  const run: HostRun = { ...planned };
+  const blocked = blockedBy(run.plan);
   if (blocked) {
-    run.failure = { message: blocked.error ?? '', role: blocked.id.role, resource: `${blocked.id.type} ${blocked.id.name}` };
+    run.failure = blocked;
     return run;
   }
   if (options.mode === 'check' || run.plan.empty) return run;
 
-  const runId = newRunId();
-  const record = JSON.stringify({
-    id: runId,
-    orbis: options.orbisVersion,
-    time: new Date().toISOString(),
-    controller: `${userInfo().username}@${hostname()}`,
-    roles: run.desired.roles,
-    changes: run.plan.changes.map((c) => ({ role: c.id.role, type: c.id.type, name: c.id.name, summary: c.summary })),
-    handlers: run.plan.handlers.map((h) => h.name),
-  });
+  const runId = options.runId ?? newRunId();
+  run.runId = runId;
+  const verify = options.verifyRecord?.(run.facts, run.desired);
+  const record = JSON.stringify(
+    applyRecord({
+      id: runId,
+      time: new Date().toISOString(),
+      controller: controllerName(),
+      orbisVersion: options.orbisVersion,
+      plan: run.plan,
+      desired: run.desired,
+      facts: run.facts,
+      ...(verify ? { verify } : {}),
+    }),
+  );
+  const fault = parseFault(process.env.ORBIS_FAULT);
+  const step = fault && faultStep(fault, run.plan);
   const script = buildApplyScript(run.plan, {
     runId,
-    holder: `orbis ${options.orbisVersion} run ${runId} from ${userInfo().username}@${hostname()} (pid ${process.pid})`,
+    holder: lockHolder(options.orbisVersion, runId),
     lockWaitSec: options.lockWaitSec ?? 30,
     record,
+    ...(fault && step !== undefined ? { pauseAt: { event: pauseEvent(fault, step), seconds: pauseSeconds(fault) } } : {}),
   });
+  const onStep = (event: StepEvent): void => {
+    if (event.kind === 'begin') options.onApplyStep?.(describeStep(run.plan, event.step));
+    if (fault && step !== undefined && isFaultPoint(fault, event, step)) void causeFault(transport, fault, runId);
+  };
+  let events;
   const applyStarted = performance.now();
-  const events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800);
+  try {
+    events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800, { onStep });
+  } catch (error) {
+    if (error instanceof ConnectionLostError) throw new ApplyConnectionLostError(transport.name, runId, error);
+    throw error;
+  }
   run.events = events;
   const apt = events.stepMs.apt ?? 0;
   const handlers = events.stepMs.handlers ?? 0;
-  run.phasesMs = { ...run.phasesMs, apt, handlers, apply: Math.max(0, Math.round(performance.now() - applyStarted) - apt - handlers) };
+  run.timesMs = { ...run.timesMs, apt, handlers, apply: Math.max(0, Math.round(performance.now() - applyStarted) - apt - handlers) };
   const mask = (text: string): string => maskSecrets(text, options.secretValues);
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
   if (events.failed) {
@@ -139,6 +192,53 @@ export async function runHost(transport: Transport, options: RunOptions): Promis
     };
   }
   return run;
+}
+
+export function controllerName(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+/** What a second run that finds the host locked is told. */
+export function lockHolder(orbisVersion: string, runId: string): string {
+  return `orbis ${orbisVersion} run ${runId} from ${controllerName()} (pid ${process.pid})`;
+}
+
+/** A step of the apply script as a progress line says it. */
+export function describeStep(plan: Plan, step: string): string {
+  if (step === 'apt') return 'installing packages';
+  if (step === 'handlers') return `running handlers (${plan.handlers.map((h) => h.name).join(', ')})`;
+  if (step === 'record') return 'recording the run';
+  if (step.startsWith('validate:')) return `${step.slice('validate:'.length)}: validating`;
+  const change = plan.changes[Number(step)];
+  if (!change) return step;
+  return `${change.id.role}: ${change.id.type} ${change.id.name} (${Number(step) + 1}/${plan.changes.length})`;
+}
+
+/**
+ * The link dropped while the apply script ran. The script is detached on the Pi (systemd-run),
+ * so it goes on and finishes there; only its outcome is unknown here.
+ */
+export class ApplyConnectionLostError extends Error {
+  readonly hint: string;
+  constructor(host: string, runId: string, cause: ConnectionLostError) {
+    const withoutHint = cause.hint && cause.message.endsWith(`\n${cause.hint}`) ? cause.message.slice(0, -cause.hint.length - 1) : cause.message;
+    const detail = withoutHint.replace(/^connection to \S+ lost while running [^:]*: /, '');
+    super(`connection to ${host} lost while applying run ${runId} (${detail}); the run goes on by itself on the host`, { cause });
+    this.name = 'ApplyConnectionLostError';
+    this.hint = `\`orbis check ${host}\` shows where the host stands once it answers again; on the host, \`journalctl -u orbis-apply-${runId}\` shows what the run did`;
+  }
+}
+
+/** Cause the fault asked for (see fault.ts): kill the apply script on the Pi first if asked, then cut. */
+async function causeFault(transport: Transport, fault: FaultPoint, runId: string): Promise<void> {
+  if (fault.action === 'reboot') {
+    await transport.exec('systemctl reboot', { sudo: true, timeoutSec: 10 }).catch(() => undefined);
+    return;
+  }
+  if (fault.action === 'kill') {
+    await transport.exec(`systemctl kill --signal=KILL orbis-apply-${runId}.service`, { sudo: true, timeoutSec: 10 }).catch(() => undefined);
+  }
+  transport.cutConnection?.();
 }
 
 /** Turn a step label from the script back into role / resource for the error message. */

@@ -12,6 +12,8 @@ import { shq } from '../util/shell.js';
 export const ORBIS_STATE_DIR = '/var/lib/orbis';
 export const MANIFEST_PATH = `${ORBIS_STATE_DIR}/manifest.json`;
 export const PENDING_HANDLERS_PATH = `${ORBIS_STATE_DIR}/pending-handlers`;
+/** One file per role: `<run id>\t<path>` for each file written and not yet validated as a whole. */
+export const UNVALIDATED_DIR = `${ORBIS_STATE_DIR}/unvalidated`;
 
 /** What the plan needs to know about; derived from the desired resources. */
 export interface ProbeSpec {
@@ -79,6 +81,7 @@ export function buildProbeScript(spec: ProbeSpec, options: { encodersCache?: str
     ...encoderLines(options.encodersCache ?? ENCODERS_CACHE_PATH),
     `if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\\t'; b64 < ${MANIFEST_PATH}; echo; fi`,
     `if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\\t'; b64 < ${PENDING_HANDLERS_PATH}; echo; fi`,
+    `for u in ${UNVALIDATED_DIR}/*; do if [ -r "$u" ]; then printf 'UNVALIDATED\\t%s\\t' "\${u##*/}"; b64 < "$u"; echo; fi; done 2>/dev/null`,
   ];
   if (spec.packages.length > 0) {
     // Status abbreviation "ii " means installed; anything else (rc, un) is not.
@@ -190,6 +193,8 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
     hasV4l2Encoder: false,
     manifest: {},
     manifestRoles: {},
+    manifestInstalled: {},
+    unvalidated: {},
     pendingHandlers: [],
     root: false,
   };
@@ -224,6 +229,7 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
         const manifest = parseManifest(fromB64(f[1]));
         facts.manifest = manifest.hashes;
         facts.manifestRoles = manifest.roles;
+        facts.manifestInstalled = manifest.installed;
         break;
       }
       case 'PENDING':
@@ -232,6 +238,14 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
           .map((h) => h.trim())
           .filter((h) => h.length > 0);
         break;
+      case 'UNVALIDATED': {
+        const files = fromB64(f[2])
+          .split('\n')
+          .map((line) => line.split('\t'))
+          .flatMap(([runId, path]) => (runId && path ? [{ runId, path }] : []));
+        if (f[1] && files.length > 0) facts.unvalidated[f[1]] = files;
+        break;
+      }
       case 'PKG':
         if (f[1] && (f[2] ?? '').startsWith('ii')) facts.packages[f[1]] = f[3] ?? '';
         break;
@@ -295,21 +309,25 @@ function parsePath(f: string[]): PathFact {
 export interface ManifestEntry {
   sha256: string;
   role: string;
+  /** Extracted downloads only: sha256 of the installed file (sha256 is the archive's). */
+  installed?: string;
 }
 
-/** manifest.json: { version: 2, files: { "/path": { sha256, role } } }. */
-function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string> } {
+/** manifest.json: { version: 2, files: { "/path": { sha256, role, installed? } } }. */
+export function parseManifest(text: string): { hashes: Record<string, string>; roles: Record<string, string>; installed: Record<string, string> } {
   const hashes: Record<string, string> = {};
   const roles: Record<string, string> = {};
+  const installed: Record<string, string> = {};
   try {
     const data = JSON.parse(text) as { files?: Record<string, ManifestEntry> };
     for (const [path, entry] of Object.entries(data.files ?? {})) {
       if (typeof entry?.sha256 !== 'string') continue;
       hashes[path] = entry.sha256;
       roles[path] = typeof entry.role === 'string' ? entry.role : '';
+      if (typeof entry.installed === 'string' && /^[0-9a-f]{64}$/.test(entry.installed)) installed[path] = entry.installed;
     }
   } catch {
     // A corrupt manifest must not stop a run: treat it as empty (stale files are then kept).
   }
-  return { hashes, roles };
+  return { hashes, roles, installed };
 }

@@ -48,7 +48,8 @@ export interface KeyIssueParams {
   onKey?: boolean;
 }
 
-const vars = z.record(z.string(), varValue, { error: 'must be a map of setting names to values' }).superRefine((values, ctx) => {
+/** A scope's `vars:` (exported for the generated JSON Schema, which lists the setting names). */
+export const varsSchema = z.record(z.string(), varValue, { error: 'must be a map of setting names to values' }).superRefine((values, ctx) => {
   for (const name of Object.keys(values)) {
     if (!isSettingName(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not an orbis setting', params: { onKey: true } satisfies KeyIssueParams });
   }
@@ -61,14 +62,14 @@ export const HOST_SHAPE = {
   address: hostText('a host name or IP address').optional(),
   ssh: hostText('an ~/.ssh/config Host alias').optional(),
   ...CONNECTION_SHAPE,
-  vars: vars.optional(),
+  vars: varsSchema.optional(),
 };
 
 export const GROUP_SHAPE = {
   hosts: nameList.optional(),
   children: nameList.optional(),
   connection: connection.optional(),
-  vars: vars.optional(),
+  vars: varsSchema.optional(),
 };
 
 /** A map keyed by host or group names, each name checked where it is written. */
@@ -84,7 +85,7 @@ function named<T extends z.ZodType>(entry: T, what: 'host' | 'group') {
 
 export const FILE_SHAPE = {
   connection: connection.optional(),
-  vars: vars.optional(),
+  vars: varsSchema.optional(),
   hosts: named(z.strictObject(HOST_SHAPE, { error: 'must be a map (address, user, port, key, ssh, vars), or empty' }).nullable(), 'host').optional(),
   groups: named(z.strictObject(GROUP_SHAPE, { error: 'must be a map (hosts, children, connection, vars), or empty' }).nullable(), 'group').optional(),
 };

@@ -27,6 +27,8 @@ export interface HostPlan {
   /** Overlay lower layers, topmost first. */
   lowers: readonly string[];
   identity: HostIdentity;
+  /** pi's password for a password-only host: written to the host's directory (0600), never logged. */
+  password?: string;
   /** Role-specific files on the mounted root; returns extra binds for the container. */
   configure?: (root: string) => Promise<Bind[]>;
   bootTimeoutMs: number;
@@ -87,6 +89,11 @@ export async function bootHost(layout: LabLayout, state: LabState, plan: HostPla
     await mkdir(paths.dir, { recursive: true });
     await mountOverlay({ lowers: plan.lowers, upper: paths.upper, work: paths.work, target: paths.root });
     await personalizeRoot(paths.root, plan.identity);
+    if (plan.password !== undefined) {
+      host.passwordFile = join(paths.dir, 'password');
+      host.sudoAsksPassword = plan.identity.passwordOnly?.sudoAsksPassword ?? false;
+      await writeFile(host.passwordFile, `${plan.password}\n`, { mode: 0o600 });
+    }
     const binds: Bind[] = plan.configure ? await plan.configure(paths.root) : [];
     if (plan.role === 'pi') binds.push(await mountHostAptCache(paths.dir));
     await createHostLink(layout, {

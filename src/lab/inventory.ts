@@ -18,6 +18,10 @@ export function labInventory(state: LabState, hostNames?: readonly string[]): st
     `recordings: ${ingest.dlive.recordingsDir}, ${ingest.kick.recordingsDir}`,
     ...Object.values(btfs.releases).map((r) => `btfs ${btfs.version} ${r.arch}: ${r.url} sha256 ${r.sha256}`),
     `btfs test CID: ${btfs.testCid} (content fetched from ${btfs.bootstrapUrl}<CID>)`,
+    ...names.flatMap((name) => {
+      const host = state.hosts[name];
+      return host?.passwordFile ? [`${name} is password-only (a fresh Pi): pi's password is in ${host.passwordFile}; the key logs in as root only`] : [];
+    }),
   ];
   const body = stringify({ hosts }, { indent: 2 });
   return `${comments.map((c) => `# ${c}`).join('\n')}\n${body}`;

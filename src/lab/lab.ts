@@ -1,6 +1,7 @@
 // The lab's programmatic API (used by `orbis lab`, the e2e tests and `orbis demo`):
 //   labUp / labDown / labStatus / loadLab, and addHost / removeHost for fresh hosts.
 // Everything a caller needs afterwards is in the state file, so any process can use the lab.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { BaseImage } from './base.js';
 import { ensureBase, hostArch } from './base.js';
@@ -50,6 +51,8 @@ export interface LabUpOptions {
   hosts?: number;
   /** Architecture of those hosts (default amd64). The ingest is always the controller's. */
   arch?: LabArch;
+  /** Those hosts accept only a password for pi at first, like a fresh Pi (see AddHostOptions). */
+  password?: boolean;
   /**
    * Also make sure the bases of these architectures are built, side by side with the others
    * (a cold arm64 base takes minutes: better during `up` than inside a test's timeout).
@@ -62,6 +65,13 @@ export interface AddHostOptions {
   /** Default: the first free `piN`. */
   name?: string;
   arch?: LabArch;
+  /**
+   * Like a Pi fresh from the imager: pi logs in with a (random) password only, no key of ours;
+   * the password is in the host's `passwordFile`.
+   */
+  password?: boolean;
+  /** With `password`: sudo asks pi for it too (no NOPASSWD rule). */
+  sudoAsksPassword?: boolean;
   log?: Log;
 }
 
@@ -210,7 +220,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
         await writeKnownHosts(s);
       });
     });
-    const pis = Array.from({ length: count }, () => addHost(name, { arch, log }));
+    const pis = Array.from({ length: count }, () => addHost(name, { arch, log, ...(options.password ? { password: true } : {}) }));
     const results = await Promise.allSettled([starting, ...pis]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
@@ -315,7 +325,16 @@ export async function addHost(lab: LabState | string | undefined, options: AddHo
     const mirror: Mirror = { archive: state.mirror.archive, security: state.mirror.security, hosts: state.mirror.hosts };
     const base = await ensureBase(arch, mirror, options.log);
     const identity = await hostIdentity(state);
+    const password = options.password ? randomBytes(12).toString('base64url') : undefined;
+    if (password !== undefined) {
+      identity.passwordOnly = {
+        hash: await passwordHash(password),
+        sudoAsksPassword: options.sudoAsksPassword ?? false,
+        controllerAddress: state.gateway,
+      };
+    }
     const booted = await bootHost(layout, state, {
+      ...(password === undefined ? {} : { password }),
       name: host.name,
       role: 'pi',
       arch,
@@ -350,6 +369,12 @@ export async function removeHost(lab: LabState | string | undefined, hostName: s
     delete s.hosts[hostName];
     await writeKnownHosts(s);
   });
+}
+
+/** crypt(3) SHA-512 hash of a password; the password goes to openssl on stdin, not in its argv. */
+async function passwordHash(password: string): Promise<string> {
+  const result = await run('openssl', ['passwd', '-6', '-stdin'], { input: `${password}\n`, hint: 'the lab needs openssl' });
+  return result.stdout.trim();
 }
 
 async function hostIdentity(state: LabState): Promise<HostIdentity> {

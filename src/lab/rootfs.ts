@@ -16,6 +16,17 @@ export interface HostIdentity {
   caHash: string;
   /** A foreign-architecture host, run through qemu-user (see relaxForEmulation). */
   emulated?: boolean;
+  /** A fresh Pi's state: `pi` logs in with a password only (see makePasswordOnly). */
+  passwordOnly?: PasswordOnly;
+}
+
+export interface PasswordOnly {
+  /** crypt(3) hash of pi's password (`openssl passwd -6`): the password itself never gets here. */
+  hash: string;
+  /** sudo asks pi for the password (no NOPASSWD rule), as on a plain Debian. */
+  sudoAsksPassword: boolean;
+  /** The lab's controller address: root may still log in from there by key (see makePasswordOnly). */
+  controllerAddress: string;
 }
 
 export const LAB_CA_NAME = 'orbis-lab-ca';
@@ -26,9 +37,61 @@ export async function personalizeRoot(root: string, identity: HostIdentity): Pro
   await writeFile(join(root, 'etc/hostname'), `${identity.hostname}\n`);
   await writeFile(join(root, 'etc/hosts'), hostsFile(identity));
   await authorize(root, 'root', identity.authorizedKey);
-  await authorize(root, 'pi', identity.authorizedKey);
+  if (identity.passwordOnly) await makePasswordOnly(root, identity.passwordOnly);
+  else await authorize(root, 'pi', identity.authorizedKey);
   await trustCa(root, identity);
+  await keepUserManagers(root);
   if (identity.emulated) await relaxForEmulation(root);
+}
+
+/**
+ * Like a Pi fresh from the imager: `pi` has a password, no ~/.ssh at all, and sshd takes
+ * passwords (Debian's default). The lab itself keeps a way in for root by key from the controller
+ * only (a Match block, which no global setting of a drop-in overrides): readiness checks, `lab
+ * status` and tests still reach a host whose SSH orbis hardened, as a console would.
+ */
+async function makePasswordOnly(root: string, spec: PasswordOnly): Promise<void> {
+  const shadowPath = join(root, 'etc/shadow');
+  const shadow = await readFile(shadowPath, 'utf8');
+  let found = false;
+  const updated = shadow
+    .split('\n')
+    .map((line) => {
+      const fields = line.split(':');
+      if (fields[0] !== 'pi') return line;
+      found = true;
+      fields[1] = spec.hash;
+      return fields.join(':');
+    })
+    .join('\n');
+  if (!found) throw new LabError(`user pi is missing from the lab base (${shadowPath})`, 'rebuild the base: remove ORBIS_LAB_CACHE/rootfs and run `orbis lab up`');
+  await writeFile(shadowPath, updated, { mode: 0o640 });
+  await rm(join(root, 'home/pi/.ssh'), { recursive: true, force: true });
+  if (spec.sudoAsksPassword) await rm(join(root, 'etc/sudoers.d/010_pi-nopasswd'), { force: true });
+  await writeFile(
+    join(root, 'etc/ssh/sshd_config.d/00-orbis-lab.conf'),
+    [
+      '# orbis lab: root may log in by key from the controller, whatever the rest of the configuration says',
+      '# (the lab\'s own way in, as a console would be; not part of what orbis manages).',
+      `Match User root Address ${spec.controllerAddress}`,
+      '  PermitRootLogin prohibit-password',
+      '',
+    ].join('\n'),
+    { mode: 0o644 },
+  );
+}
+
+/**
+ * Linger for `root` and `pi`: their systemd user managers start at boot and stay. Without it
+ * every SSH login starts a whole `user@UID.service` and every logout stops it; tests that poll a
+ * host over SSH twice a second made systemd churn so hard under load that a login once took
+ * longer than the client's keepalive allowed (ssh exit 255, seen in CI). A real Pi gets a
+ * handful of logins per orbis run, so this changes nothing orbis relies on.
+ */
+async function keepUserManagers(root: string): Promise<void> {
+  const dir = join(root, 'var/lib/systemd/linger');
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const user of ['root', 'pi']) await writeFile(join(dir, user), '');
 }
 
 // Units that load systemd credentials: under qemu-user the credential setup fails ("Failed to

@@ -26,22 +26,26 @@ export function sshArgs(target: SshTarget, user: string, connectTimeoutSeconds =
     '-o', 'StrictHostKeyChecking=no',
     '-o', 'UserKnownHostsFile=/dev/null',
     '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR',
+    // INFO, not ERROR: OpenSSH says why it gave up ("Timeout, server not responding",
+    // "Connection closed by ...") at INFO; without it an ssh failure is a bare exit 255.
+    '-o', 'LogLevel=INFO',
     '-o', `ConnectTimeout=${connectTimeoutSeconds}`,
     '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=3',
+    '-o', 'ServerAliveCountMax=6',
     `${user}@${target.address}`,
   ];
 }
 
 /** Run one shell command line on a host; resolves whatever its exit code (255 = ssh failed). */
-export function sshRun(target: SshTarget, command: string, options: SshOptions = {}): Promise<RunResult> {
-  return runAllowFailure('ssh', [...sshArgs(target, options.user ?? 'pi', options.connectTimeoutSeconds), command], {
+export async function sshRun(target: SshTarget, command: string, options: SshOptions = {}): Promise<RunResult> {
+  const result = await runAllowFailure('ssh', [...sshArgs(target, options.user ?? 'pi', options.connectTimeoutSeconds), command], {
     timeoutMs: options.timeoutMs ?? 120_000,
     input: options.input,
     // The controller's locale may not exist on the host: apt and perl would warn about it.
     env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
   });
+  // Every lab host is new to this client (known hosts: /dev/null): that notice is noise.
+  return { ...result, stderr: result.stderr.replace(/^Warning: Permanently added .* to the list of known hosts\.\r?\n/gm, '') };
 }
 
 export type BootState = 'running' | 'degraded' | 'starting' | 'unreachable' | string;

@@ -35,6 +35,13 @@ export interface LabHost {
   consoleLog: string;
   /** The host's public SSH host keys, as `type base64` (also in the lab's known_hosts). */
   hostKeys: string[];
+  /**
+   * A password-only host (a fresh Pi: `lab up --password`): the file (0600) holding pi's password.
+   * The lab key then logs in as root only.
+   */
+  passwordFile?: string;
+  /** sudo asks pi for that password (no NOPASSWD rule). */
+  sudoAsksPassword?: boolean;
   createdAt: string;
 }
 

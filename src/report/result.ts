@@ -46,6 +46,74 @@ export interface PhaseTimes {
 
 export const NO_PHASES: Readonly<PhaseTimes> = { connect: 0, facts: 0, plan: 0, apt: 0, apply: 0, handlers: 0, verify: 0 };
 
+/**
+ * A host put back on an earlier generation: by `orbis rollback`, or by `apply --rollback-on-fail`
+ * after it failed (the host still counts as failed then; this says how the rollback went).
+ */
+export interface RollbackOutcome {
+  /**
+   * rolled-back: the files are back; planned: what `--check` would do; current: the host is on the
+   * generation asked for already; failed: the rollback itself failed; unavailable: nothing to go back to.
+   */
+  status: 'rolled-back' | 'planned' | 'current' | 'failed' | 'unavailable';
+  /** The run (generation) the host was put back on. */
+  to?: { id: string; time: string };
+  /** The runs undone, newest first. */
+  undone: string[];
+  /** After a failed apply: what the rollback did (`orbis rollback` reports these as the host's own). */
+  changes?: ReportedChange[];
+  handlers?: string[];
+  verify?: VerifyResult[];
+  /** true: every check passed after the rollback; false: one failed; absent: not verified. */
+  verified?: boolean;
+  error?: HostError;
+}
+
+/** One generation a host keeps (`orbis rollback --list`). */
+export interface ReportedGeneration {
+  id: string;
+  time: string;
+  status: string;
+  controller: string;
+  orbis: string;
+  files: number;
+  units: number;
+  current: boolean;
+  restorable: boolean;
+  why?: string;
+}
+
+/** The key a first contact put into the login user's authorized_keys. */
+export interface AccessKey {
+  fingerprint: string;
+  type: string;
+  /** The key file it came from, or `ssh-agent`. */
+  source: string;
+  /** false: it was there already. */
+  added: boolean;
+}
+
+/** What became of a change made under the access guard (a `confirmAccess` role, e.g. ssh). */
+export interface AccessGuardReport {
+  /** confirmed over a new connection; rolled-back by the host itself; unconfirmed: orbis could not tell. */
+  outcome: 'confirmed' | 'rolled-back' | 'unconfirmed';
+  roles: string[];
+  deadlineSec: number;
+  /** Seconds from arming to the confirming login, or to the host's own rollback. */
+  afterSec?: number;
+  /** Logins tried over new connections. */
+  attempts: number;
+  message: string;
+}
+
+/** How orbis got in, and what it did about it: `hosts[].access`. */
+export interface HostAccess {
+  /** How the first connection logged in (`password`: a first contact, `--ask-pass`). */
+  login: 'key' | 'password';
+  key?: AccessKey;
+  guard?: AccessGuardReport;
+}
+
 export interface HostReport {
   name: string;
   status: HostStatus;
@@ -59,6 +127,9 @@ export interface HostReport {
   /** Per-phase times, for hosts the run reached. */
   phasesMs?: PhaseTimes;
   facts?: { os: string; arch: string; piModel: string | null };
+  rollback?: RollbackOutcome;
+  generations?: ReportedGeneration[];
+  access?: HostAccess;
 }
 
 export interface RunReport {
@@ -66,16 +137,17 @@ export interface RunReport {
   mode: 'apply' | 'check';
   orbisVersion: string;
   hosts: HostReport[];
-  summary: Record<HostStatus, number> & { hosts: number; changes: number; durationMs: number };
+  summary: Record<HostStatus, number> & { hosts: number; changes: number; durationMs: number; rolledBack: number };
   /** A rollout that stopped early says why (the skipped hosts are in `hosts`). */
   stoppedBecause?: string;
 }
 
 export function summarize(hosts: HostReport[], durationMs: number): RunReport['summary'] {
-  const summary = { ok: 0, changed: 0, drift: 0, failed: 0, unreachable: 0, skipped: 0, hosts: hosts.length, changes: 0, durationMs };
+  const summary = { ok: 0, changed: 0, drift: 0, failed: 0, unreachable: 0, skipped: 0, hosts: hosts.length, changes: 0, durationMs, rolledBack: 0 };
   for (const h of hosts) {
     summary[h.status] += 1;
     summary.changes += h.changes.length;
+    if (h.rollback?.status === 'rolled-back') summary.rolledBack += 1;
   }
   return summary;
 }

@@ -6,7 +6,8 @@
 // - plain download: the file's sha256 is the pinned one;
 // - extracted member: the file's hash is not the archive's, so the manifest (what orbis recorded
 //   for this path on an earlier run: the archive's sha256, see engine/plan.ts manifestFor) must
-//   name the pinned archive and the file must still be there.
+//   name the pinned archive, and the file must still be the one orbis installed (its sha256 as
+//   recorded then; manifests from before orbis recorded it are trusted).
 // Then only mode/owner drift is planned (chmod / chown).
 import { attributeDrift, cannotPlan, changeOf, describePath, ownerReadiness, shortHash } from './common.js';
 import type { Action, DesiredDownload, PlanFn } from './types.js';
@@ -22,8 +23,12 @@ export const planDownload: PlanFn<DesiredDownload> = (desired, facts, context) =
 
   const pinned = desired.sha256.toLowerCase();
   const isFile = fact !== undefined && exists && fact.type === 'file';
+  const installed = facts.manifestInstalled[desired.path];
+  const replacedByHand =
+    isFile && desired.extract !== undefined && installed !== undefined && fact.sha256 !== undefined && fact.sha256.toLowerCase() !== installed;
   const inSync =
-    isFile && (desired.extract === undefined ? fact.sha256?.toLowerCase() === pinned : facts.manifest[desired.path]?.toLowerCase() === pinned);
+    isFile &&
+    (desired.extract === undefined ? fact.sha256?.toLowerCase() === pinned : facts.manifest[desired.path]?.toLowerCase() === pinned && !replacedByHand);
   if (fact !== undefined && isFile && inSync) {
     const drift = attributeDrift(desired.path, fact, desired);
     if (drift.actions.length === 0) return [];
@@ -38,6 +43,8 @@ export const planDownload: PlanFn<DesiredDownload> = (desired, facts, context) =
     ? `download ${source}, ${mode} ${owner}:${group}`
     : extract === undefined && isFile
       ? `replace (sha256 ${shortHash(fact.sha256)} -> ${shortHash(pinned)}) from ${url}`
-      : `replace from ${source}`;
+      : replacedByHand
+        ? `replace (sha256 ${shortHash(fact.sha256)}, not the ${shortHash(installed)} orbis installed; replaced on the host) from ${source}`
+        : `replace from ${source}`;
   return [changeOf(desired, summary, [action], { assumptions: readiness.assumptions })];
 };

@@ -21,7 +21,9 @@ export type ResourceType =
   | 'service'
   | 'download'
   | 'command'
-  | 'precondition';
+  | 'precondition'
+  /** A role's files validated as a whole again (an earlier run was cut before it validated them). */
+  | 'validation';
 
 interface DesiredBase {
   id: ResourceId;
@@ -208,6 +210,17 @@ export interface HostFacts {
   manifest: Record<string, string>;
   /** The role that wrote each manifest entry (so `--roles X` prunes only X's stale files). */
   manifestRoles: Record<string, string>;
+  /**
+   * For files orbis extracted from a downloaded archive (whose manifest hash is the archive's):
+   * the sha256 of the file as installed, so a binary replaced by hand is seen. Absent in
+   * manifests written before orbis recorded it.
+   */
+  manifestInstalled: Record<string, string>;
+  /**
+   * Files an earlier run wrote for a role whose whole-role validation (e.g. `nginx -t`) it never
+   * reached, by role: each with the id of the run that backed up its previous version.
+   */
+  unvalidated: Record<string, Array<{ runId: string; path: string }>>;
   /** Handlers an earlier run recorded but did not finish. */
   pendingHandlers: string[];
   /** Whether the probe ran as root (sudo worked). */
@@ -266,6 +279,11 @@ export type Action =
       group: string;
       extract?: string;
     }
+  /**
+   * Validate again the files an earlier run wrote for a role and never validated (cut between
+   * their rename and the role's whole validation): put the last validated ones back if they fail.
+   */
+  | { op: 'revalidate'; role: string; commands: string[] }
   | {
       op: 'command';
       command: string;

@@ -69,7 +69,7 @@ export function readRole(name: string, sources: RoleSource[], orbisVersion: stri
             file,
             ...pos,
             message: `${issue.path.join('.') || '(role)'}: ${issue.message}`,
-            hint: unknownKey ? 'see docs/ROLES.md for the keys a role accepts' : undefined,
+            hint: unknownKey ? 'see docs/roles.md for what roles contain, and src/roles/schema.ts for the keys a role accepts' : undefined,
           };
         }),
       );

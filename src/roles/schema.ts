@@ -120,6 +120,12 @@ export const roleSchema = z.strictObject({
   version: z.string().optional(),
   requires: z.strictObject({ orbis: z.string().optional() }).optional(),
   depends: z.array(z.string()).default([]),
+  /**
+   * A change of this role can cut orbis's own way in (sshd, a firewall): the engine applies the
+   * role's changes first and alone, under the safety net (src/engine/access-guard.ts): the host
+   * undoes them by itself unless orbis logs in again over a NEW connection in time.
+   */
+  confirmAccess: z.boolean().default(false),
   /** The lowest layer of settings (role defaults < conf file < inventory < env < --var). */
   defaults: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.union([z.string(), z.number(), z.boolean()])).default({}),
   preconditions: z.array(preconditionSchema).default([]),

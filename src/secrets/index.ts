@@ -7,4 +7,6 @@ export { readIdentity, createIdentity, type AskPassphrase, type LoadedIdentity }
 export { DEFAULT_SECRETS_FILE, IDENTITY_ENV, identityPath, defaultIdentityPath, recipientsPathFor } from './locations.js';
 export { parseSecretsText, SECRET_NAME_RE, SECRET_NAME_RULE, type SecretEntry } from './document.js';
 export { editSecrets, type EditOptions, type EditResult } from './edit.js';
+export { addSecrets, type NewSecret } from './add.js';
 export { initSecrets, encryptSecretsFile, decryptSecrets, listSecrets, rekeySecrets, type CommandOutput } from './commands.js';
+export { putSecrets, type PutOptions } from './put.js';

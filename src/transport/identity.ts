@@ -1,15 +1,25 @@
 // Which credentials to offer a host, in which order, as OpenSSH would: explicit key files (`--key`,
 // else IdentityFile) first, then ssh-agent; the default keys (~/.ssh/id_ed25519, id_ecdsa, id_rsa)
-// only when no file was named, after the agent. ssh2 takes one `privateKey`, so the list goes
-// through its `authHandler` instead, one attempt per key.
+// only when no file was named, after the agent; a login password (`--ask-pass`, first contact
+// with a fresh Pi) last of all. ssh2 takes one `privateKey`, so the list goes through its
+// `authHandler` instead, one attempt per key.
 import { readFileSync, statSync } from 'node:fs';
 import ssh2 from 'ssh2';
-import type { AgentAuthMethod, PublicKeyAuthMethod } from 'ssh2';
+import type {
+  AgentAuthMethod,
+  AuthHandlerMiddleware,
+  KeyboardInteractiveAuthMethod,
+  PasswordAuthMethod,
+  PublicKeyAuthMethod,
+} from 'ssh2';
 import type { Secret } from '../config/secret.js';
 import { TransportError } from './errors.js';
 import type { ResolvedTarget } from './ssh-config.js';
 
-export type AuthAttempt = PublicKeyAuthMethod | AgentAuthMethod;
+export type AuthAttempt = PublicKeyAuthMethod | AgentAuthMethod | PasswordAuthMethod | KeyboardInteractiveAuthMethod;
+
+/** How a connection logged in: with a key (a file or the agent's), or with the login password. */
+export type LoginMethod = 'key' | 'password';
 
 export interface AuthPlan {
   attempts: AuthAttempt[];
@@ -21,7 +31,7 @@ export interface AuthPlan {
 
 export function planAuthentication(
   target: Pick<ResolvedTarget, 'user' | 'identityFiles' | 'identitySource' | 'identitiesOnly' | 'agentSocket'>,
-  options: { passphrase?: Secret } = {},
+  options: { passphrase?: Secret; password?: Secret } = {},
 ): AuthPlan {
   const plan: AuthPlan = { attempts: [], offered: [], skipped: [] };
   const addFiles = (): void => {
@@ -45,7 +55,48 @@ export function planAuthentication(
     addFiles();
     addAgent();
   }
+  if (options.password !== undefined && !options.password.isEmpty) addPassword(plan, target.user, options.password);
   return plan;
+}
+
+// sshd offers a password through `password` (PasswordAuthentication) or, with PAM,
+// `keyboard-interactive` (KbdInteractiveAuthentication): both are planned, and `authHandlerFor`
+// sends the password through at most one of them.
+function addPassword(plan: AuthPlan, user: string, password: Secret): void {
+  plan.attempts.push({ type: 'password', username: user, password: password.reveal() });
+  plan.attempts.push({
+    type: 'keyboard-interactive',
+    username: user,
+    // PAM asks "Password: " once; any other prompt gets the same answer, as ssh's would.
+    prompt: (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => password.reveal())),
+  });
+  plan.offered.push('password (--ask-pass)');
+}
+
+/**
+ * ssh2's authHandler over the planned attempts: each attempt once, in order, except the password
+ * methods the server does not offer, and the password only ONCE per connection (a wrong one must
+ * not count twice against the account, pam_faillock locks it after a few). `onAttempt` learns
+ * which method is being tried: the last one tried before 'ready' is the one that logged in.
+ */
+export function authHandlerFor(attempts: readonly AuthAttempt[], onAttempt: (method: LoginMethod) => void): AuthHandlerMiddleware {
+  let next = 0;
+  let passwordSent = false;
+  return (authsLeft, _partialSuccess, callback) => {
+    // null on the first call, before the server has said which methods it takes.
+    const offered = authsLeft as readonly string[] | null;
+    while (next < attempts.length) {
+      const attempt = attempts[next++] as AuthAttempt;
+      const isPassword = attempt.type === 'password' || attempt.type === 'keyboard-interactive';
+      if (isPassword && (passwordSent || (offered !== null && !offered.includes(attempt.type)))) continue;
+      if (isPassword) passwordSent = true;
+      onAttempt(isPassword ? 'password' : 'key');
+      callback(attempt);
+      return;
+    }
+    // ssh2 takes `false` for "nothing left to try" (its typings omit it).
+    (callback as (next: AuthAttempt | false) => void)(false);
+  };
 }
 
 function addKeyFile(plan: AuthPlan, target: Pick<ResolvedTarget, 'user' | 'identitySource'>, file: string, passphrase?: Secret): void {

@@ -5,6 +5,7 @@ export { connect, connectResolved, SshTransport, type SshConnectOptions } from '
 export { parseTarget, resolveTarget, TargetError, type ResolveOptions, type ResolvedTarget, type TargetSpec } from './ssh-config.js';
 export { HOST_KEY_POLICIES, type HostKeyPolicy, type RecordedHostKey } from './host-key-policy.js';
 export { fingerprintOf } from './host-key.js';
+export type { LoginMethod } from './identity.js';
 export { assertSucceeded, execChecked, type CheckOptions } from './checked.js';
 export {
   BecomeError,

@@ -6,12 +6,14 @@ import type { Readable } from 'node:stream';
 import type { Secret } from '../config/secret.js';
 import { TransportError, UnreachableError, type UnreachableReason } from './errors.js';
 import { prepareHostKeyCheck, type HostKeyPolicy, type RecordedHostKey } from './host-key-policy.js';
-import { planAuthentication } from './identity.js';
+import { authHandlerFor, planAuthentication, type LoginMethod } from './identity.js';
 import type { ResolvedTarget } from './ssh-config.js';
 
 export interface OpenOptions {
   hostKeyPolicy: HostKeyPolicy;
   keyPassphrase?: Secret;
+  /** Login password, offered after every key (`--ask-pass`); to the target only, never to a jump host. */
+  loginPassword?: Secret;
   readyTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
@@ -24,6 +26,8 @@ export interface OpenedConnection {
   /** Connections opened (target + jump). */
   connections: number;
   recordedHostKeys: RecordedHostKey[];
+  /** How the target logged us in. */
+  loginMethod: LoginMethod;
 }
 
 export async function openConnection(target: ResolvedTarget, options: OpenOptions): Promise<OpenedConnection> {
@@ -31,7 +35,8 @@ export async function openConnection(target: ResolvedTarget, options: OpenOption
   let jump: NodeSSH | undefined;
   let sock: Readable | undefined;
   if (target.proxyJump) {
-    const hop = await openConnection(target.proxyJump, options).catch((error: unknown) => {
+    const { loginPassword: _targetOnly, ...hopOptions } = options;
+    const hop = await openConnection(target.proxyJump, hopOptions).catch((error: unknown) => {
       throw viaJump(error, target);
     });
     recordedHostKeys.push(...hop.recordedHostKeys);
@@ -51,8 +56,8 @@ export async function openConnection(target: ResolvedTarget, options: OpenOption
     }
   }
   try {
-    const ssh = await openOne(target, sock, options, recordedHostKeys);
-    return { ssh, jump, connections: jump ? 2 : 1, recordedHostKeys };
+    const { ssh, loginMethod } = await openOne(target, sock, options, recordedHostKeys);
+    return { ssh, jump, connections: jump ? 2 : 1, recordedHostKeys, loginMethod };
   } catch (error) {
     jump?.dispose();
     throw error;
@@ -64,7 +69,7 @@ async function openOne(
   sock: Readable | undefined,
   options: OpenOptions,
   recordedHostKeys: RecordedHostKey[],
-): Promise<NodeSSH> {
+): Promise<{ ssh: NodeSSH; loginMethod: LoginMethod }> {
   // HostKeyAlias replaces host AND port in the known_hosts name, as in OpenSSH.
   const hostKeys = await prepareHostKeyCheck({
     host: target.hostKeyAlias ?? target.hostname,
@@ -74,7 +79,8 @@ async function openOne(
     globalKnownHostsFiles: target.globalKnownHostsFiles,
     hashNewEntries: target.hashKnownHosts,
   });
-  const auth = planAuthentication(target, { passphrase: options.keyPassphrase });
+  const auth = planAuthentication(target, { passphrase: options.keyPassphrase, password: options.loginPassword });
+  let loginMethod: LoginMethod = 'key';
   const ssh = new NodeSSH();
   try {
     await ssh.connect({
@@ -82,7 +88,7 @@ async function openOne(
       username: target.user,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => hostKeys.verify(key, verify),
       ...(hostKeys.serverHostKeyAlgorithms ? { algorithms: { serverHostKey: hostKeys.serverHostKeyAlgorithms as never } } : {}),
-      authHandler: auth.attempts,
+      authHandler: authHandlerFor(auth.attempts, (method) => (loginMethod = method)),
       readyTimeout: options.readyTimeoutMs,
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: options.keepaliveCountMax,
@@ -97,7 +103,7 @@ async function openOne(
   // other host's run with it. Owners add their own listeners to learn about the loss.
   ssh.connection?.on('error', () => undefined);
   if (hostKeys.recorded) recordedHostKeys.push(hostKeys.recorded);
-  return ssh;
+  return { ssh, loginMethod };
 }
 
 // A failed hop is reported against the target the user asked for, saying which hop failed.
@@ -131,11 +137,14 @@ export function unreachableFrom(
   if (err?.level === 'client-authentication') {
     const tried = offered.length > 0 ? `offered: ${offered.join(', ')}` : 'no key was available to offer';
     const passed = skipped.length > 0 ? `; passed over: ${skipped.join(', ')}` : '';
+    const withPassword = offered.some((o) => o.startsWith('password'));
     return make(
       'auth',
       `authentication failed for user ${target.user} (${tried}${passed})`,
-      `check that the user ${target.user} exists on ${where} and that one of these keys is in its ~/.ssh/authorized_keys ` +
-        '(or give the right one with --key, or load it into ssh-agent)',
+      withPassword
+        ? `check the user name and the password of ${target.user} on ${where} (sshd may also refuse passwords: PasswordAuthentication no)`
+        : `check that the user ${target.user} exists on ${where} and that one of these keys is in its ~/.ssh/authorized_keys ` +
+          '(or give the right one with --key, or load it into ssh-agent; a fresh Pi: --ask-pass)',
     );
   }
   if (err?.level === 'client-timeout') {

@@ -1,6 +1,7 @@
 // The real Transport: one SSH connection per host (node-ssh over ssh2), at most 8 channels at a
 // time, every command bounded by a remote `timeout`, sudo with the password on stdin only, and
 // counters for the `--json` report.
+import { StringDecoder } from 'node:string_decoder';
 import type { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel } from 'ssh2';
 import { maskSecrets, type Secret } from '../config/secret.js';
@@ -16,6 +17,7 @@ import {
   sudoStdin,
   type SudoMode,
 } from './remote-command.js';
+import type { LoginMethod } from './identity.js';
 import { Semaphore } from './semaphore.js';
 import { openConnection } from './ssh-connect.js';
 import { resolveTarget, type ResolveOptions, type ResolvedTarget } from './ssh-config.js';
@@ -30,6 +32,11 @@ export interface SshConnectOptions extends ResolveOptions {
   becomePassword?: Secret;
   /** Passphrase for encrypted key files (an agent is the better way). */
   keyPassphrase?: Secret;
+  /**
+   * `--ask-pass`: the login password, offered only after every key was refused, and only through
+   * SSH authentication.
+   */
+  loginPassword?: Secret;
   /** Connect + key exchange + auth; default ConnectTimeout from the config, else 20 s. */
   readyTimeoutMs?: number;
   /** SSH keepalive; default ServerAliveInterval from the config, else 15 s. */
@@ -63,11 +70,12 @@ export async function connectResolved(target: ResolvedTarget, options: SshConnec
   const opened = await openConnection(target, {
     hostKeyPolicy: options.hostKeyPolicy ?? target.hostKeyPolicy ?? 'accept-new',
     keyPassphrase: options.keyPassphrase,
+    loginPassword: options.loginPassword,
     readyTimeoutMs: options.readyTimeoutMs ?? msFromSec(target.connectTimeoutSec) ?? DEFAULTS.readyTimeoutMs,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? msFromSec(target.serverAliveIntervalSec) ?? DEFAULTS.keepaliveIntervalMs,
     keepaliveCountMax: options.keepaliveCountMax ?? target.serverAliveCountMax ?? DEFAULTS.keepaliveCountMax,
   });
-  return new SshTransport(target, opened.ssh, opened.jump, opened.connections, opened.recordedHostKeys, options);
+  return new SshTransport(target, opened.ssh, opened.jump, opened.connections, opened.recordedHostKeys, options, opened.loginMethod);
 }
 
 function msFromSec(sec: number | undefined): number | undefined {
@@ -82,6 +90,8 @@ export class SshTransport implements Transport {
   readonly target: ResolvedTarget;
   /** Host keys recorded in known_hosts by this connection (accept-new), to report to the user. */
   readonly recordedHostKeys: readonly RecordedHostKey[];
+  /** How the host let us in: a key, or the login password (first contact with a fresh Pi). */
+  readonly loginMethod: LoginMethod;
   readonly #ssh: NodeSSH;
   readonly #client: Client;
   readonly #jump: NodeSSH | undefined;
@@ -105,8 +115,10 @@ export class SshTransport implements Transport {
     connections: number,
     recordedHostKeys: readonly RecordedHostKey[],
     options: SshConnectOptions,
+    loginMethod: LoginMethod = 'key',
   ) {
     this.target = target;
+    this.loginMethod = loginMethod;
     this.name = options.name ?? `${target.user}@${target.alias}${target.port === 22 ? '' : `:${target.port}`}`;
     this.recordedHostKeys = recordedHostKeys;
     this.#ssh = ssh;
@@ -160,18 +172,24 @@ export class SshTransport implements Transport {
     const label = options.label ?? summarizeCommand(command);
     const timeoutSec = options.timeoutSec ?? this.#defaultTimeoutSec;
     if (!options.sudo || this.isRoot) {
-      return this.#run(buildRemoteCommand(command, { timeoutSec, sudo: 'none' }), options.stdin, label, timeoutSec);
+      return this.#run(buildRemoteCommand(command, { timeoutSec, sudo: 'none' }), options.stdin, label, timeoutSec, options.onStderrLine);
     }
-    return this.#execWithSudo(command, options.stdin, label, timeoutSec);
+    return this.#execWithSudo(command, options.stdin, label, timeoutSec, options.onStderrLine);
   }
 
   // The sudo probe is folded into the first real command: `sudo -n CMD` either runs it (NOPASSWD,
   // the common case on a Pi: zero extra round trips) or fails before running anything, and only
   // then is the command sent again with the password.
-  async #execWithSudo(command: string, stdin: ExecOptions['stdin'], label: string, timeoutSec: number): Promise<ExecResult> {
+  async #execWithSudo(
+    command: string,
+    stdin: ExecOptions['stdin'],
+    label: string,
+    timeoutSec: number,
+    onStderrLine: ExecOptions['onStderrLine'],
+  ): Promise<ExecResult> {
     if (this.#becomeFailure) throw new BecomeError(this.name, this.#becomeFailure);
     const run = (mode: SudoMode, input: ExecOptions['stdin']): Promise<ExecResult> =>
-      this.#run(buildRemoteCommand(command, { timeoutSec, sudo: mode }), input, label, timeoutSec);
+      this.#run(buildRemoteCommand(command, { timeoutSec, sudo: mode }), input, label, timeoutSec, onStderrLine);
 
     if (this.#sudo !== 'password') {
       const result = await run('noninteractive', stdin);
@@ -212,7 +230,13 @@ export class SshTransport implements Transport {
   }
 
   /** One channel, one round trip: send the command and stdin, collect output and exit status. */
-  #run(remoteCommand: string, stdin: ExecOptions['stdin'], label: string, timeoutSec: number): Promise<ExecResult> {
+  #run(
+    remoteCommand: string,
+    stdin: ExecOptions['stdin'],
+    label: string,
+    timeoutSec: number,
+    onStderrLine?: ExecOptions['onStderrLine'],
+  ): Promise<ExecResult> {
     return this.#channels.run(
       () =>
         new Promise<ExecResult>((resolve, reject) => {
@@ -229,7 +253,7 @@ export class SshTransport implements Transport {
               );
               return;
             }
-            this.#collect(channel, stdin, label, timeoutSec, started).then(resolve, reject);
+            this.#collect(channel, stdin, label, timeoutSec, started, onStderrLine).then(resolve, reject);
           };
           try {
             this.#client.exec(remoteCommand, onChannel);
@@ -241,7 +265,14 @@ export class SshTransport implements Transport {
     );
   }
 
-  #collect(channel: ClientChannel, stdin: ExecOptions['stdin'], label: string, timeoutSec: number, started: number): Promise<ExecResult> {
+  #collect(
+    channel: ClientChannel,
+    stdin: ExecOptions['stdin'],
+    label: string,
+    timeoutSec: number,
+    started: number,
+    onStderrLine?: ExecOptions['onStderrLine'],
+  ): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
@@ -259,7 +290,15 @@ export class SshTransport implements Transport {
         (timeoutSec + KILL_AFTER_SEC + this.#answerGraceSec) * 1000,
       );
       channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-      channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      let partialLine = '';
+      const decoder = new StringDecoder('utf8');
+      channel.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk);
+        if (!onStderrLine) return;
+        const lines = (partialLine + decoder.write(chunk)).split('\n');
+        partialLine = lines.pop() ?? '';
+        for (const line of lines) onStderrLine(this.#mask(line));
+      });
       channel.on('exit', (exitCode: number | null, signalName?: string) => {
         exited = true;
         if (typeof exitCode === 'number') code = exitCode;

@@ -13,6 +13,11 @@ export interface ExecOptions {
    * Give one whenever the command line is long or carries anything sensitive.
    */
   label?: string;
+  /**
+   * Called with each complete line the command writes to stderr, as it arrives (live progress
+   * of a long command). The whole stderr is still in the result.
+   */
+  onStderrLine?: (line: string) => void;
 }
 
 export interface ExecResult {
@@ -33,4 +38,6 @@ export interface Transport {
   readonly connections: number;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
+  /** Drop the connection without a goodbye (fault injection, see engine/fault.ts). */
+  cutConnection?(): void;
 }

@@ -19,7 +19,7 @@ export interface ScriptOptions {
 }
 
 /** Properties the unit checks read (systemctl show). */
-const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,SubState,UnitFileState,NRestarts,Result,ExecMainStatus,ActiveEnterTimestampMonotonic';
+export const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,SubState,UnitFileState,NRestarts,Result,ExecMainStatus,ActiveEnterTimestampMonotonic';
 
 /** Seconds the FFmpeg test may take: twice what the slowest passing speed needs, plus start-up. */
 export function ffmpegTimeLimitSec(options: ScriptOptions): number {
@@ -31,7 +31,7 @@ export function scriptTimeoutSec(kind: ScriptKind, options: ScriptOptions): numb
   return kind === 'settle' ? 60 : ffmpegTimeLimitSec(options) + 90;
 }
 
-const PRELUDE = [
+export const PRELUDE = [
   'set -u',
   'export LC_ALL=C',
   'b64() { base64 -w0; }',
@@ -43,10 +43,11 @@ const PRELUDE = [
   `printf 'NOW\\t%s\\n' "$(date +%s.%N)"`,
 ];
 
-function unitsSection(input: VerifyInput): string[] {
+/** The stack's units as `systemctl show` sees them (`flags`: e.g. `--timestamp=unix`). */
+export function unitsSection(input: Pick<VerifyInput, 'units'>, properties = UNIT_PROPERTIES, flags = ''): string[] {
   const units = Object.values(input.units).map(shq).join(' ');
   return [
-    `printf 'UNITS\\t%s\\t%s\\n' "$(date +%s.%N)" "$(systemctl show --no-pager -p ${UNIT_PROPERTIES} -- ${units} 2>&1 | b64)"`,
+    `printf 'UNITS\\t%s\\t%s\\n' "$(date +%s.%N)" "$(systemctl show --no-pager ${flags ? `${flags} ` : ''}-p ${properties} -- ${units} 2>&1 | b64)"`,
   ];
 }
 
@@ -66,7 +67,7 @@ function curlMissing(tag: string): string {
   return `if ! command -v curl >/dev/null 2>&1; then printf '${tag}\\t127\\t\\n'; else`;
 }
 
-function gatewaySection(input: VerifyInput): string[] {
+export function gatewaySection(input: Pick<VerifyInput, 'btfs'>): string[] {
   const url = `${input.btfs.gatewayUrl}/${input.btfs.testCid}`;
   // The API answers 401 without a token in BTFS 4.x: that still proves the daemon is up.
   const api = `http://127.0.0.1:${input.btfs.apiPort}/api/v1/id`;
@@ -79,7 +80,7 @@ function gatewaySection(input: VerifyInput): string[] {
   ];
 }
 
-function statSection(input: VerifyInput): string[] {
+export function statSection(input: Pick<VerifyInput, 'stats'>): string[] {
   // A wildcard listen address is reached on loopback.
   const address = input.stats.address === '0.0.0.0' ? '127.0.0.1' : input.stats.address;
   const url = `http://${address}:${input.stats.port}/stat`;

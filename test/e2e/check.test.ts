@@ -38,8 +38,6 @@ describe('orbis check', () => {
     lab = await getLab();
     const release = lab.btfs.releases.amd64;
     // The test role with its download on: the BTFS stand-in release from the lab's ingest.
-    // (A binary replaced after install is not detected yet: the manifest records the archive's
-    // sha256, not the extracted file's. Known gap of the Drift issue.)
     roleArgs = ['--roles', 'ffmpeg,orbis-test', '--var', `TEST_DOWNLOAD_URL=${release.url}`, '--var', `TEST_DOWNLOAD_SHA256=${release.sha256}`];
     pi = await freshHost();
     const first = await provision(pi, knownHosts, [...roleArgs, '--json'], env);
@@ -79,6 +77,18 @@ describe('orbis check', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^orbis-test \/ service orbis-test\.service: .*enable.*start|^orbis-test \/ service orbis-test\.service: .*start.*enable/));
     expect(lines).toContainEqual(expect.stringMatching(/^orbis-test \/ directory \/var\/lib\/orbis-test\/data: create/));
     await expectRepaired();
+  });
+
+  it('a downloaded binary replaced by hand is drift, and provision puts the pinned one back', async () => {
+    const original = await mustOnHost(pi, 'sha256sum < /usr/local/bin/orbis-test-btfs');
+    await mustOnHost(pi, "printf '#!/bin/sh\\necho not btfs\\n' | sudo tee /usr/local/bin/orbis-test-btfs >/dev/null");
+    const result = await check();
+    expect(result.code, result.stdout).toBe(2);
+    expect(drift(result)).toEqual([
+      expect.stringMatching(/^orbis-test \/ download \/usr\/local\/bin\/orbis-test-btfs: replace \(sha256 \w{8}, not the \w{8} orbis installed; replaced on the host\) from http/),
+    ]);
+    await expectRepaired();
+    expect(await mustOnHost(pi, 'sha256sum < /usr/local/bin/orbis-test-btfs')).toBe(original);
   });
 
   it('handlers left pending by a run killed between its change and its handler are drift', async () => {

@@ -84,6 +84,11 @@ describe('engine on a fresh host', () => {
     expect(phases?.verify).toBe(0);
     const total = Object.values(phases ?? {}).reduce((a, b) => a + b, 0);
     expect(total).toBeLessThanOrEqual(report.durationMs + 50);
+    // Progress (stderr is not a TTY here: plain lines) said live what the host was doing, and for how long.
+    const elapsed = String.raw`\[(\d+\.\ds|\d+m\d\ds)\]`;
+    expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: installing packages`));
+    expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: orbis-test: file /etc/orbis-test/greeting\\.conf \\(\\d+/\\d+\\)`));
+    expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: running handlers`));
 
     expect((await mustOnHost(pi, 'systemctl is-active orbis-test.service; systemctl is-enabled orbis-test.service')).split('\n')).toEqual(['active', 'enabled', '']);
     expect(await mustOnHost(pi, 'stat -c "%a %U %G" /etc/orbis-test/greeting.conf /var/lib/orbis-test/data')).toBe('640 root orbistest\n750 orbistest orbistest\n');
@@ -120,8 +125,8 @@ describe('engine on a fresh host', () => {
     expect(await startedAt(pi, 'orbis-test.service')).not.toBe(serviceStart);
     expect(await mustOnHost(pi, 'sudo cat /var/lib/orbis-test/reloads')).toBe(reloads);
     expect(await mustOnHost(pi, 'sudo cat /etc/orbis-test/greeting.conf')).toContain('greeting=bonjour');
-    // The replaced version is kept as a backup.
-    expect(await mustOnHost(pi, 'sudo ls /var/lib/orbis/backup')).toMatch(/%etc%orbis-test%greeting\.conf\./);
+    // The replaced version is kept as a backup, root's only.
+    expect(await mustOnHost(pi, 'sudo sh -c "cd /var/lib/orbis/backup && stat -c \'%a %U %n\' */content/*greeting.conf"')).toMatch(/^600 root \S+\/content\/%2Fetc%2Forbis-test%2Fgreeting\.conf\n/);
 
     const other = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=bonjour', '--var', 'TEST_PORT=7002'], env);
     expect(hostOf(other).changes.map((c) => c.name)).toEqual(['/etc/orbis-test/port.conf']);

@@ -130,7 +130,8 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     // RTMP relay, stats, stunnel, BTFS API / remote API / gateway / swarm: all on 127.0.0.1, no :80.
     expect(listening).toEqual(['127.0.0.1:11935', '127.0.0.1:1935', '127.0.0.1:4001', '127.0.0.1:5001', '127.0.0.1:5101', '127.0.0.1:8080', '127.0.0.1:8088']);
     expect((await onHost(pi, 'curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8088/control/drop/publisher', { user: 'root' })).stdout).toBe('404');
-    const users = await mustOnHost(pi, 'ps -o user= -C stunnel4; ps -o user= -C ffmpeg; systemctl show -p User --value btfs.service', { user: 'root' });
+    // The streamer runs two FFmpeg (an encoder per round, one publisher): both as orbis.
+    const users = await mustOnHost(pi, 'ps -o user= -C stunnel4; ps -o user= -C ffmpeg | sort -u; systemctl show -p User --value btfs.service', { user: 'root' });
     expect(users.split('\n').map((u) => u.trim()).filter((u) => u.length > 0)).toEqual(['stunnel4', 'orbis', 'btfs']);
     expect(await mustOnHost(pi, 'systemctl show -p Restart --value nginx.service', { user: 'root' })).toBe('on-failure\n');
   });
@@ -224,6 +225,30 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     const quiet = await orbisProvision(['--json']);
     expect(hostOf(quiet).changes).toEqual([]);
     expect(hostOf(quiet).handlers).toEqual([]);
+  });
+
+  it('drift on the stack: the key file edited and opened to 0644, stunnel stopped and disabled; told precisely, keys masked in --diff; provision repairs it', async () => {
+    expect((await stack.check(['--json'])).code).toBe(0);
+    await mustOnHost(pi, "sed -i 's/playPath=/playPath=x/' /etc/nginx/orbis/rtmp.conf && chmod 0644 /etc/nginx/orbis/rtmp.conf && systemctl disable --now stunnel@kick.service", { user: 'root' });
+    const result = await stack.check(['--json', '--diff']);
+    expect(result.code, result.stdout).toBe(2);
+    const host = hostOf(result);
+    expect(host.status).toBe('drift');
+    expect(host.changes.map((c) => `${c.role} / ${c.type} ${c.name}: ${c.summary}`).sort()).toEqual([
+      expect.stringMatching(/^nginx-rtmp \/ file \/etc\/nginx\/orbis\/rtmp\.conf: update \(content \+\d+ -\d+, mode 0644 -> 0600\); edited on the host since orbis wrote it$/),
+      expect.stringMatching(/^stunnel \/ service stunnel@kick\.service: (enable and start|start and enable)/),
+    ]);
+    const diff = host.changes.find((c) => c.type === 'file')?.diff ?? '';
+    // The changed lines are the ones holding the keys: shown, with every key (even altered) masked.
+    expect(diff).toMatch(/^-\s+push rtmp:\/\/stream\.dlive\.tv\/live playPath=\*+;$/m);
+    expect(diff).toMatch(/^\+\s+push rtmp:\/\/stream\.dlive\.tv\/live playPath=\*+;$/m);
+    for (const key of [keys.dlive, keys.kick]) expect(result.stdout + result.stderr).not.toContain(key);
+
+    const repaired = await orbisProvision(['--json']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(await unitStates(pi, ['stunnel@kick.service'])).toEqual({ 'stunnel@kick.service': 'active/enabled' });
+    expect((await mustOnHost(pi, 'stat -c %a /etc/nginx/orbis/rtmp.conf', { user: 'root' })).trim()).toBe('600');
+    expect((await stack.check(['--json'])).code).toBe(0);
   });
 
   it('after a reboot the stream reaches both platforms again within 60 s of boot, with no orbis run', async () => {

@@ -15,7 +15,7 @@ function chainId() {
 }
 
 export const BTFS_SETTINGS = {
-  BTFS_PASSERELLE: setting(httpUrl(), 'http://127.0.0.1:8080/btfs', 'btfs', ['btfs', 'orbis-service'],
+  BTFS_PASSERELLE: setting(httpUrl(), 'http://127.0.0.1:8080/btfs', 'btfs', ['orbis-service'],
     'Base URL of the BTFS gateway on the Pi (PASSERELLE = gateway); a video is <this URL>/<CID>. Its port ' +
     'must be BTFS_PORT_PASSERELLE.'),
   BTFS_PORT_PASSERELLE: setting(port(), '8080', 'btfs', ['btfs'],
@@ -30,7 +30,7 @@ export const BTFS_SETTINGS = {
   BTFS_CHAINE_ID: setting(chainId(), '1029', 'btfs', ['btfs'],
     'BTTC chain the node joins (CHAINE = chain): 1029 testnet, 199 mainnet. Fixed once the repo exists: ' +
     'orbis refuses to change it on an initialised repo.'),
-  BTFS_HASH_TEST: setting(contentId(), 'QmbQb1kfwEmf4sqCUcccDYHBiuvKAsE4h8LQsQJ13VvZR2', 'btfs', ['btfs', 'orbis-service'],
+  BTFS_HASH_TEST: setting(contentId(), 'QmbQb1kfwEmf4sqCUcccDYHBiuvKAsE4h8LQsQJ13VvZR2', 'btfs', ['orbis-service'],
     'Content id used to test the gateway (a ranged GET must answer): the readiness probe, and the video ' +
     'played when LISTE_LECTURE is empty.'),
   BTFS_VERSION: setting(releaseVersion(), '4.1.0', 'btfs', ['btfs'],

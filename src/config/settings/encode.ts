@@ -19,16 +19,16 @@ export const ENCODE_SETTINGS = {
   ENCODEUR_VIDEO: setting(oneOf(VIDEO_ENCODER_CHOICES), 'auto', 'encode', ['ffmpeg', 'orbis-service'],
     'H.264 encoder (ENCODEUR = encoder). auto: h264_v4l2m2m (hardware) on a Pi 4 whose FFmpeg has it and ' +
     'that has /dev/video11, libx264 (software) everywhere else; a Pi 5 has no hardware encoder.'),
-  PRESET_ENCODAGE: setting(oneOf(X264_PRESETS), 'ultrafast', 'encode', ['orbis-service'],
+  PRESET_ENCODAGE: setting(oneOf(X264_PRESETS), 'ultrafast', 'encode', ['ffmpeg', 'orbis-service'],
     'x264 preset (libx264 only; the hardware encoder has none). Faster presets cost less CPU; a Pi 4 in ' +
     'software needs ultrafast to hold real time at 720p.'),
-  PROFIL_H264: setting(oneOf(H264_PROFILES), 'main', 'encode', ['orbis-service'],
+  PROFIL_H264: setting(oneOf(H264_PROFILES), 'main', 'encode', ['ffmpeg', 'orbis-service'],
     'H.264 profile. Both platforms ask for main.'),
-  NIVEAU_H264: setting(oneOf(H264_LEVELS), '4.0', 'encode', ['orbis-service'],
+  NIVEAU_H264: setting(oneOf(H264_LEVELS), '4.0', 'encode', ['ffmpeg', 'orbis-service'],
     'H.264 level (NIVEAU). Both platforms ask for 4.0, which covers up to 1080p at 30 fps; 1080p60 needs 4.2.'),
-  DEBIT_IMAGES: setting(integer(1, 60, 'fps'), '30', 'encode', ['orbis-service'],
+  DEBIT_IMAGES: setting(integer(1, 60, 'fps'), '30', 'encode', ['ffmpeg', 'orbis-service'],
     'Frames per second (DEBIT_IMAGES = frame rate). DLive: 30; Kick: 30 or 60; both platforms on: 30.'),
-  GOP: setting(optional(integer(1, 600, 'frames')), '', 'encode', ['orbis-service'],
+  GOP: setting(optional(integer(1, 600, 'frames')), '', 'encode', ['ffmpeg', 'orbis-service'],
     'Keyframe interval in frames. Both platforms require 2 seconds, so it must be 2 x DEBIT_IMAGES; ' +
     'empty: orbis computes it.'),
   LARGEUR_MAX: setting(evenInteger(320, 1920, 'pixels'), '1280', 'encode', ['orbis-service'],
@@ -36,7 +36,7 @@ export const ENCODE_SETTINGS = {
     'sustain 1080p with software filters: 1280x720 is the tested compromise.'),
   HAUTEUR_MAX: setting(evenInteger(180, 1080, 'pixels'), '720', 'encode', ['orbis-service'],
     'Output height (HAUTEUR = height). At most 1080, as both platforms accept.'),
-  ENCODAGE_BITRATE_VIDEO: setting(optional(integer(500, 20000, 'kbps')), '', 'encode', ['orbis-service'],
+  ENCODAGE_BITRATE_VIDEO: setting(optional(integer(500, 20000, 'kbps')), '', 'encode', ['ffmpeg', 'orbis-service'],
     'Video bitrate of the single encode, in kbps. Empty: with one platform on, that platform\'s ' +
     '*_BITRATE_VIDEO; with both, the lower of DLIVE_BITRATE_VIDEO and KICK_BITRATE_VIDEO. With both on, ' +
     'the bitrate used must lie in both platforms\' ranges at once: 3500-4500.'),

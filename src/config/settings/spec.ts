@@ -3,8 +3,8 @@
 // example conf, so they cannot disagree.
 import type { ValueType } from '../value-types.js';
 
-/** The roles of DESIGN.md; `usedBy: []` marks a variable orbis reads but does not use. */
-export type RoleName = 'ffmpeg' | 'nginx-rtmp' | 'stunnel' | 'btfs' | 'orbis-service';
+/** The roles of DESIGN.md; `usedBy: []` marks a variable no role uses (kept from upstream, or read by the run itself: SSH_*). */
+export type RoleName = 'ffmpeg' | 'nginx-rtmp' | 'stunnel' | 'btfs' | 'orbis-service' | 'system' | 'ssh';
 
 export type SettingGroup =
   | 'platforms'
@@ -16,6 +16,8 @@ export type SettingGroup =
   | 'playlist'
   | 'watermark'
   | 'logs'
+  | 'system'
+  | 'ssh'
   | 'upstream';
 
 export interface SettingSpec<T> {
@@ -25,6 +27,12 @@ export interface SettingSpec<T> {
   /** One or two sentences, in English, for `orbis inventory`, the README and the reference. */
   description: string;
   group: SettingGroup;
+  /**
+   * The roles whose files, commands or conditions the setting shapes, directly or through a value
+   * derived from it (`encode.encoderArgs`). Checked against the roles themselves by
+   * test/unit/docs/usage.test.ts (src/docs/usage.ts derives it); `orbis verify` reading a
+   * setting does not count here.
+   */
   usedBy: readonly RoleName[];
   /** Never shown: masked in every output. */
   secret: boolean;

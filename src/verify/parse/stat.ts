@@ -59,6 +59,8 @@ function textOf(e: XmlElement | undefined, name: string): string {
 }
 
 export interface StatClient {
+  /** nginx's connection number: what rtmp_control's `clientid` names (`orbis reconnect`). */
+  id: number;
   address: string;
   flashver: string;
   /** Milliseconds since the client connected. */
@@ -67,10 +69,17 @@ export interface StatClient {
   active: boolean;
   /** A push relay (nginx-rtmp's own outgoing connection). */
   relay: boolean;
+  /** Frames nginx dropped for this client (a push that cannot keep up). */
+  dropped: number;
 }
 
 export interface StatStream {
   name: string;
+  /** Milliseconds since the stream began (its first publish). */
+  timeMs: number;
+  /** Bits per second nginx receives from the publisher, and sends to every client together. */
+  bwIn: number;
+  bwOut: number;
   clients: StatClient[];
   video?: { width: number; height: number; fps: number; codec: string };
 }
@@ -103,17 +112,22 @@ function parseStream(stream: XmlElement): StatStream {
   const clients = children(stream, 'client').map((c) => {
     const flashver = textOf(c, 'flashver');
     return {
+      id: Number(textOf(c, 'id')) || 0,
       address: textOf(c, 'address'),
       flashver,
       timeMs: Number(textOf(c, 'time')) || 0,
       publishing: child(c, 'publishing') !== undefined,
       active: child(c, 'active') !== undefined,
       relay: flashver.startsWith('ngx-') && flashver.includes('relay'),
+      dropped: Number(textOf(c, 'dropped')) || 0,
     };
   });
   const video = child(child(stream, 'meta'), 'video');
   return {
     name: textOf(stream, 'name'),
+    timeMs: Number(textOf(stream, 'time')) || 0,
+    bwIn: Number(textOf(stream, 'bw_in')) || 0,
+    bwOut: Number(textOf(stream, 'bw_out')) || 0,
     clients,
     ...(video
       ? { video: { width: Number(textOf(video, 'width')) || 0, height: Number(textOf(video, 'height')) || 0, fps: Number(textOf(video, 'frame_rate')) || 0, codec: textOf(video, 'codec') } }

@@ -11,6 +11,15 @@ export interface UnitState {
   exitStatus: string;
   /** Monotonic time the unit last became active: changes on every (re)start. */
   activeSince: string;
+  /** Unix times (`systemctl show --timestamp=unix`, when asked for) it last became active, and entered its current state. */
+  activeEnterUnix?: number;
+  stateChangeUnix?: number;
+}
+
+/** `@1795534139` (--timestamp=unix); undefined when absent or empty (never happened). */
+function unixTime(value: string | undefined): number | undefined {
+  const m = /^@(\d+(?:\.\d+)?)$/.exec(value ?? '');
+  return m ? Number(m[1]) : undefined;
 }
 
 export function parseUnits(text: string): Record<string, UnitState> {
@@ -34,6 +43,10 @@ export function parseUnits(text: string): Record<string, UnitState> {
       exitStatus: p.ExecMainStatus ?? '',
       activeSince: p.ActiveEnterTimestampMonotonic ?? '',
     };
+    const activeEnter = unixTime(p.ActiveEnterTimestamp);
+    const stateChange = unixTime(p.StateChangeTimestamp);
+    if (activeEnter !== undefined) units[id].activeEnterUnix = activeEnter;
+    if (stateChange !== undefined) units[id].stateChangeUnix = stateChange;
   }
   return units;
 }

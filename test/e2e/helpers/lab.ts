@@ -14,8 +14,11 @@ export function getLab(): Promise<LabState> {
   return loadLab(E2E_LAB_NAME);
 }
 
-/** A new host nobody else uses; give it back with releaseHost (e.g. in afterAll). */
-export function freshHost(options: { arch?: LabArch; name?: string } = {}): Promise<LabHost> {
+/**
+ * A new host nobody else uses; give it back with releaseHost (e.g. in afterAll). `password`: like a
+ * fresh Pi, pi logs in with the password in `passwordFile` only (the key then reaches root only).
+ */
+export function freshHost(options: { arch?: LabArch; name?: string; password?: boolean; sudoAsksPassword?: boolean } = {}): Promise<LabHost> {
   return addHost(E2E_LAB_NAME, options);
 }
 
@@ -37,6 +40,27 @@ export async function onHost(
 ): Promise<HostCommandResult> {
   const result = await sshRun(host, command, { user: options.user ?? 'pi', timeoutMs: options.timeoutMs ?? 120_000 });
   return { stdout: result.stdout, stderr: result.stderr, code: result.timedOut ? null : result.exitCode };
+}
+
+/**
+ * Like onHost, but when SSH itself fails (exit 255: on a loaded machine the host may not answer
+ * within ssh's connect timeout) the command is tried again, and after `attempts` an error is
+ * thrown: a check that never ran must not read as "nothing found".
+ */
+export async function onHostSurely(
+  host: Pick<LabHost, 'address' | 'keyPath' | 'name'>,
+  command: string,
+  options: { user?: 'pi' | 'root'; timeoutMs?: number; attempts?: number } = {},
+): Promise<HostCommandResult> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    const result = await onHost(host, command, options);
+    if (result.code !== 255 && result.code !== null) return result;
+    if (attempt >= attempts) {
+      throw new Error(`on ${host.name}: \`${command}\` could not run: ssh ${result.code === null ? 'timed out' : 'failed (exit 255)'} ${attempts} times\n${result.stderr.slice(-1000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
 }
 
 /** Like onHost, but a non-zero exit fails with the command's output (for setup steps). */

@@ -1,5 +1,5 @@
 // Run the compiled orbis CLI against lab hosts, as a user would: a real process, real SSH.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { LabHost } from '../../../src/lab/index.js';
 import { packageRoot } from '../../../src/util/paths.js';
@@ -60,4 +60,36 @@ export function labConnection(host: Pick<LabHost, 'keyPath'>, knownHosts: string
 /** `orbis provision pi@<host>` with lab connection options. */
 export function provision(host: Pick<LabHost, 'address' | 'keyPath'>, knownHosts: string, args: string[] = [], env: Record<string, string> = {}): Promise<OrbisResult> {
   return orbis(['provision', `pi@${host.address}`, ...labConnection(host, knownHosts), ...args], { env });
+}
+
+/**
+ * `orbis status --watch --json` running in the background: one report per line, kept as it
+ * comes. stop() interrupts it (SIGINT, as Ctrl-C) and resolves with every report and the exit code.
+ */
+export function watchStatus(args: string[], options: { env?: Record<string, string> } = {}) {
+  const child = spawn(process.execPath, [CLI, 'status', '--watch', '--json', ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const reports: Array<Record<string, unknown> & { hosts: Array<Record<string, any>> }> = [];
+  let buffer = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.trim().startsWith('{')) reports.push({ ...(JSON.parse(line) as typeof reports[number]), receivedAt: Date.now() });
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    reports,
+    stderr: () => stderr,
+    async stop(): Promise<{ reports: typeof reports; code: number | null; stderr: string }> {
+      child.kill('SIGINT');
+      const code = await exited;
+      return { reports, code, stderr };
+    },
+  };
 }

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabHost, LabState } from '../../../src/lab/index.js';
-import { mustOnHost, onHost, recordingsFor, waitFor, type Recording } from './lab.js';
-import { provision, type OrbisResult } from './orbis.js';
+import { mustOnHost, onHost, onHostSurely, recordingsFor, waitFor, type Recording } from './lab.js';
+import { labConnection, orbis, provision, type OrbisResult } from './orbis.js';
 
 const run = promisify(execFile);
 
@@ -59,6 +59,13 @@ export class StackPi {
     this.printed.push(result.stdout, result.stderr);
     return result;
   }
+
+  /** `orbis check` of this Pi against the same configuration as provision. */
+  async check(args: readonly string[] = []): Promise<OrbisResult> {
+    const result = await orbis(['check', `pi@${this.host.address}`, ...labConnection(this.host, this.knownHosts), ...this.baseArgs, ...args], { env: this.env });
+    this.printed.push(result.stdout, result.stderr);
+    return result;
+  }
 }
 
 /** Recordings of `key` now, by file name (to tell the next publish's recording apart). */
@@ -98,6 +105,22 @@ export async function probeMedia(path: string): Promise<MediaStreams> {
   };
 }
 
+/**
+ * The media time at the end of a recording so far: its last video timestamp, in seconds. The
+ * file may be growing: ffprobe stops at the last whole packet.
+ */
+export async function mediaEnd(path: string): Promise<number> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path], { maxBuffer: 256 * 1024 * 1024 });
+  const times = stdout.trim().split('\n').map(Number).filter((t) => Number.isFinite(t));
+  return times.length > 0 ? Math.max(...times.slice(-30)) : 0;
+}
+
+/** The newest recording of `key` (nginx-rtmp names them `<key>-<unix time>.flv`). */
+export async function newestRecording(lab: LabState, platform: 'dlive' | 'kick', key: string): Promise<Recording | undefined> {
+  const stamp = (r: Recording): number => Number(/-(\d+)\.flv$/.exec(r.file)?.[1] ?? 0);
+  return (await recordingsFor(lab, platform, key)).sort((a, b) => stamp(b) - stamp(a) || b.file.localeCompare(a.file))[0];
+}
+
 /** systemd's start time of each unit: it changes exactly when the unit (re)starts. */
 export async function unitStarts(host: LabHost, units: readonly string[]): Promise<Record<string, string>> {
   const out = await mustOnHost(host, `systemctl show -p Id -p ActiveEnterTimestampMonotonic ${units.join(' ')}`, { user: 'root' });
@@ -130,20 +153,21 @@ export function hiddenPattern(key: string): string {
 
 /**
  * Where a key must never be on the Pi: world-readable files (under /etc /var /home /usr/local /run
- * /opt /srv /tmp), the journal, and process command lines. Returns what was found (empty: clean).
+ * /opt /srv /tmp), the journal, and process command lines. Returns what was found (empty: clean);
+ * a search SSH could not run is an error, never "clean".
  */
 export async function keysOnHost(host: LabHost, keys: readonly string[]): Promise<string[]> {
   const patterns = keys.map((k) => `-e '${hiddenPattern(k)}'`).join(' ');
   const found: string[] = [];
-  const files = await onHost(
+  const files = await onHostSurely(
     host,
     `find /etc /var /home /usr/local /run /opt /srv /tmp -xdev -type f -perm -o+r -size -50M -print0 2>/dev/null | xargs -0 -r grep -l ${patterns} 2>/dev/null`,
     { user: 'root', timeoutMs: 180_000 },
   );
   found.push(...files.stdout.split('\n').filter((l) => l.length > 0).map((f) => `world-readable file ${f}`));
-  const journal = await onHost(host, `journalctl --no-pager -o cat | grep -c ${patterns}`, { user: 'root', timeoutMs: 120_000 });
+  const journal = await onHostSurely(host, `journalctl --no-pager -o cat | grep -c ${patterns}`, { user: 'root', timeoutMs: 120_000 });
   if (Number(journal.stdout.trim()) > 0) found.push(`${journal.stdout.trim()} journal line(s)`);
-  const commandLines = await onHost(host, `ps -eo args= | grep -c ${patterns}`, { user: 'root' });
+  const commandLines = await onHostSurely(host, `ps -eo args= | grep -c ${patterns}`, { user: 'root' });
   if (Number(commandLines.stdout.trim()) > 0) found.push(`${commandLines.stdout.trim()} process command line(s)`);
   return found;
 }

@@ -69,12 +69,14 @@ describe('early connections', () => {
     await waitFor(() => a.openConnections === 0 && b.openConnections === 0);
   });
 
-  it('with --ask-become-pass nothing connects early (the connection needs the password)', async () => {
+  it('with a password to ask (--ask-pass, --ask-become-pass) or a key to make (--new-key) nothing connects early', async () => {
     const s = await server();
-    await withEarlyConnections([hostOf(s, 'salon')], options({ askBecomePass: true }), 1, async (early) => {
-      await new Promise((r) => setTimeout(r, 200));
-      expect(early.take('salon')).toBeUndefined();
-    });
+    for (const asking of [{ askBecomePass: true }, { askPass: true }, { newKey: true }]) {
+      await withEarlyConnections([hostOf(s, 'salon')], options(asking), 1, async (early) => {
+        await new Promise((r) => setTimeout(r, 100));
+        expect(early.take('salon')).toBeUndefined();
+      });
+    }
     expect(s.connections).toBe(0);
   });
 

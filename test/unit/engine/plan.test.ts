@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { makePlan, probeSpecFor } from '../../../src/engine/plan.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD, makePlan, probeSpecFor } from '../../../src/engine/plan.js';
 import type { DesiredFile } from '../../../src/resources/types.js';
 import type { DesiredState } from '../../../src/roles/desired.js';
 import { hostFacts } from '../resources/fixtures.js';
@@ -54,6 +54,47 @@ describe('makePlan', () => {
     const plan = makePlan(state([]), facts);
     expect(plan.changes.map((c) => [c.id.role, c.id.name, c.actions])).toEqual([['web', '/etc/old-web.conf', [{ op: 'remove', path: '/etc/old-web.conf' }]]]);
     expect(plan.manifest).toEqual({ '/etc/stunnel/kick.conf': { sha256: 'bb', role: 'stunnel' } });
+  });
+
+  it("records an extracted download's installed hash to be measured on the Pi, and keeps other roles' measured hashes", () => {
+    const download = {
+      kind: 'download' as const,
+      id: { role: 'btfs', type: 'download' as const, name: '/usr/local/bin/btfs' },
+      url: 'http://x/btfs.tar.gz',
+      sha256: 'aa'.repeat(32),
+      path: '/usr/local/bin/btfs',
+      extract: 'btfs',
+      mode: '0755',
+      owner: 'root',
+      group: 'root',
+    };
+    const facts = hostFacts({
+      manifest: { '/usr/local/bin/other': 'bb' },
+      manifestRoles: { '/usr/local/bin/other': 'other' },
+      manifestInstalled: { '/usr/local/bin/other': 'cc'.repeat(32) },
+    });
+    const plan = makePlan(state([download]), facts);
+    expect(plan.manifest).toEqual({
+      '/usr/local/bin/btfs': { sha256: 'aa'.repeat(32), role: 'btfs', installed: INSTALLED_HASH_MEASURED_ON_RECORD },
+      '/usr/local/bin/other': { sha256: 'bb', role: 'other', installed: 'cc'.repeat(32) },
+    });
+  });
+
+  it("validates again first what a cut run wrote for a role of this run and never validated; other roles' notes wait", () => {
+    const checked = { ...file('/etc/web.conf', 'a\n'), validate: 'web -t' };
+    const facts = hostFacts({
+      paths: { '/etc/web.conf': inSync('/etc/web.conf', 'a\n') },
+      unvalidated: { web: [{ runId: 'run-1', path: '/etc/web.conf' }], other: [{ runId: 'run-1', path: '/etc/other.conf' }] },
+    });
+    const plan = makePlan(state([checked]), facts);
+    expect(plan.empty).toBe(false);
+    expect(plan.changes).toEqual([
+      {
+        id: { role: 'web', type: 'validation', name: 'web -t' },
+        summary: 'validate again 1 file run run-1 wrote and never validated (it was cut); put the previous ones back if they fail',
+        actions: [{ op: 'revalidate', role: 'web', commands: ['web -t'] }],
+      },
+    ]);
   });
 
   it('tells a hand edit on the host from a configuration change', () => {

@@ -59,6 +59,27 @@ describe('facts probe', () => {
     expect(facts.guards['test -e /x']).toBe(false);
   });
 
+  it("reads an extracted download's installed sha256 from the manifest, and ignores a malformed one", () => {
+    const manifest = {
+      version: 2,
+      files: { '/usr/local/bin/btfs': { sha256: 'aa', role: 'btfs', installed: 'cd'.repeat(32) }, '/usr/local/bin/x': { sha256: 'bb', role: 'x', installed: 'not a hash' } },
+    };
+    const facts = parseFacts(`MANIFEST\t${Buffer.from(JSON.stringify(manifest)).toString('base64')}`, empty);
+    expect(facts.manifestInstalled).toEqual({ '/usr/local/bin/btfs': 'cd'.repeat(32) });
+    expect(facts.manifest).toEqual({ '/usr/local/bin/btfs': 'aa', '/usr/local/bin/x': 'bb' });
+  });
+
+  it('reads the files a cut run left unvalidated, by role', () => {
+    const list = Buffer.from('run-1\t/etc/nginx/nginx.conf\nrun-1\t/etc/nginx/orbis/rtmp.conf\n').toString('base64');
+    const facts = parseFacts(`UNVALIDATED\tnginx-rtmp\t${list}\nUNVALIDATED\tempty\t`, empty);
+    expect(facts.unvalidated).toEqual({
+      'nginx-rtmp': [
+        { runId: 'run-1', path: '/etc/nginx/nginx.conf' },
+        { runId: 'run-1', path: '/etc/nginx/orbis/rtmp.conf' },
+      ],
+    });
+  });
+
   it('a corrupt manifest reads as empty instead of failing the run', () => {
     const facts = parseFacts(`MANIFEST\t${Buffer.from('{not json').toString('base64')}`, empty);
     expect(facts.manifest).toEqual({});

@@ -48,6 +48,15 @@ describe('runRollout', () => {
     expect(result.stoppedBecause).toMatch(/canary/);
   });
 
+  it('a host rolled back after failing still counts as failed for --max-fail, and the reason says so', async () => {
+    const plan = planBatches(hosts(3), { serial: '1' });
+    const result = await runRollout(plan, 3, 0, async (batch) =>
+      batch.map((h) => ({ ...report(h.name, 'failed'), rollback: { status: 'rolled-back' as const, undone: ['r2'], verified: true } })),
+    );
+    expect(result.reports.map((r) => `${r.name}:${r.status}`)).toEqual(['pi1:failed', 'pi2:skipped', 'pi3:skipped']);
+    expect(result.stoppedBecause).toBe('1 of 3 hosts failed, 1 rolled back, more than --max-fail 0%: 2 host(s) left untouched');
+  });
+
   it('goes on while failures stay within --max-fail', async () => {
     const plan = planBatches(hosts(4), { serial: '1' });
     const result = await runRollout(plan, 4, 0.25, async (batch) => batch.map((h) => report(h.name, h.name === 'pi2' ? 'failed' : 'changed')));

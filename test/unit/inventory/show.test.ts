@@ -48,8 +48,8 @@ describe('orbis inventory', () => {
     const salon = out.stdout.slice(out.stdout.indexOf('== salon'), out.stdout.indexOf('== cuisine'));
     expect(salon).toContain('groups:   maison < pi4\n');
     expect(salon).toContain('sources:  default < fleet < group maison < group pi4 < host salon < environment ORBIS_<NAME> < --var (the last wins)\n');
-    expect(salon).toMatch(new RegExp(`DLIVE_CLE_FLUX +\\*{8} +${example}:47:23 \\(host salon\\), environment SALON_DLIVE_KEY\\n`));
-    expect(salon).toMatch(new RegExp(`ENCODEUR_VIDEO +h264_v4l2m2m +${example}:80:23 \\(group pi4\\)\\n`));
+    expect(salon).toMatch(new RegExp(`DLIVE_CLE_FLUX +\\*{8} +${example}:50:23 \\(host salon\\), environment SALON_DLIVE_KEY\\n`));
+    expect(salon).toMatch(new RegExp(`ENCODEUR_VIDEO +h264_v4l2m2m +${example}:83:23 \\(group pi4\\)\\n`));
     expect(salon).toMatch(/\(\d+ setting\(s\) at their default not shown\)/);
     for (const key of Object.values(KEYS)) expect(out.stdout + out.stderr).not.toContain(key);
   });
@@ -65,7 +65,7 @@ describe('orbis inventory', () => {
     expect(cuisine.settings.find((s) => s.name === 'KICK_CLE_FLUX')).toEqual({
       name: 'KICK_CLE_FLUX',
       value: '********',
-      origin: `${example}:55:22 (host cuisine)`,
+      origin: `${example}:58:22 (host cuisine)`,
       reference: 'environment CUISINE_KICK_KEY',
       secret: true,
     });
@@ -88,7 +88,7 @@ describe('orbis inventory', () => {
     const out = await run({ json: true, host: 'salon', conf, confExplicit: true, var: ['GOP=60'] }, { ...KEYS, ORBIS_CONSERVATION_JOURNAUX: '7' });
     const settings = (JSON.parse(out.stdout) as InventoryReport).hosts[0]!.settings;
     const origin = (name: string) => settings.find((s) => s.name === name)?.origin;
-    expect(origin('NIVEAU_JOURNAL')).toBe(`${example}:75:23 (group maison)`);
+    expect(origin('NIVEAU_JOURNAL')).toBe(`${example}:78:23 (group maison)`);
     expect(origin('CONSERVATION_JOURNAUX')).toBe('environment ORBIS_CONSERVATION_JOURNAUX');
     expect(origin('GOP')).toBe('--var GOP');
     expect((JSON.parse(out.stdout) as InventoryReport).hosts[0]!.layers).toEqual([
@@ -101,7 +101,7 @@ describe('orbis inventory', () => {
     const out = await run({ host: 'salon' }, env);
     expect(out.exitCode).toBe(0);
     expect(out.stderr).toBe(
-      `warning: ${example}:47:23: DLIVE_CLE_FLUX: refers to the environment variable SALON_DLIVE_KEY (host salon), which is not set (hint: export SALON_DLIVE_KEY=... before running orbis)\n`,
+      `warning: ${example}:50:23: DLIVE_CLE_FLUX: refers to the environment variable SALON_DLIVE_KEY (host salon), which is not set (hint: export SALON_DLIVE_KEY=... before running orbis)\n`,
     );
     expect(out.stdout).toMatch(/DLIVE_CLE_FLUX +\(empty\) +default \[environment SALON_DLIVE_KEY \(host salon\) not set\]\n/);
   });

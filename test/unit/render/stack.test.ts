@@ -73,6 +73,7 @@ describe('stack templates (golden files)', () => {
     ['/etc/nginx/orbis/rtmp.conf', 'nginx-rtmp/rtmp.conf'],
     ['/etc/systemd/system/nginx.service.d/orbis.conf', 'nginx-rtmp/nginx.service.d-orbis.conf'],
     ['/etc/stunnel/kick.conf', 'stunnel/kick.conf'],
+    ['/etc/systemd/system/stunnel@kick.service.d/orbis.conf', 'stunnel/stunnel@kick.service.d-orbis.conf'],
     ['/etc/systemd/system/btfs.service', 'btfs/btfs.service'],
     ['/etc/orbis/orbis.conf', 'orbis-service/orbis.conf'],
     ['/etc/orbis/liste-lecture.txt', 'orbis-service/liste-lecture.txt'],
@@ -144,7 +145,14 @@ describe('stack desired state', () => {
       expect.objectContaining({ kind: 'service', unit: 'stunnel@kick.service', enabled: false, state: 'stopped' }),
     ]);
     const withKick = desiredFor('toutes').resources.filter((r) => r.id.role === 'stunnel').map((r) => `${r.kind} ${r.id.name}`);
-    expect(withKick).toEqual(['package stunnel4', 'package ca-certificates', 'file /etc/stunnel/kick.conf', 'service stunnel@kick.service']);
+    expect(withKick).toEqual([
+      'package stunnel4',
+      'package ca-certificates',
+      'file /etc/stunnel/kick.conf',
+      'file /etc/systemd/system/stunnel@kick.service.d/orbis.conf',
+      "command keep Debian's all-configs stunnel4 service off",
+      'service stunnel@kick.service',
+    ]);
     expect(files('dlive').get('/etc/systemd/system/orbis.service')?.content).not.toContain('stunnel');
   });
 

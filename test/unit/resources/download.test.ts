@@ -35,6 +35,7 @@ describe('download', () => {
     ['file with the pinned sha256', download(), EXEC(), {}],
     ['pinned sha256 written in capitals', download({ sha256: sha(BINARY).toUpperCase() }), EXEC(), {}],
     ['member extracted from the pinned archive, as recorded', extracted(), EXEC(), { manifest: { [PATH]: ARCHIVE } }],
+    ['member as installed (its own sha256 recorded too)', extracted(), EXEC(), { manifest: { [PATH]: ARCHIVE }, manifestInstalled: { [PATH]: sha(BINARY) } }],
   ])('in sync: %s', (_name, desired, fact, facts) => {
     expect(plan(desired, fact, facts)).toEqual([]);
   });
@@ -61,6 +62,13 @@ describe('download', () => {
     ['another version on disk', download(), EXEC({ sha256: 'cd'.repeat(32) }), {}, `replace (sha256 cdcdcdcd -> ${sha(BINARY).slice(0, 8)}) from ${URL}`],
     ['extracted from another archive', extracted(), EXEC(), { manifest: { [PATH]: 'ef'.repeat(32) } }, `replace from ${URL} (member btfs), sha256 abababab`],
     ['on disk, but orbis never recorded extracting it', extracted(), EXEC(), {}, `replace from ${URL} (member btfs), sha256 abababab`],
+    [
+      'extracted from the pinned archive, then replaced on the host',
+      extracted(),
+      EXEC({ sha256: 'cd'.repeat(32) }),
+      { manifest: { [PATH]: ARCHIVE }, manifestInstalled: { [PATH]: sha(BINARY) } },
+      `replace (sha256 cdcdcdcd, not the ${sha(BINARY).slice(0, 8)} orbis installed; replaced on the host) from ${URL} (member btfs), sha256 abababab`,
+    ],
   ])('%s: download again', (_name, desired, fact, facts, summary) => {
     const [change] = plan(desired, fact, facts);
     expect(change?.summary).toBe(summary);

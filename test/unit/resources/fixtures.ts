@@ -20,6 +20,8 @@ export function hostFacts(overrides: Partial<HostFacts> = {}): HostFacts {
     hasV4l2Encoder: false,
     manifest: {},
     manifestRoles: {},
+    manifestInstalled: {},
+    unvalidated: {},
     pendingHandlers: [],
     root: true,
     ...overrides,

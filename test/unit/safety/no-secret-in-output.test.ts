@@ -113,18 +113,26 @@ async function gone(pid: number): Promise<boolean> {
 describe('no stream key in any output of the CLI', () => {
   it('help and version of every command', async () => {
     const paths = await commandPaths({ cwd: work, env: { ...baseEnv, ...withEnvKeys } });
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['', 'provision', 'check', 'verify', 'inventory', 'secrets', 'secrets edit', 'lab']));
+    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['', 'provision', 'check', 'verify', 'inventory', 'secrets', 'secrets edit', 'rollback', 'lab']));
     for (const path of paths) expectNoKey(await orbis([...path, '--help'], withEnvKeys));
     expectNoKey(await orbis(['--version'], withEnvKeys));
   }, 120_000);
 
-  it('provision, check, verify and apply against an unreachable 127.0.0.1:1, as text and JSON', async () => {
+  it('provision, check, verify, apply, import, rollback, status and reconnect against an unreachable 127.0.0.1:1, as text and JSON', async () => {
     const commands = [
       ['provision', TARGET, '--check', ...conn],
       ['provision', TARGET, ...conn],
       ['check', TARGET, '--diff', ...conn],
       ['verify', TARGET, '--retry-timeout', '0', ...conn],
       ['apply', '-i', 'inventory/env.yaml', '--check', ...conn],
+      ['import', TARGET, '--out', 'imported', ...conn],
+      ['import', TARGET, '--remove-old', ...conn],
+      ['apply', '-i', 'inventory/env.yaml', '--rollback-on-fail', ...conn],
+      ['rollback', TARGET, ...conn],
+      ['rollback', '-i', 'inventory/env.yaml', '--list', ...conn],
+      ['status', TARGET, ...conn],
+      ['status', '-i', 'inventory/env.yaml', ...conn],
+      ['reconnect', TARGET, '--platform', 'kick', ...conn],
     ];
     let reports = 0;
     for (const args of commands) {
@@ -140,6 +148,25 @@ describe('no stream key in any output of the CLI', () => {
     }
     expect(reports).toBeGreaterThanOrEqual(8);
   }, 240_000);
+
+  it('facts against the unreachable host, and render --offline (keys masked) into a directory', async () => {
+    for (const run of await bothWays(['facts', TARGET, ...conn])) {
+      expectNoKey(run);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/orbis facts: pi@127\.0\.0\.1:1: .*refused/);
+    }
+    // The files it writes are scanned with the others by the last test: masked, they hold no key.
+    const renders = [
+      await orbis(['render', TARGET, '--offline', '--out', join(root, 'render-conf')]),
+      await orbis(['render', TARGET, '--offline', '--out', join(root, 'render-env'), '--json'], withEnvKeys),
+      await orbis(['render', '--offline', '-i', 'inventory/env.yaml', '--limit', 'salon', '--out', join(root, 'render-inventory')], withEnvKeys),
+    ];
+    for (const run of renders) {
+      expectNoKey(run);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    expect(readFileSync(join(root, 'render-inventory', 'etc', 'nginx', 'orbis', 'rtmp.conf'), 'utf8')).toContain('playPath=********;');
+  }, 120_000);
 
   it('inventory shows every host with keys masked', async () => {
     for (const args of [['inventory', '-i', 'inventory/env.yaml'], ['inventory', '-i', 'inventory/env.yaml', '--json'], ['inventory', '-i', 'inventory/secret.yaml']]) {

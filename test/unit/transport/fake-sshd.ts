@@ -49,6 +49,10 @@ export interface FakeSshdOptions {
   onExec?: (ctx: ExecContext) => boolean;
   /** Extra environment for commands run for real (e.g. PATH with a fake sudo first). */
   env?: NodeJS.ProcessEnv;
+  /** Login passwords by user: password logins accepted (sshd's PasswordAuthentication yes). */
+  passwords?: Record<string, string>;
+  /** Take passwords through keyboard-interactive only (sshd with PAM, PasswordAuthentication no). */
+  keyboardInteractiveOnly?: boolean;
 }
 
 export interface FakeSshd {
@@ -57,6 +61,8 @@ export interface FakeSshd {
   commands: string[];
   /** Users that logged in. */
   logins: string[];
+  /** Every password received (password or keyboard-interactive), to count attempts. */
+  passwordsTried: string[];
   openSessions: number;
   maxOpenSessions: number;
   refusedSessions: number;
@@ -80,6 +86,7 @@ export async function startFakeSshd(options: FakeSshdOptions): Promise<FakeSshd>
     port: 0,
     commands: [],
     logins: [],
+    passwordsTried: [],
     openSessions: 0,
     maxOpenSessions: 0,
     refusedSessions: 0,
@@ -98,12 +105,38 @@ export async function startFakeSshd(options: FakeSshdOptions): Promise<FakeSshd>
 
   const onClient = (client: Connection, socket: Socket): void => {
     client.on('error', () => undefined);
+    const passwords = options.passwords ?? {};
+    const methods = [
+      'publickey',
+      ...(Object.keys(passwords).length === 0 ? [] : options.keyboardInteractiveOnly ? ['keyboard-interactive'] : ['password']),
+    ] as Array<'publickey' | 'password' | 'keyboard-interactive'>;
     client.on('authentication', (ctx) => {
-      if (ctx.method !== 'publickey' || !users.includes(ctx.username)) return ctx.reject(['publickey']);
+      const expected = passwords[ctx.username];
+      if (ctx.method === 'password' && methods.includes('password')) {
+        state.passwordsTried.push(ctx.password);
+        if (expected !== undefined && ctx.password === expected) {
+          state.logins.push(ctx.username);
+          return ctx.accept();
+        }
+        return ctx.reject(methods);
+      }
+      if (ctx.method === 'keyboard-interactive' && methods.includes('keyboard-interactive')) {
+        ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
+          state.passwordsTried.push(answers[0] ?? '');
+          if (expected !== undefined && answers[0] === expected) {
+            state.logins.push(ctx.username);
+            ctx.accept();
+          } else {
+            ctx.reject(methods);
+          }
+        });
+        return;
+      }
+      if (ctx.method !== 'publickey' || !users.includes(ctx.username)) return ctx.reject(methods);
       const key = allowed.find((k) => k.type === ctx.key.algo && k.getPublicSSH().equals(ctx.key.data));
-      if (!key) return ctx.reject(['publickey']);
+      if (!key) return ctx.reject(methods);
       if (!ctx.signature || !ctx.blob) return ctx.accept(); // the "would this key do?" query
-      if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(methods);
       state.logins.push(ctx.username);
       ctx.accept();
     });

@@ -194,6 +194,43 @@ describe('connecting', () => {
     expect((error as Error).message).toContain('check that the user pi exists');
   });
 
+  describe('first contact by password (--ask-pass)', () => {
+    const password = 'raspberry pi 4 ever';
+
+    it('logs in with the password once the key is refused, and says so', async () => {
+      const s = await server({ passwords: { pi: password } });
+      const t = await open(s, { knownHostsFile: freshKnownHosts(), identityFile: strangerKey.path, loginPassword: new Secret(password) });
+      expect(t.loginMethod).toBe('password');
+      expect((await t.exec('echo in')).stdout).toBe('in\n');
+      expect(s.passwordsTried).toEqual([password]);
+      expect(s.commands.join('\n')).not.toContain(password);
+    });
+
+    it('never sends the password when a key logs in', async () => {
+      const s = await server({ passwords: { pi: password } });
+      const t = await open(s, { knownHostsFile: freshKnownHosts(), loginPassword: new Secret(password) });
+      expect(t.loginMethod).toBe('key');
+      expect(s.passwordsTried).toEqual([]);
+    });
+
+    it('answers keyboard-interactive (PAM) when the server takes passwords only that way', async () => {
+      const s = await server({ passwords: { pi: password }, keyboardInteractiveOnly: true });
+      const t = await open(s, { knownHostsFile: freshKnownHosts(), identityFile: strangerKey.path, loginPassword: new Secret(password) });
+      expect(t.loginMethod).toBe('password');
+      expect(s.passwordsTried).toEqual([password]);
+    });
+
+    it('tries a wrong password once, and the error names the password without showing it', async () => {
+      const s = await server({ passwords: { pi: password } });
+      const wrong = 'not-the-password-42';
+      const error = await open(s, { knownHostsFile: freshKnownHosts(), identityFile: strangerKey.path, loginPassword: new Secret(wrong) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'auth', keysTried: [strangerKey.path, 'password (--ask-pass)'] });
+      expect((error as Error).message).toContain('check the user name and the password of pi');
+      expect((error as Error).message).not.toContain(wrong);
+      expect(s.passwordsTried).toEqual([wrong]);
+    });
+  });
+
   it('logs in with a key held by ssh-agent when no key is named', async () => {
     const s = await server();
     const socket = join(dir, `agent-${Date.now()}.sock`);

@@ -1,0 +1,62 @@
+// The demo's configuration: an ordinary conf/orbis.conf (the seed's format and names) for a
+// small, cheap stream from a lab Pi to the lab's stand-in DLive and Kick, with throwaway demo
+// keys, and BTFS installed from the lab's stand-in release. Written as a file so that the
+// commands `orbis demo --keep` suggests afterwards read exactly what the demo provisioned with.
+import { randomBytes } from 'node:crypto';
+import { LabError } from '../lab/exec.js';
+import type { LabState } from '../lab/state.js';
+import { Secret } from '../config/secret.js';
+
+/** The demo's own lab, apart from `orbis lab`'s default one and the e2e tests' labs. */
+export const DEMO_LAB_NAME = 'orbis-demo';
+export const DEMO_LAB_SUBNET = '10.213.100.0/24';
+
+/** The demo stream: small, so a lab Pi encodes it easily on a busy machine. */
+export const DEMO_STREAM = { width: 640, height: 360, preset: 'ultrafast' } as const;
+
+export interface DemoKeys {
+  dlive: Secret;
+  kick: Secret;
+}
+
+/** Fresh keys for one demo run. They are throwaway, yet handled (and never shown) as real ones. */
+export function newDemoKeys(): DemoKeys {
+  const id = () => randomBytes(6).toString('hex');
+  return { dlive: new Secret(`demo-dlive-${id()}`, 'orbis demo'), kick: new Secret(`sk_demo-kick-${id()}`, 'orbis demo') };
+}
+
+/** The stand-in's release URL with `{arch}` where the architecture goes, as the setting wants it. */
+export function btfsUrlTemplate(lab: Pick<LabState, 'btfs'>): string {
+  const { amd64, arm64 } = lab.btfs.releases;
+  const template = amd64.url.split('amd64').join('{arch}');
+  if (!template.includes('{arch}') || template.split('{arch}').join('arm64') !== arm64.url) {
+    throw new LabError(`the lab's BTFS release URLs do not differ by architecture only (${amd64.url}, ${arm64.url})`, 'rebuild the lab (`orbis lab down`, then run the demo again)');
+  }
+  return template;
+}
+
+/** The conf file's text. Keys go in double quotes: a valid key holds no character they change. */
+export function demoConfText(lab: Pick<LabState, 'name' | 'btfs'>, keys: DemoKeys): string {
+  const { amd64, arm64 } = lab.btfs.releases;
+  return [
+    `# orbis demo, lab "${lab.name}": what the lab Pi streams and where. The same format and`,
+    '# names as conf/orbis.conf (see conf/orbis.conf.example); everything not set here is the default.',
+    '# The stand-in DLive and Kick are the lab\'s ingest host: the Pi resolves stream.dlive.tv and',
+    "# Kick's ingest host to it. The keys are throwaway demo keys (this file is 0600, root only).",
+    'PLATEFORMES="toutes"',
+    `DLIVE_CLE_FLUX="${keys.dlive.reveal()}"`,
+    `KICK_CLE_FLUX="${keys.kick.reveal()}"`,
+    '',
+    '# A small stream: every lab Pi encodes on this machine\'s CPU.',
+    `LARGEUR_MAX=${DEMO_STREAM.width}`,
+    `HAUTEUR_MAX=${DEMO_STREAM.height}`,
+    `PRESET_ENCODAGE=${DEMO_STREAM.preset}`,
+    '',
+    "# BTFS from the lab's stand-in release, checked against its SHA-256 like the real one.",
+    `BTFS_URL_TELECHARGEMENT="${btfsUrlTemplate(lab)}"`,
+    `BTFS_SHA256_AMD64="${amd64.sha256}"`,
+    `BTFS_SHA256_ARM64="${arm64.sha256}"`,
+    `BTFS_HASH_TEST="${lab.btfs.testCid}"`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,211 @@
+// What a host remembers of orbis's runs, read in ONE round trip: every run record, what each run's
+// backups hold (content hashes, modes and owners, paths that were absent, unit states), how those
+// paths and units are now, the manifest and the pending handlers. `orbis rollback` plans from
+// this (rollback-plan.ts); `--list` shows it. Read only.
+import { MANIFEST_PATH, PENDING_HANDLERS_PATH, parseManifest, type ManifestEntry } from '../facts/probe.js';
+import type { Transport } from '../transport/types.js';
+import { parseRecord, type RunRecord } from './run-record.js';
+import { BACKUP_DIR, decodePath, FINGERPRINT, RUNS_DIR } from './script-lib.js';
+
+/** A file as a run's backup holds it, or as it is now. */
+export type FileState =
+  | { kind: 'file'; sha256: string; mode: string; uid: number; gid: number }
+  | { kind: 'absent' }
+  | { kind: 'link'; target: string }
+  /** The role said `backup: false`: the path was a file, its content was not kept. */
+  | { kind: 'dropped' }
+  /** A directory or special file (now only). */
+  | { kind: 'other' };
+
+/** `systemctl show` UnitFileState and ActiveState ('' when the unit does not exist). */
+export interface UnitState {
+  enabled: string;
+  active: string;
+}
+
+export interface RunBackup {
+  seq: number;
+  /** Each path the run touched, as it was before. */
+  files: Map<string, FileState>;
+  /** Each unit whose enablement or state the run changed, as it was before. */
+  units: Map<string, UnitState>;
+}
+
+export interface HostHistory {
+  /** Readable records, oldest first (by seq). */
+  records: RunRecord[];
+  /** Records orbis cannot read (damaged, or written by an orbis before rollbacks existed). */
+  unreadable: number;
+  /** Backups by run id. */
+  backups: Map<string, RunBackup>;
+  /** Every path and unit the backups mention, as they are now. */
+  filesNow: Map<string, FileState>;
+  unitsNow: Map<string, UnitState>;
+  manifest: Record<string, ManifestEntry>;
+  pendingHandlers: string[];
+  /** Of the records as read: the rollback script refuses to go on when they changed since. */
+  fingerprint: string;
+}
+
+export function buildHistoryScript(): string {
+  return String.raw`set -u
+export LC_ALL=C
+B=${BACKUP_DIR}; R=${RUNS_DIR}
+b64() { base64 -w0; }
+dec() { printf '%b' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/%/\\x/g')"; }
+${FINGERPRINT}
+state_of() {
+  if [ -L "$1" ]; then printf 'link\t%s' "$(readlink -- "$1" | b64)"
+  elif [ -f "$1" ]; then printf 'file\t%s\t%s' "$(stat -c '%a %u %g' -- "$1")" "$(sha256sum < "$1" | cut -d' ' -f1)"
+  elif [ -e "$1" ]; then printf 'other'
+  else printf 'absent'; fi
+}
+unit_of() {
+  local e a; e=$(systemctl show -p UnitFileState --value -- "$1" 2>/dev/null); a=$(systemctl show -p ActiveState --value -- "$1" 2>/dev/null)
+  [ -n "$e" ] || e=-; [ -n "$a" ] || a=-
+  printf '%s\t%s' "$e" "$a"
+}
+printf 'FINGERPRINT\t%s\n' "$(fingerprint)"
+for f in "$R"/*.json; do [ -f "$f" ] && printf 'RECORD\t%s\n' "$(b64 < "$f")"; done
+if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\t%s\n' "$(b64 < ${MANIFEST_PATH})"; fi
+if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\t%s\n' "$(b64 < ${PENDING_HANDLERS_PATH})"; fi
+NL='
+'; plist=; ulist=
+for d in "$B"/*/; do
+  [ -f "$d/seq" ] || continue
+  id=$(basename -- "$d")
+  printf 'BACKUP\t%s\t%s\n' "$id" "$(head -c 20 "$d/seq")"
+  for x in "$d"content/* "$d"absent/* "$d"link/* "$d"dropped/*; do
+    [ -e "$x" ] || continue
+    e=$(basename -- "$x"); k=$(basename -- "$(dirname -- "$x")"); plist="$plist$e$NL"
+    case "$k" in
+      content) printf 'WAS\t%s\t%s\tfile\t%s\t%s\n' "$id" "$e" "$(cat -- "$d/meta/$e" 2>/dev/null)" "$(sha256sum < "$x" | cut -d' ' -f1)";;
+      link) printf 'WAS\t%s\t%s\tlink\t%s\n' "$id" "$e" "$(b64 < "$x")";;
+      *) printf 'WAS\t%s\t%s\t%s\n' "$id" "$e" "$k";;
+    esac
+  done
+  for u in "$d"units/*; do
+    [ -f "$u" ] || continue
+    n=$(basename -- "$u"); ulist="$ulist$n$NL"
+    printf 'UNITWAS\t%s\t%s\t%s\n' "$id" "$n" "$(tr ' ' '\t' < "$u")"
+  done
+done
+printf '%s' "$plist" | sort -u | while IFS= read -r e; do printf 'NOW\t%s\t%s\n' "$e" "$(state_of "$(dec "$e")")"; done
+printf '%s' "$ulist" | sort -u | while IFS= read -r n; do printf 'UNITNOW\t%s\t%s\n' "$n" "$(unit_of "$n")"; done
+printf 'END\n'
+`;
+}
+
+const fromB64 = (value: string | undefined): string => Buffer.from(value ?? '', 'base64').toString('utf8');
+
+/** `'-'` stands for an empty systemctl value (bash cannot carry an empty field through `read`). */
+const unitValue = (value: string | undefined): string => (value === undefined || value === '-' ? '' : value);
+
+function fileState(fields: string[]): FileState {
+  const [kind, a, b] = fields;
+  switch (kind) {
+    case 'file': {
+      const [mode, uid, gid] = (a ?? '').split(' ');
+      return { kind: 'file', sha256: b ?? '', mode: (mode ?? '').padStart(4, '0'), uid: Number(uid), gid: Number(gid) };
+    }
+    case 'link':
+      return { kind: 'link', target: fromB64(a) };
+    case 'absent':
+      return { kind: 'absent' };
+    case 'dropped':
+      return { kind: 'dropped' };
+    default:
+      return { kind: 'other' };
+  }
+}
+
+export class HistoryError extends Error {
+  constructor(
+    readonly host: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(`${host}: ${message}`);
+    this.name = 'HistoryError';
+  }
+}
+
+/** Parse the history script's output. Throws when it did not finish (no END line). */
+export function parseHistory(output: string): HostHistory {
+  const history: HostHistory = {
+    records: [],
+    unreadable: 0,
+    backups: new Map(),
+    filesNow: new Map(),
+    unitsNow: new Map(),
+    manifest: {},
+    pendingHandlers: [],
+    fingerprint: '',
+  };
+  const backup = (id: string): RunBackup => {
+    let b = history.backups.get(id);
+    if (!b) {
+      b = { seq: 0, files: new Map(), units: new Map() };
+      history.backups.set(id, b);
+    }
+    return b;
+  };
+  let complete = false;
+  for (const line of output.split('\n')) {
+    const f = line.split('\t');
+    switch (f[0]) {
+      case 'FINGERPRINT':
+        history.fingerprint = f[1] ?? '';
+        break;
+      case 'RECORD': {
+        const record = parseRecord(fromB64(f[1]));
+        if (record) history.records.push(record);
+        else history.unreadable += 1;
+        break;
+      }
+      case 'MANIFEST': {
+        const { hashes, roles } = parseManifest(fromB64(f[1]));
+        for (const [path, sha256] of Object.entries(hashes)) history.manifest[path] = { sha256, role: roles[path] ?? '' };
+        break;
+      }
+      case 'PENDING':
+        history.pendingHandlers = fromB64(f[1]).split('\n').map((h) => h.trim()).filter((h) => h.length > 0);
+        break;
+      case 'BACKUP':
+        backup(f[1] ?? '').seq = Number(f[2]) || 0;
+        break;
+      case 'WAS':
+        backup(f[1] ?? '').files.set(decodePath(f[2] ?? ''), fileState(f.slice(3)));
+        break;
+      case 'UNITWAS':
+        backup(f[1] ?? '').units.set(f[2] ?? '', { enabled: unitValue(f[3]), active: unitValue(f[4]) });
+        break;
+      case 'NOW':
+        history.filesNow.set(decodePath(f[1] ?? ''), fileState(f.slice(2)));
+        break;
+      case 'UNITNOW':
+        history.unitsNow.set(f[1] ?? '', { enabled: unitValue(f[2]), active: unitValue(f[3]) });
+        break;
+      case 'END':
+        complete = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!complete) throw new Error('the history script stopped early');
+  history.records.sort((a, b) => a.seq - b.seq);
+  return history;
+}
+
+export async function readHistory(transport: Transport): Promise<HostHistory> {
+  const result = await transport.exec('bash -s', { sudo: true, stdin: buildHistoryScript(), timeoutSec: 120, label: 'read the run history' });
+  if (result.code !== 0 || !result.stdout.includes('\nEND\n')) {
+    throw new HistoryError(
+      transport.name,
+      `reading the run history failed (exit ${result.code ?? result.signal ?? 'unknown'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+      'the host must run bash and coreutils, and orbis needs root or sudo on it',
+    );
+  }
+  return parseHistory(result.stdout);
+}

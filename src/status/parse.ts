@@ -1,0 +1,107 @@
+// A status script's answer: the verify parser reads the sections both share (NOW, UNITS, GW,
+// API, STAT, END); the streamer's state and the journal are read here.
+import { parseVerifyOutput, type Observations } from '../verify/parse/output.js';
+
+export interface StreamerSample {
+  /** Host time, microseconds. */
+  atUs: number;
+  frames: number;
+  bytes: number;
+  mediaUs: number;
+}
+
+export interface StreamerState {
+  /** The publisher's progress: the latest sample, and the one before it. */
+  samples: StreamerSample[];
+  round?: { round: number; startedUs: number; videos: number; skipped: number };
+}
+
+export interface JournalEntry {
+  /** Host time, microseconds. */
+  atUs: number;
+  unit: string;
+  /** systemd's own line about the unit (it failed, it restarts), not the unit's. */
+  fromSystemd: boolean;
+  priority: number;
+  message: string;
+}
+
+export interface StatusObservations extends Observations {
+  streamer: StreamerState;
+  journal: JournalEntry[];
+}
+
+function b64(value: string | undefined): string {
+  return value ? Buffer.from(value, 'base64').toString('utf8') : '';
+}
+
+function fields(line: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of line.trim().split(/\s+/)) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The streamer's `etat` (two lines of counters, newest first) and `tour` (key=value lines). */
+export function parseStreamerState(etat: string, tour: string): StreamerState {
+  const samples = etat
+    .split('\n')
+    .map(fields)
+    .filter((f) => f.at_us !== undefined)
+    .map((f) => ({ atUs: Number(f.at_us), frames: Number(f.frames ?? 0), bytes: Number(f.bytes ?? 0), mediaUs: Number(f.media_us ?? 0) }))
+    .filter((s) => Number.isFinite(s.atUs) && Number.isFinite(s.frames) && Number.isFinite(s.bytes) && Number.isFinite(s.mediaUs));
+  const t = fields(tour.split('\n').join(' '));
+  const state: StreamerState = { samples };
+  if (t.round !== undefined) {
+    state.round = { round: Number(t.round) || 0, startedUs: Number(t.started) || 0, videos: Number(t.videos) || 0, skipped: Number(t.skipped) || 0 };
+  }
+  return state;
+}
+
+/** journalctl -o json lines; a MESSAGE that is not UTF-8 comes as an array of bytes. */
+export function parseJournal(text: string): JournalEntry[] {
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim().startsWith('{')) continue;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const raw = record.MESSAGE;
+    const message = typeof raw === 'string' ? raw : Array.isArray(raw) ? Buffer.from(raw as number[]).toString('utf8') : '';
+    entries.push({
+      atUs: Number(record.__REALTIME_TIMESTAMP) || 0,
+      // systemd's own lines about a unit carry UNIT; the unit's lines carry _SYSTEMD_UNIT.
+      unit: String(record.UNIT ?? record._SYSTEMD_UNIT ?? ''),
+      fromSystemd: record.UNIT !== undefined,
+      priority: Number(record.PRIORITY ?? 6),
+      message: message.trim(),
+    });
+  }
+  // Several queries: one entry may come twice.
+  const seen = new Set<string>();
+  return entries
+    .filter((e) => {
+      const key = `${e.atUs} ${e.unit} ${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.atUs - b.atUs);
+}
+
+export function parseStatusOutput(text: string): StatusObservations {
+  const observations = parseVerifyOutput(text);
+  let streamer: StreamerState = { samples: [] };
+  let journal: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] === 'STREAMER') streamer = parseStreamerState(b64(f[1]), b64(f[2]));
+    if (f[0] === 'JOURNAL') journal = parseJournal(b64(f[1]));
+  }
+  return { ...observations, streamer, journal };
+}

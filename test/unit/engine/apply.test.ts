@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { applyCommand, runApplyScript, stepEventOf, type StepEvent } from '../../../src/engine/apply.js';
+import { describeStep } from '../../../src/engine/run.js';
+import type { Plan } from '../../../src/engine/plan.js';
+import type { ExecOptions, ExecResult, Transport } from '../../../src/transport/types.js';
+
+const plan: Plan = {
+  changes: [
+    { id: { role: 'nginx-rtmp', type: 'package', name: 'nginx' }, summary: 'install', actions: [{ op: 'apt-install', packages: ['nginx'] }] },
+    { id: { role: 'nginx-rtmp', type: 'file', name: '/etc/nginx/nginx.conf' }, summary: 'update', actions: [] },
+  ],
+  handlers: [{ name: 'reload nginx', role: 'nginx-rtmp', unit: 'nginx.service', action: 'reload' }],
+  pendingFromEarlier: [],
+  manifest: {},
+  empty: false,
+};
+
+/** A host that answers the apply command with events on stdout and live step lines on stderr. */
+function scriptedHost(stderrLines: string[], stdout: string): Transport & { seen: ExecOptions[] } {
+  const seen: ExecOptions[] = [];
+  return {
+    name: 'pi1',
+    roundTrips: 0,
+    connections: 1,
+    seen,
+    async exec(_command: string, options: ExecOptions = {}): Promise<ExecResult> {
+      seen.push(options);
+      for (const line of stderrLines) options.onStderrLine?.(line);
+      return { stdout, stderr: stderrLines.join('\n'), code: 0, signal: null, timedOut: false };
+    },
+    async close(): Promise<void> {},
+  };
+}
+
+describe('apply command', () => {
+  it('is valid bash', () => {
+    expect(() => execFileSync('bash', ['-n'], { input: applyCommand('20261124-abc', 60) })).not.toThrow();
+  });
+
+  it('reports each step as it begins, and keeps those lines out of the stderr it returns', async () => {
+    const host = scriptedHost(['orbis-step BEGIN apt', 'orbis-step OK apt', 'orbis-step BEGIN 1', 'sudo: a real warning', 'orbis-step BEGIN handlers'], 'BEGIN\tapt\nOK\tapt\nDONE\n');
+    const steps: StepEvent[] = [];
+    const result = await runApplyScript(host, 'id', 'script', 60, { onStep: (event) => steps.push(event) });
+    expect(steps).toEqual([
+      { kind: 'begin', step: 'apt' },
+      { kind: 'ok', step: 'apt' },
+      { kind: 'begin', step: '1' },
+      { kind: 'begin', step: 'handlers' },
+    ]);
+    expect(result.stderr).toBe('sudo: a real warning');
+    expect(result.done).toBe(true);
+    expect(result.begun).toEqual(['apt']);
+  });
+
+  it('tells progress lines from anything else on stderr', () => {
+    expect(stepEventOf('orbis-step BEGIN validate:nginx-rtmp')).toEqual({ kind: 'begin', step: 'validate:nginx-rtmp' });
+    expect(stepEventOf('orbis-step OK 3')).toEqual({ kind: 'ok', step: '3' });
+    expect(stepEventOf('orbis-step FAIL 3')).toBeUndefined();
+    expect(stepEventOf('BEGIN\t3')).toBeUndefined();
+    // The events file carries each step's time after it: not part of the step's name.
+    expect(stepEventOf('orbis-step BEGIN apt\t1700000000.250000')).toEqual({ kind: 'begin', step: 'apt' });
+  });
+
+  it('turns the events file into live progress lines with the shell tools the Pi has', () => {
+    const events = 'BEGIN\tapt\t1700000000.250000\nOK\tapt\t1700000010.000000\nHANDLER\tbmFtZQ==\nBEGIN\tvalidate:nginx-rtmp\t1700000011.000000\n';
+    const sed = /sed -u -n ('[^']*')/.exec(applyCommand('x', 60))?.[1] ?? '';
+    const out = execFileSync('bash', ['-c', `sed -u -n ${sed}`], { input: events }).toString();
+    expect(out.split('\n').filter(Boolean).map(stepEventOf)).toEqual([
+      { kind: 'begin', step: 'apt' },
+      { kind: 'ok', step: 'apt' },
+      { kind: 'begin', step: 'validate:nginx-rtmp' },
+    ]);
+  });
+
+  it('describes a step by role and resource, with its place in the plan', () => {
+    expect(describeStep(plan, 'apt')).toBe('installing packages');
+    expect(describeStep(plan, '1')).toBe('nginx-rtmp: file /etc/nginx/nginx.conf (2/2)');
+    expect(describeStep(plan, 'validate:nginx-rtmp')).toBe('nginx-rtmp: validating');
+    expect(describeStep(plan, 'handlers')).toBe('running handlers (reload nginx)');
+    expect(describeStep(plan, 'record')).toBe('recording the run');
+  });
+});

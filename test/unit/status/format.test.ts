@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { deriveLive } from '../../../src/status/derive.js';
+import { formatDuration, formatStatusTable } from '../../../src/status/format.js';
+import { parseStatusOutput } from '../../../src/status/parse.js';
+import { failedLive, statusReport } from '../../../src/status/run.js';
+import { UnreachableError } from '../../../src/transport/errors.js';
+import { fixture, journalLine, NOW, statusInput, statusOutput, unitsText } from './helpers.js';
+
+const input = statusInput();
+const at = new Date(NOW * 1000);
+
+describe('the fleet table', () => {
+  it('one row per Pi; what is wrong and the last error under it, for the Pis that are not ok', () => {
+    const ok = deriveLive('salon', input, parseStatusOutput(statusOutput({ units: unitsText({ 'orbis.service': { ActiveEnterTimestamp: `@${NOW - 3725}` } }) })), at, 1);
+    const noKick = fixture('stat-lab.xml').split('\n').filter((l) => !l.includes('<address>127.0.0.1:11935')).join('\n');
+    const journal = [journalLine(NOW - 4, 'stunnel@kick.service', 'LOG3[6]: s_connect: connect 10.0.0.2:443: Connection refused (111)')];
+    const degraded = deriveLive('cuisine', input, parseStatusOutput(statusOutput({ stat: [0, 200, noKick], journal })), at, 1);
+    const gone = failedLive('garage', new UnreachableError({ host: 'garage', port: 22, reason: 'refused', detail: 'connection refused', hint: 'is sshd running?' }), input, 0);
+    const text = formatStatusTable(statusReport([ok, degraded, gone]));
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'HOST     STATUS       STREAM       DLIVE     KICK      IN kb/s  OUT kb/s  FPS   SPEED  ROUND  UPTIME  RESTARTS',
+      'salon    ok           up 8m46s     up 8m46s  up 8m32s  1234     2468      30.0  1.00x  7      1h02m   0',
+      'cuisine  degraded     up 8m46s     up 8m46s  DOWN      1234     2468      30.0  1.00x  7      -       0',
+      'garage   unreachable  UNREACHABLE  ?         ?         -        -         -     -      -      -       -',
+    ]);
+    expect(text).toContain('3 hosts: 1 ok, 1 degraded, 1 unreachable');
+    expect(text).toContain('cuisine: Kick: no push; nginx-rtmp retries every 3 s');
+    expect(text).toContain('cuisine: last error 4s ago (stunnel@kick.service): LOG3[6]: s_connect: connect 10.0.0.2:443: Connection refused (111)');
+    expect(text).toContain('garage: cannot reach garage (port 22): connection refused\n  hint: is sshd running?');
+    expect(text).not.toMatch(/^salon: /m);
+  });
+
+  it('durations stay short', () => {
+    expect([0, 59, 61, 3600, 90061].map(formatDuration)).toEqual(['0s', '59s', '1m01s', '1h00m', '1d01h']);
+    expect(formatDuration(undefined)).toBe('-');
+  });
+});
