@@ -325,6 +325,7 @@ async function verifyAfterApply(
 export async function runRequest(request: RunRequest): Promise<RunReport> {
   const startedAt = Date.now();
   const prepared = prepare(request);
+  request.early?.release(); // every host's settings are valid: connections opened early may log in
   const hosts = await runHostsWithProgress(
     request.hosts.map((h) => h.name),
     (name, update) => runOnHost(request.hosts.find((h) => h.name === name) as HostTarget, request, prepared, update),

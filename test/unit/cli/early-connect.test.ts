@@ -41,9 +41,13 @@ async function waitFor(condition: () => boolean): Promise<void> {
 }
 
 describe('early connections', () => {
-  it('the run takes the connection already made: one connection, usable, closed by its owner', async () => {
+  it('connects at once but logs in only once released; the run takes that connection, usable, and closes it', async () => {
     const s = await server();
     const out = await withEarlyConnections([hostOf(s, 'salon')], options(), 1, async (early) => {
+      await waitFor(() => s.connections === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(s.logins).toEqual([]); // settings not validated yet: no login
+      early.release();
       const transport = await early.take('salon');
       if (!transport) throw new Error('no early connection');
       try {
@@ -54,19 +58,30 @@ describe('early connections', () => {
     });
     expect(out).toBe('ready\n');
     expect(s.connections).toBe(1);
+    expect(s.logins).toEqual(['pi']);
   });
 
-  it('connections the run does not take are closed, also when the run fails (bad settings)', async () => {
+  it('a run refused for its settings never logs in, and leaves no connection open', async () => {
     const [a, b, c] = [await server(), await server(), await server()];
     const failing = withEarlyConnections([hostOf(a, 'a'), hostOf(b, 'b'), hostOf(c, 'c')], options(), 2, async () => {
-      await waitFor(() => a.logins.length === 1 && b.logins.length === 1);
+      await waitFor(() => a.connections === 1 && b.connections === 1);
       throw new Error('DLIVE_CLE_FLUX: bad settings');
     });
     await expect(failing).rejects.toThrow(/bad settings/);
-    // Only the first `limit` hosts were reached; nothing ran on them; nothing stays open.
+    // Only the first `limit` hosts were reached; no login, nothing ran; nothing stays open.
     expect([a.connections, b.connections, c.connections]).toEqual([1, 1, 0]);
+    expect([...a.logins, ...b.logins]).toEqual([]);
     expect([...a.commands, ...b.commands]).toEqual([]);
     await waitFor(() => a.openConnections === 0 && b.openConnections === 0);
+  });
+
+  it('connections a released run does not take are closed', async () => {
+    const s = await server();
+    await withEarlyConnections([hostOf(s, 'skipped')], options(), 1, async (early) => {
+      early.release();
+      await waitFor(() => s.logins.length === 1);
+    });
+    await waitFor(() => s.openConnections === 0);
   });
 
   it('with a password to ask (--ask-pass, --ask-become-pass) or a key to make (--new-key) nothing connects early', async () => {
