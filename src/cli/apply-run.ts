@@ -1,6 +1,6 @@
 // The fleet rollout behind `orbis apply`: inventory -> hosts -> batches -> per-host runs.
 import { writeFileSync } from 'node:fs';
-import { parseCount, parseMaxFail, planBatches } from '../fleet/batches.js';
+import type { Rollout } from '../fleet/batches.js';
 import { runRollout } from '../fleet/rollout.js';
 import { retryFileText } from '../inventory/index.js';
 import { runHostsWithProgress } from '../report/progress.js';
@@ -9,15 +9,12 @@ import { exitCodeOf, summarize, type RunReport } from '../report/result.js';
 import { ORBIS_VERSION } from '../version.js';
 import type { ApplyOptions } from './apply.js';
 import { buildRequest, printPlans, verifyTables } from './run-and-report.js';
-import { prepare, runOnHost } from './session.js';
-import { hostsFor } from './targets.js';
+import type { EarlyConnections } from './early-connect.js';
+import { prepare, runOnHost, type HostTarget } from './session.js';
 
-export async function runApply(options: ApplyOptions): Promise<number> {
+export async function runApply(options: ApplyOptions, hosts: HostTarget[], planned: Rollout<HostTarget>, early?: EarlyConnections): Promise<number> {
   const startedAt = Date.now();
-  const hosts = await hostsFor([], options);
-  const forks = parseCount('--forks', options.forks, hosts.length);
-  const maxFail = parseMaxFail(options.maxFail);
-  const plan = planBatches(hosts, { serial: options.serial, canary: options.canary });
+  const { forks, maxFail, plan } = planned;
   const request = await buildRequest({
     command: 'apply',
     mode: options.check ? 'check' : 'apply',
@@ -25,9 +22,11 @@ export async function runApply(options: ApplyOptions): Promise<number> {
     hosts,
     concurrency: forks,
     options,
+    ...(early ? { early } : {}),
   });
   request.rollbackOnFail = options.rollbackOnFail && !options.check;
   const prepared = prepare(request);
+  request.early?.release(); // every host's settings are valid: connections opened early may log in
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const rollout = await runRollout(plan, hosts.length, maxFail, (batch, index) => {
     if (plan.batches.length > 1) process.stderr.write(`batch ${index + 1}/${plan.batches.length}${plan.canary && index === 0 ? ' (canary)' : ''}: ${batch.map((h) => h.name).join(', ')}\n`);

@@ -51,8 +51,16 @@ Exit codes: 0 done, 2 --check found changes, 1 a host failed, was unreachable or
     // The shared options are added by helper functions, which the typed builder cannot follow.
     const options = parsed as unknown as ApplyOptions;
     await runAction('apply', async () => {
-      const { runApply } = await import('./apply-run.js');
-      return runApply({ ...options, confExplicit: cmd.getOptionValueSource('conf') === 'cli' });
+      const { hostsFor } = await import('./targets.js');
+      const { planRollout } = await import('../fleet/batches.js');
+      const { withEarlyConnections } = await import('./early-connect.js');
+      const hosts = await hostsFor([], options);
+      const rollout = planRollout(hosts, options);
+      // The rollout reaches the first batch first, --forks hosts at a time.
+      return withEarlyConnections(rollout.plan.batches[0] ?? [], options, rollout.forks, async (early) => {
+        const { runApply } = await import('./apply-run.js');
+        return runApply({ ...options, confExplicit: cmd.getOptionValueSource('conf') === 'cli' }, hosts, rollout, early);
+      });
     });
   });
 }

@@ -30,16 +30,22 @@ Exit codes: 0 all in sync, 2 drift on any host, 1 any host unreachable or failed
     // The shared options are added by helper functions, which the typed builder cannot follow.
     const options = parsed as unknown as CliRunOptions & TargetOptions & { diff: boolean; forks: string };
     await runAction('check', async () => {
-      const { runAndReport } = await import('./run-and-report.js');
       const { hostsFor } = await import('./targets.js');
-      return runAndReport({
-        command: 'check',
-        mode: 'check',
-        checkStatus: 'drift',
-        hosts: await hostsFor(targets, options),
-        concurrency: Math.max(1, Number(options.forks) || 10),
-        showDiffs: options.diff,
-        options: { ...options, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },
+      const { withEarlyConnections } = await import('./early-connect.js');
+      const hosts = await hostsFor(targets, options);
+      const concurrency = Math.max(1, Number(options.forks) || 10);
+      return withEarlyConnections(hosts, options, concurrency, async (early) => {
+        const { runAndReport } = await import('./run-and-report.js');
+        return runAndReport({
+          command: 'check',
+          mode: 'check',
+          checkStatus: 'drift',
+          hosts,
+          concurrency,
+          showDiffs: options.diff,
+          options: { ...options, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },
+          early,
+        });
       });
     });
   });

@@ -37,13 +37,17 @@ Exit codes: 0 done (or nothing to do), 2 --check found changes, 1 failure.`,
     // The shared options are added by helper functions, which the typed builder cannot follow.
     const options = parsed as unknown as CliRunOptions & { check: boolean; verify: boolean };
     await runAction('provision', async () => {
-      const { runAndReport } = await import('./run-and-report.js');
-      return runAndReport({
-        command: 'provision',
-        mode: options.check ? 'check' : 'apply',
-        checkStatus: 'changed',
-        target,
-        options: { ...options, conf: options.conf, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },
+      const { withEarlyConnections } = await import('./early-connect.js');
+      return withEarlyConnections([{ name: target, target }], options, 1, async (early) => {
+        const { runAndReport } = await import('./run-and-report.js');
+        return runAndReport({
+          command: 'provision',
+          mode: options.check ? 'check' : 'apply',
+          checkStatus: 'changed',
+          target,
+          options: { ...options, conf: options.conf, confExplicit: cmd.getOptionValueSource('conf') === 'cli' },
+          early,
+        });
       });
     });
   });

@@ -6,6 +6,7 @@ import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
 import { defaultNewKeyPath, ensureNewKey } from '../bootstrap/public-key.js';
 import type { Secret } from '../config/secret.js';
+import { connectOptionsOf, type EarlyConnections } from './early-connect.js';
 import { askHidden } from './prompt.js';
 import { runRequest, type HostTarget, type RunRequest } from './session.js';
 
@@ -42,6 +43,8 @@ export interface CliRun {
   /** Print diffs with the plan (default true). */
   showDiffs?: boolean;
   options: CliRunOptions;
+  /** Connections the command started before loading the engine (see early-connect.ts). */
+  early?: EarlyConnections;
 }
 
 export function printPlans(report: RunReport, diff: boolean): string {
@@ -130,14 +133,12 @@ export async function buildRequest(run: CliRun): Promise<RunRequest> {
     vars,
     ...(o.roles ? { roles: o.roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) } : {}),
     connect: {
-      ...(identityFile ? { identityFile } : {}),
-      ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
-      ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-      ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
+      ...connectOptionsOf({ ...o, key: identityFile }),
       ...(becomePassword ? { becomePassword } : {}),
       ...(loginPassword ? { loginPassword } : {}),
     },
     ...(o.askPass ? { bootstrap: { harden: o.harden !== false } } : {}),
+    ...(run.early ? { early: run.early } : {}),
     concurrency: run.concurrency ?? 10,
     quiet: false,
     lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),

@@ -8,6 +8,7 @@ import type { RecordedVerify } from '../engine/run-record.js';
 import type { HostRun } from '../engine/run.js';
 import { runHostGuarded } from '../engine/guarded-run.js';
 import { firstContact } from '../bootstrap/first-contact.js';
+import { templateCacheDir } from '../render/compiled.js';
 import { TemplateRenderer } from '../render/templates.js';
 import { hostReportOfPhases } from '../report/host.js';
 import { runHostsWithProgress } from '../report/progress.js';
@@ -17,6 +18,7 @@ import { splitRoleVariables } from '../roles/variables.js';
 import { connect, type SshConnectOptions, type SshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/types.js';
 import type { VerifyOptions } from '../verify/types.js';
+import type { EarlyConnections } from './early-connect.js';
 import { UnreachableError, HostKeyError } from '../transport/errors.js';
 import { isSecret, maskSecrets } from '../config/secret.js';
 import { readPlaylist } from '../config/playlist.js';
@@ -55,6 +57,8 @@ export interface RunRequest {
   quiet: boolean;
   /** Seconds to wait for another run's lock on a host. */
   lockWaitSec: number;
+  /** Connections already under way, by host name (see early-connect.ts). */
+  early?: EarlyConnections;
   /** Verify each host after applying (provision/apply without --no-verify). */
   verify?: Omit<VerifyOptions, 'progress' | 'checks'>;
   /** A host whose run or verify fails is put back on its previous generation (and verified again). */
@@ -86,6 +90,8 @@ export interface Prepared {
   roles: LoadedRole[];
   roleValues: Record<string, string | number | boolean>;
   settingsFor: (host: HostTarget) => LoadedSettings;
+  /** One for every host: templates are compiled once per run, not once per host. */
+  renderer: TemplateRenderer;
 }
 
 export function prepare(request: RunRequest): Prepared {
@@ -113,7 +119,7 @@ export function prepare(request: RunRequest): Prepared {
   };
   // Validate every host's settings before touching any host, and keep them for its run.
   const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
-  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host) };
+  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer({ compiledDir: templateCacheDir(env) }) };
 }
 
 export function secretValuesOf(loaded: LoadedSettings): string[] {
@@ -179,10 +185,11 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
   update('connecting');
   let transport: SshTransport;
   try {
-    transport = await connect(host.target, options);
+    transport = await (request.early?.take(host.name) ?? connect(host.target, options));
   } catch (error) {
     return errorReport(host.name, error, secrets, startedAt);
   }
+  const connectMs = Date.now() - startedAt;
   let access: HostAccess | undefined;
   const bootstrapChanges: ReportedChange[] = [];
   try {
@@ -207,14 +214,13 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
       });
     }
     update('gathering facts and planning');
-    const renderer = new TemplateRenderer();
     const guarded = await runHostGuarded(
       transport,
       {
         mode: request.mode,
         roles,
         contextFor: (facts) => renderContext(loaded, { values: prepared.roleValues }, facts, ORBIS_VERSION),
-        renderer,
+        renderer: prepared.renderer,
         secretValues: secrets,
         orbisVersion: ORBIS_VERSION,
         lockWaitSec: request.lockWaitSec,
@@ -230,14 +236,16 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
     transport = guarded.transport as SshTransport;
     add(spent, guarded.spent);
     if (guarded.access) (access ??= { login: 'key' }).guard = guarded.access;
-    const report = hostReportOfPhases(host.name, guarded.phases, counters(transport), startedAt, request.checkStatus);
+    const report = hostReportOfPhases(host.name, guarded.phases, counters(transport), startedAt, request.checkStatus, connectMs);
     report.changes.unshift(...bootstrapChanges);
     if (bootstrapChanges.some((c) => c.status === 'applied') && report.status === 'ok') report.status = 'changed';
     if (bootstrapChanges.length > 0 && request.mode === 'check' && report.status === 'ok') report.status = request.checkStatus;
     if (access) report.access = access;
     const last = guarded.phases[guarded.phases.length - 1];
     if (request.mode === 'apply' && request.verify && last && !guarded.phases.some((p) => p.failure)) {
+      const verifyStarted = Date.now();
       await verifyAfterApply(report, guarded.phases, loaded, transport, request.verify, update);
+      if (report.phasesMs) report.phasesMs.verify = Date.now() - verifyStarted;
     }
     // The run's script started (it may have changed files) and the host failed: put it back.
     const undo = [...guarded.phases].reverse().find((p) => p.runId !== undefined)?.runId;
@@ -317,6 +325,7 @@ async function verifyAfterApply(
 export async function runRequest(request: RunRequest): Promise<RunReport> {
   const startedAt = Date.now();
   const prepared = prepare(request);
+  request.early?.release(); // every host's settings are valid: connections opened early may log in
   const hosts = await runHostsWithProgress(
     request.hosts.map((h) => h.name),
     (name, update) => runOnHost(request.hosts.find((h) => h.name === name) as HostTarget, request, prepared, update),

@@ -1,7 +1,6 @@
 // Which hosts a command runs on: targets typed on the command line, or an inventory (-i) with
 // an optional --limit pattern. Errors (bad inventory, unmatched pattern) stop before any host.
 import { hostTarget, limitHosts, loadInventory, resolveHosts, type Inventory } from '../inventory/index.js';
-import { openSecrets, secretStoreFor } from '../secrets/index.js';
 import { askHidden } from './prompt.js';
 import type { HostTarget } from './session.js';
 
@@ -35,7 +34,13 @@ export async function hostsFor(targets: readonly string[], options: TargetOption
     process.stderr.write(`warning: ${where}${warning.message}${warning.hint ? ` (hint: ${warning.hint})` : ''}\n`);
   }
   const names = limitHosts(inventory, options.limit);
-  const file = openSecrets({ ...(options.secrets ? { file: options.secrets } : {}), ...(options.identity ? { identity: options.identity } : {}), env, ...(process.stdin.isTTY ? { askPassphrase: askHidden } : {}) });
-  const secrets = await secretStoreFor(secretNames(inventory, names), file);
+  const wanted = secretNames(inventory, names);
+  // The secrets layer (age and its ciphers) loads only for an inventory that refers to a secret.
+  let secrets;
+  if (wanted.size > 0) {
+    const { openSecrets, secretStoreFor } = await import('../secrets/index.js');
+    const file = openSecrets({ ...(options.secrets ? { file: options.secrets } : {}), ...(options.identity ? { identity: options.identity } : {}), env, ...(process.stdin.isTTY ? { askPassphrase: askHidden } : {}) });
+    secrets = await secretStoreFor(wanted, file);
+  }
   return resolveHosts(inventory, names, { env, unresolved: 'error', ...(secrets ? { secrets } : {}) }).map(hostTarget);
 }

@@ -1,6 +1,6 @@
 // The typed settings model: every variable of orbis.conf (upstream's 58 and orbis's own), as one
 // zod schema, with defaults and descriptions. See settings/*.ts for the variables themselves.
-import * as z from 'zod';
+import { z } from '../util/zod.js';
 import { BTFS_SETTINGS } from './settings/btfs.js';
 import { ENCODE_SETTINGS } from './settings/encode.js';
 import { PLATFORM_SETTINGS } from './settings/platforms.js';

@@ -6,7 +6,7 @@
 // `;` would end the nginx directive, `{`/`}` open or close an nginx block, quotes and `\` end or
 // escape strings, whitespace and line breaks split words and lines, `$` starts a variable in nginx
 // and the shell, `#` a comment, `/` would move the split between RTMP application and stream name.
-import * as z from 'zod';
+import { z } from '../util/zod.js';
 import { Secret } from './secret.js';
 import { fail, pushIssue, type ParseFailure, type RawValue, type ValueType } from './value-types.js';
 

@@ -5,7 +5,7 @@
 // reference. A failed value yields one issue with a message (what is allowed, and what was found
 // when showing it is harmless), a hint, and optionally the offset of the faulty character, which
 // the loader turns into an exact column.
-import * as z from 'zod';
+import { z } from '../util/zod.js';
 import { Secret } from './secret.js';
 
 /** A setting's value before validation: text, or a secret given by reference. */

@@ -2,7 +2,7 @@
 // Schema, so that editors complete and check inventory files (`# yaml-language-server: $schema=`).
 // zod gives the shape; what zod checks in code (setting names, host and group names, "exactly one
 // of env or secret") is added here as schema, with each setting's meaning from the settings model.
-import * as z from 'zod';
+import { z } from '../util/zod.js';
 import { SETTING_NAMES, SETTINGS } from '../config/index.js';
 import { inventoryFileSchema, varsSchema } from '../inventory/schema.js';
 import { ALL_GROUP, NAME_RE } from '../inventory/names.js';

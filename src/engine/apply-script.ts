@@ -3,7 +3,8 @@
 // Why one script: a round trip per action is what makes Ansible slow, and a script that runs
 // detached on the Pi (systemd-run, see apply.ts) finishes even if the SSH link drops halfway.
 // The script reports progress as tagged lines in an events file the controller reads back:
-//   BEGIN <step>   OK <step>   FAIL <step> <base64 message>   HANDLER <name>   LOCKED <base64 holder>
+//   BEGIN <step> <time>   OK <step> <time>   FAIL <step> <base64 message>   HANDLER <name>   LOCKED <base64 holder>
+// (<time>: bash's $EPOCHREALTIME, so the report can say how long apt and the handlers took)
 // File contents travel base64-encoded inside the script (which arrives on stdin, never argv),
 // are staged with umask 077, validated, backed up, then renamed into place. Every file and unit
 // state the run changes is kept as it was before (script-lib.ts: the backups), so that a
@@ -72,7 +73,7 @@ function writeFile(a: Extract<Action, { op: 'write-file' }>, role: string, whole
   return lines;
 }
 
-function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, aptRan: boolean): string[] {
+function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, aptRan: boolean, index: number): string[] {
   switch (a.op) {
     case 'apt-install':
     case 'apt-remove':
@@ -111,6 +112,7 @@ function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, ap
       return [
         'reload_units',
         ...(UNIT_STATE_VERBS.includes(a.verb) ? [`unit_snapshot ${shq(a.unit)}`] : []),
+        ...(a.verb === 'start' || a.verb === 'restart' ? [`mark_fresh ${shq(a.unit)} ${a.verb} ${index}`] : []),
         ...clearFailed(a.verb, a.unit),
         `try systemctl ${a.verb} ${shq(a.unit)}`,
       ];
@@ -146,15 +148,21 @@ function downloadLines(a: Extract<Action, { op: 'download' }>): string[] {
   ];
 }
 
+/** How apt-get runs in the apply script (the bench's apt-get baseline runs it the same way). */
+export const APT_OPTIONS = `-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends`;
+
+/** True (exit 0) when the host has no package lists, or only lists more than a day old. */
+export const APT_LISTS_STALE = `[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 -print -quit 2>/dev/null)" ]`;
+
 function aptLines(install: string[], remove: string[]): string[] {
   const lines: string[] = [];
-  const opts = `-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends`;
+  const opts = APT_OPTIONS;
   if (install.length > 0) {
     const pkgs = install.map(shq).join(' ');
     // Refresh the package lists when there are none or they are more than a day old, and once
     // more if apt cannot find a package (lists from before a package was published).
     lines.push(
-      `if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 -print -quit 2>/dev/null)" ]; then try apt-get update -q; fi`,
+      `if ${APT_LISTS_STALE}; then try apt-get update -q; fi`,
       `if ! out=$(apt-get install ${opts} ${pkgs} 2>&1 </dev/null); then try apt-get update -q; try apt-get install ${opts} ${pkgs}; fi`,
     );
   }
@@ -192,12 +200,33 @@ export function unpendLines(names: readonly string[]): string[] {
   );
 }
 
+/**
+ * Restarts a run makes needless (apply script only). A restart handler exists so that a unit
+ * takes in what changed; a unit this run started from inactive, or restarted, AFTER the last
+ * change that notified the handler has taken it in already. On a first provision that is every
+ * daemon orbis starts itself (btfs: a second start waits for its gateway again, seconds).
+ * FRESH[unit]: the step that (re)started it; NOTIFIED[handler]: the last step that notified it
+ * (-1: the apt step). A handler pending from an earlier run is never skipped.
+ */
+const FRESH_STARTS = String.raw`declare -A FRESH=() NOTIFIED=()
+mark_fresh() { if [ "$2" = restart ] || ! systemctl is-active --quiet -- "$1" 2>/dev/null; then FRESH[$1]=$3; fi; }`;
+
+function notifiedLines(names: readonly string[], index: number): string[] {
+  return [...new Set(names)].map((name) => `NOTIFIED[${shq(name)}]=${index}`);
+}
+
 /** The handlers step: each handler run, reported, then no longer pending. */
-export function handlerStep(handlers: readonly HandlerToRun[]): string[] {
+export function handlerStep(handlers: readonly HandlerToRun[], options: { skipCoveredRestarts?: boolean } = {}): string[] {
   if (handlers.length === 0) return [];
+  const run = (h: HandlerToRun): string[] => {
+    const restart = !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart';
+    if (!options.skipCoveredRestarts || !restart) return handlerLines(h);
+    // Still reported as run: the unit runs with what changed, as the handler would have made it.
+    return [`if [ "\${FRESH[${shq(h.unit ?? '')}]:--2}" -le "\${NOTIFIED[${shq(h.name)}]:-999999}" ]; then`, ...handlerLines(h), 'fi'];
+  };
   return [
     'step handlers',
-    ...handlers.flatMap((h) => [...handlerLines(h), `ev "HANDLER	$(printf %s ${shq(h.name)} | base64 -w0)"`, ...unpendLines([h.name])]),
+    ...handlers.flatMap((h) => [...run(h), `ev "HANDLER	$(printf %s ${shq(h.name)} | base64 -w0)"`, ...unpendLines([h.name])]),
     `[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`,
     'ok',
   ];
@@ -275,7 +304,7 @@ function revalidateLines(a: Extract<Action, { op: 'revalidate' }>): string[] {
 
 export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   const out: string[] = scriptHead(options);
-  out.push(RESTORE_UNVALIDATED);
+  out.push(RESTORE_UNVALIDATED, FRESH_STARTS);
   if (options.pauseAt) {
     const { event, seconds } = options.pauseAt;
     out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; if [ "$*" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
@@ -304,16 +333,16 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   if (install.length > 0 || remove.length > 0) {
     out.push('step apt', ...aptLines([...new Set(install)], [...new Set(remove)]), 'ok');
     const notified = plan.changes.filter((c) => c.actions.some((a) => a.op === 'apt-install' || a.op === 'apt-remove')).flatMap((c) => c.notify ?? []);
-    out.push(...pendingLines(notified));
+    out.push(...pendingLines(notified), ...notifiedLines(notified, -1));
   }
 
   const roleOf = (c: Change): string => c.id.role;
   plan.changes.forEach((change, index) => {
-    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), wholeRole, install.length > 0));
+    const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), wholeRole, install.length > 0, index));
     // A change's handlers are recorded on the Pi before the change is made, so that a run cut right
     // after it still runs them next time (facts read this file back). One cut before the change
     // runs them needlessly next time, which is harmless.
-    if (body.length > 0) out.push(`step ${index}`, ...pendingLines(change.notify ?? []), ...body, 'ok');
+    if (body.length > 0) out.push(`step ${index}`, ...pendingLines(change.notify ?? []), ...notifiedLines(change.notify ?? [], index), ...body, 'ok');
     // After the last change of a role, validate the role's files as a whole (e.g. `nginx -t`
     // reads every include); on failure every file the role wrote in this run is put back.
     const next = plan.changes[index + 1];
@@ -334,7 +363,7 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     }
   });
 
-  out.push(...handlerStep(plan.handlers));
+  out.push(...handlerStep(plan.handlers, { skipCoveredRestarts: true }));
 
   // `backup: false`: the replaced content is not kept past the run (the path is still known).
   const unkept = plan.changes.flatMap((c) => c.actions.flatMap((a) => (a.op === 'write-file' && !a.backup ? [a.path] : [])));

@@ -16,20 +16,28 @@ export interface ApplyEvents {
   /** Another run holds the host's lock: who. */
   lockedBy?: string;
   done: boolean;
+  /** How long each finished step took on the host (ms), when the script could tell. */
+  stepMs: Record<string, number>;
 }
 
 export function parseEvents(text: string): ApplyEvents {
-  const events: ApplyEvents = { begun: [], finished: [], handlersRun: [], done: false };
+  const events: ApplyEvents = { begun: [], finished: [], handlersRun: [], done: false, stepMs: {} };
   const decode = (b64: string | undefined): string => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+  const began = new Map<string, number>();
   for (const line of text.split('\n')) {
     const [tag, a, b] = line.split('\t');
     switch (tag) {
       case 'BEGIN':
         if (a) events.begun.push(a);
+        if (a && b) began.set(a, Number(b));
         break;
-      case 'OK':
+      case 'OK': {
         if (a) events.finished.push(a);
+        const start = a ? began.get(a) : undefined;
+        const end = Number(b);
+        if (a && start !== undefined && Number.isFinite(start) && b && Number.isFinite(end)) events.stepMs[a] = Math.max(0, Math.round((end - start) * 1000));
         break;
+      }
       case 'FAIL':
         events.failed = { step: a ?? '?', message: decode(b).trim() };
         break;
@@ -64,7 +72,8 @@ export interface StepEvent {
 export function stepEventOf(line: string): StepEvent | undefined {
   if (!line.startsWith(PROGRESS_PREFIX)) return undefined;
   const [kind, ...rest] = line.slice(PROGRESS_PREFIX.length).trim().split(' ');
-  const step = rest.join(' ');
+  // The step's name, without the time the events file has after it.
+  const step = rest.join(' ').split('\t')[0] ?? '';
   if ((kind !== 'BEGIN' && kind !== 'OK') || step === '') return undefined;
   return { kind: kind === 'BEGIN' ? 'begin' : 'ok', step };
 }

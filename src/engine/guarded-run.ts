@@ -59,7 +59,9 @@ function partOf(planned: Planned, roles: ReadonlySet<string>, inside: boolean, f
     handlers: planned.desired.handlers.filter((h) => keep(h.role)),
     verify: planned.desired.verify.filter((v) => keep(v.role)),
   };
-  return { facts, desired, plan: makePlan(desired, facts) };
+  // The facts and the plan were made once, for the whole run: their time goes with the first part.
+  const timesMs = inside ? planned.timesMs : { facts: 0, plan: 0, apt: 0, apply: 0, handlers: 0 };
+  return { facts, desired, plan: makePlan(desired, facts), timesMs };
 }
 
 /** The facts as the first part leaves them, for planning the rest: its manifest, its handlers run. */

@@ -4,7 +4,7 @@
 // controller, written by the run script (script-lib.ts adds seq and status), read back by
 // `orbis rollback` (history.ts). Never holds a secret: paths, names, hashes and settings that are
 // not keys.
-import * as z from 'zod';
+import { z } from '../util/zod.js';
 import type { ManifestEntry } from '../facts/probe.js';
 import type { Change, Desired, HostFacts } from '../resources/types.js';
 import type { DesiredState, Handler } from '../roles/desired.js';

@@ -38,6 +38,20 @@ export interface RunOptions {
   verifyRecord?: (facts: HostFacts, desired: DesiredState) => RecordedVerify | undefined;
 }
 
+/** Where the engine's time went on this host, in ms (the parts do not overlap). */
+export interface RunTimes {
+  /** The facts probe(s): round trips and the remote script. */
+  facts: number;
+  /** Rendering the roles and computing the plan, on the controller. */
+  plan: number;
+  /** The apt step of the apply script. */
+  apt: number;
+  /** The rest of the apply round trip (files, users, units, the record), handlers excepted. */
+  apply: number;
+  /** The handlers step of the apply script. */
+  handlers: number;
+}
+
 export interface HostRun {
   facts: HostFacts;
   desired: DesiredState;
@@ -48,6 +62,7 @@ export interface HostRun {
   runId?: string;
   /** A failure inside the apply script, with where it happened. */
   failure?: { message: string; role?: string; resource?: string; hint?: string };
+  timesMs: RunTimes;
 }
 
 export class LockedError extends Error {
@@ -83,13 +98,26 @@ export function probeFacts(transport: Transport, options: Pick<RunOptions, 'role
 }
 
 export async function collectFactsAndPlan(transport: Transport, options: RunOptions): Promise<Omit<HostRun, 'events' | 'failure'>> {
+  const started = performance.now();
+  let factsMs = 0;
+  const gather = async (spec: ProbeSpec): Promise<HostFacts> => {
+    const t = performance.now();
+    try {
+      return await gatherFacts(transport, spec);
+    } finally {
+      factsMs += performance.now() - t;
+    }
+  };
   // Check mode shows diffs: fetch the current content of managed files in the same round trip.
   const askedSpec = firstProbeSpec(options, options.mode === 'check');
-  let facts = await gatherFacts(transport, askedSpec);
+  let facts = await gather(askedSpec);
   const desired = buildDesired(options.roles, options.contextFor(facts), options.renderer);
   const missing = missingFromSpec(askedSpec, probeSpecFor(desired.resources, desired.handlers));
-  if (missing) facts = mergeFacts(facts, await gatherFacts(transport, missing));
-  return { facts, desired, plan: makePlan(desired, facts) };
+  if (missing) facts = mergeFacts(facts, await gather(missing));
+  const plan = makePlan(desired, facts);
+  const gathering = Math.round(factsMs);
+  const planning = Math.max(0, Math.round(performance.now() - started) - gathering);
+  return { facts, desired, plan, timesMs: { facts: gathering, plan: planning, apt: 0, apply: 0, handlers: 0 } };
 }
 
 export async function runHost(transport: Transport, options: RunOptions): Promise<HostRun> {
@@ -141,6 +169,7 @@ export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 
     if (fault && step !== undefined && isFaultPoint(fault, event, step)) void causeFault(transport, fault, runId);
   };
   let events;
+  const applyStarted = performance.now();
   try {
     events = await runApplyScript(transport, runId, script, options.applyTimeoutSec ?? 1800, { onStep });
   } catch (error) {
@@ -148,6 +177,9 @@ export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 
     throw error;
   }
   run.events = events;
+  const apt = events.stepMs.apt ?? 0;
+  const handlers = events.stepMs.handlers ?? 0;
+  run.timesMs = { ...run.timesMs, apt, handlers, apply: Math.max(0, Math.round(performance.now() - applyStarted) - apt - handlers) };
   const mask = (text: string): string => maskSecrets(text, options.secretValues);
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
   if (events.failed) {

@@ -57,8 +57,10 @@ STEP=init
 RECORDING=0
 ev() { printf '%s\n' "$*" >> "$EVENTS"; }
 fail() { ev "FAIL	$STEP	$(printf '%s' "$1" | tail -c 3000 | base64 -w0)"; if [ "$RECORDING" = 1 ]; then record failed; fi; exit 1; }
-step() { STEP=$1; ev "BEGIN	$1"; }
-ok() { ev "OK	$STEP"; }
+# Step times (bash >= 5; an older bash reports steps without them).
+declare -p EPOCHREALTIME >/dev/null 2>&1 || EPOCHREALTIME=
+step() { STEP=$1; ev "BEGIN	$1	$EPOCHREALTIME"; }
+ok() { ev "OK	$STEP	$EPOCHREALTIME"; }
 try() { local out; if ! out=$("$@" 2>&1 </dev/null); then fail "$out"; fi; }
 hash_of() { if [ -f "$1" ]; then sha256sum < "$1" | cut -d' ' -f1; else echo absent; fi; }
 enc() { printf '%s' "$1" | sed 's/%/%25/g; s|/|%2F|g'; }

@@ -6,6 +6,7 @@
 // Why a hand-written line format rather than JSON built in bash: bash has no JSON encoder, and
 // every value we print is either a token without tabs/newlines or is base64-encoded.
 import type { HostFacts, PathFact, UnitFact } from '../resources/types.js';
+import { dirname } from 'node:path';
 import { shq } from '../util/shell.js';
 
 export const ORBIS_STATE_DIR = '/var/lib/orbis';
@@ -32,28 +33,55 @@ const MAX_CONTENT_BYTES = 256 * 1024;
 
 const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,UnitFileState,NRestarts,ActiveEnterTimestampMonotonic';
 
+/** Where the probe keeps FFmpeg's encoder list between runs (orbis's own state, root only). */
+export const ENCODERS_CACHE_PATH = `${ORBIS_STATE_DIR}/ffmpeg-encoders`;
+
+/**
+ * FFmpeg's H.264 encoders. Starting ffmpeg costs more than the whole rest of the probe (about
+ * 130 ms on a lab host, more on a Pi), so the answer is kept in ENCODERS_CACHE_PATH under a key
+ * that changes whenever the answer can: the ffmpeg binary (device, inode, size, mtime), the
+ * package database (any apt/dpkg change) and the dynamic linker's cache (new libraries). The
+ * cache is only written once orbis's state directory exists (after a first apply), and never
+ * holds an empty answer.
+ */
+function encoderLines(cachePath: string): string[] {
+  const cache = shq(cachePath);
+  const dir = shq(dirname(cachePath));
+  return [
+    `if f=$(command -v ffmpeg 2>/dev/null); then c=${cache}`,
+    `  k=$(stat -L -c '%d:%i:%s:%Y' -- "$f" /var/lib/dpkg/status /etc/ld.so.cache 2>/dev/null | tr '\\n' ' ')`,
+    `  if [ -f "$c" ] && { IFS= read -r h < "$c"; [ "$h" = "$k" ]; }; then tail -n +2 "$c"`,
+    `  else e=$(ffmpeg -hide_banner -encoders 2>/dev/null | awk '$2 ~ /264/ {print "ENCODER\\t" $2}'); [ -z "$e" ] || printf '%s\\n' "$e"`,
+    `    if [ -n "$e" ] && [ -d ${dir} ]; then printf '%s\\n%s\\n' "$k" "$e" > "$c.tmp" && mv -f "$c.tmp" "$c"; fi`,
+    '  fi',
+    'fi',
+  ];
+}
+
 function list(values: string[]): string {
   return [...new Set(values)].map(shq).join(' ');
 }
 
 /** The probe script. Pure: the same spec gives the same script. */
-export function buildProbeScript(spec: ProbeSpec): string {
+export function buildProbeScript(spec: ProbeSpec, options: { encodersCache?: string } = {}): string {
   const lines: string[] = [
     'set -u',
     'export LC_ALL=C',
+    // Every process the probe starts costs a few ms on a Pi: bash builtins and variables where
+    // they do, base64 straight to the output instead of through $(...), one command per kind
+    // of question rather than one per path, user or group.
     'b64() { base64 -w0; }',
+    'declare -A size=()',
     // os-release is sourced in a subshell: its values never leak into ours.
-    `( . /etc/os-release 2>/dev/null; printf 'OS\\t%s\\t%s\\t%s\\t%s\\n' "\${ID:-}" "\${VERSION_ID:-}" "\${VERSION_CODENAME:-}" "$(printf %s "\${PRETTY_NAME:-}" | b64)" )`,
+    `( . /etc/os-release 2>/dev/null; printf 'OS\\t%s\\t%s\\t%s\\t' "\${ID:-}" "\${VERSION_ID:-}" "\${VERSION_CODENAME:-}"; printf %s "\${PRETTY_NAME:-}" | b64; echo )`,
     `printf 'ARCH\\t%s\\n' "$(dpkg --print-architecture 2>/dev/null || uname -m)"`,
-    `printf 'KERNEL\\t%s\\n' "$(uname -r)"`,
-    `printf 'HOSTNAME\\t%s\\n' "$(hostname)"`,
-    `printf 'UID\\t%s\\n' "$(id -u)"`,
-    `if [ -r /proc/device-tree/model ]; then printf 'MODEL\\t%s\\n' "$(tr -d '\\0' < /proc/device-tree/model | b64)"; fi`,
+    `read -r kernel < /proc/sys/kernel/osrelease; printf 'KERNEL\\t%s\\nHOSTNAME\\t%s\\nUID\\t%s\\n' "$kernel" "$HOSTNAME" "$EUID"`,
+    `if [ -r /proc/device-tree/model ]; then printf 'MODEL\\t'; tr -d '\\0' < /proc/device-tree/model | b64; echo; fi`,
     `if [ -e /dev/video11 ]; then printf 'V4L2\\t1\\n'; fi`,
-    `if command -v ffmpeg >/dev/null 2>&1; then ffmpeg -hide_banner -encoders 2>/dev/null | awk '$2 ~ /264/ {print "ENCODER\\t" $2}'; fi`,
-    `if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\\t%s\\n' "$(b64 < ${MANIFEST_PATH})"; fi`,
-    `if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\\t%s\\n' "$(b64 < ${PENDING_HANDLERS_PATH})"; fi`,
-    `for u in ${UNVALIDATED_DIR}/*; do [ -r "$u" ] && printf 'UNVALIDATED\\t%s\\t%s\\n' "\${u##*/}" "$(b64 < "$u")"; done 2>/dev/null`,
+    ...encoderLines(options.encodersCache ?? ENCODERS_CACHE_PATH),
+    `if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\\t'; b64 < ${MANIFEST_PATH}; echo; fi`,
+    `if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\\t'; b64 < ${PENDING_HANDLERS_PATH}; echo; fi`,
+    `for u in ${UNVALIDATED_DIR}/*; do if [ -r "$u" ]; then printf 'UNVALIDATED\\t%s\\t' "\${u##*/}"; b64 < "$u"; echo; fi; done 2>/dev/null`,
   ];
   if (spec.packages.length > 0) {
     // Status abbreviation "ii " means installed; anything else (rc, un) is not.
@@ -66,31 +94,23 @@ export function buildProbeScript(spec: ProbeSpec): string {
       `systemctl show --no-pager -p ${UNIT_PROPERTIES} -- ${list(spec.units)} 2>/dev/null | awk 'BEGIN{RS=""; FS="\\n"} {line="UNIT"; for (i=1;i<=NF;i++) line=line "\\t" $i; print line}'`,
     );
   }
-  if (spec.paths.length > 0) {
-    lines.push(
-      `for p in ${list(spec.paths)}; do`,
-      `  if [ -L "$p" ]; then printf 'PATH\\t%s\\tlink\\t-\\t-\\t-\\t-\\t-\\t%s\\n' "$p" "$(printf %s "$(readlink "$p")" | b64)";`,
-      `  elif [ -f "$p" ]; then printf 'PATH\\t%s\\tfile\\t%s\\t%s\\n' "$p" "$(stat -c '%a\t%U\t%G\t%s' "$p")" "$(sha256sum < "$p" | cut -d' ' -f1)";`,
-      `  elif [ -d "$p" ]; then printf 'PATH\\t%s\\tdirectory\\t%s\\t-\\n' "$p" "$(stat -c '%a\t%U\t%G\t%s' "$p")";`,
-      `  elif [ -e "$p" ]; then printf 'PATH\\t%s\\tother\\n' "$p";`,
-      `  else printf 'PATH\\t%s\\tabsent\\n' "$p"; fi`,
-      'done',
-    );
-  }
+  if (spec.paths.length > 0) lines.push(...pathLines(spec.paths));
   if (spec.contents && spec.contents.length > 0) {
     lines.push(
       `for p in ${list(spec.contents)}; do`,
-      `  if [ -f "$p" ] && [ "$(stat -c %s "$p")" -le ${MAX_CONTENT_BYTES} ]; then printf 'CONTENT\\t%s\\t%s\\n' "$p" "$(b64 < "$p")"; fi`,
+      // The size is known when the path was asked about too; otherwise ask stat.
+      `  if [ -f "$p" ] && [ "\${size[$p]:-$(stat -c %s -- "$p")}" -le ${MAX_CONTENT_BYTES} ]; then printf 'CONTENT\\t%s\\t' "$p"; b64 < "$p"; echo; fi`,
       'done',
     );
   }
-  for (const user of new Set(spec.users)) {
+  if (spec.users.length > 0) {
+    // getent: the passwd entries of those that exist; id: their groups (as NSS says, like login).
     lines.push(
-      `if e=$(getent passwd ${shq(user)}); then printf 'USER\\t%s\\t%s\\n' "$(printf %s "$e" | b64)" "$(id -Gn ${shq(user)} | tr ' ' ',')"; fi`,
+      `while IFS= read -r e; do printf 'PASSWD\\t%s\\nMEMBER\\t%s\\t' "$e" "\${e%%:*}"; id -Gn -- "\${e%%:*}" 2>/dev/null || echo; done < <(getent passwd ${list(spec.users)})`,
     );
   }
-  for (const group of new Set(spec.groups)) {
-    lines.push(`if e=$(getent group ${shq(group)}); then printf 'GROUP\\t%s\\n' "$e" | cut -d: -f1,3 | tr ':' '\\t'; fi`);
+  if (spec.groups.length > 0) {
+    lines.push(`while IFS=: read -r n _ gid _; do printf 'GROUP\\t%s\\t%s\\n' "$n" "$gid"; done < <(getent group ${list(spec.groups)})`);
   }
   for (const guard of new Set(spec.guards)) {
     lines.push(
@@ -98,6 +118,33 @@ export function buildProbeScript(spec: ProbeSpec): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * stat and hash of every path: the paths are sorted by kind with bash tests, then ONE stat for the
+ * directories, ONE stat and ONE sha256sum for the files (joined by name, never by position: a
+ * file that vanished in between must not shift the others' hashes). Links and other kinds are
+ * rare and printed one by one. `size` keeps each file's size for the CONTENT step.
+ */
+function pathLines(paths: string[]): string[] {
+  return [
+    'declare -A sum=(); files=(); dirs=()',
+    `for p in ${list(paths)}; do`,
+    `  if [ -L "$p" ]; then printf 'PATH\\t%s\\tlink\\t-\\t-\\t-\\t-\\t-\\t' "$p"; readlink -- "$p" | tr -d '\\n' | b64; echo;`,
+    '  elif [ -f "$p" ]; then files+=("$p");',
+    '  elif [ -d "$p" ]; then dirs+=("$p");',
+    `  elif [ -e "$p" ]; then printf 'PATH\\t%s\\tother\\n' "$p";`,
+    `  else printf 'PATH\\t%s\\tabsent\\n' "$p"; fi`,
+    'done',
+    `if [ \${#dirs[@]} -gt 0 ]; then stat --printf 'PATH\\t%n\\tdirectory\\t%a\\t%U\\t%G\\t%s\\t-\\n' -- "\${dirs[@]}" 2>/dev/null; fi`,
+    'if [ ${#files[@]} -gt 0 ]; then',
+    // sha256sum prints "HASH  NAME": 64 hex digits, 2 spaces, the name (a name with a backslash
+    // or newline comes escaped and matches no file: that file is then reported without a hash,
+    // which only costs a rewrite).
+    '  while IFS= read -r l; do sum[${l:66}]=${l:0:64}; done < <(sha256sum -- "${files[@]}" 2>/dev/null)',
+    `  while IFS=$'\\t' read -r p m o g s; do size[$p]=$s; printf 'PATH\\t%s\\tfile\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$p" "$m" "$o" "$g" "$s" "\${sum[$p]:--}"; done < <(stat --printf '%n\\t%a\\t%U\\t%G\\t%s\\n' -- "\${files[@]}" 2>/dev/null)`,
+    'fi',
+  ];
 }
 
 function fromB64(value: string | undefined): string {
@@ -212,17 +259,14 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
         if (path) facts.paths[path] = parsePath(f);
         break;
       }
-      case 'USER': {
-        const [name, , uid, gid, , home, shell] = fromB64(f[1]).split(':');
-        if (name) {
-          facts.users[name] = {
-            uid: Number(uid),
-            gid: Number(gid),
-            home: home ?? '',
-            shell: shell ?? '',
-            groups: (f[2] ?? '').split(',').filter((g) => g.length > 0),
-          };
-        }
+      case 'PASSWD': {
+        const [name, , uid, gid, , home, shell] = f.slice(1).join('\t').split(':');
+        if (name) facts.users[name] = { uid: Number(uid), gid: Number(gid), home: home ?? '', shell: shell ?? '', groups: facts.users[name]?.groups ?? [] };
+        break;
+      }
+      case 'MEMBER': {
+        const user = f[1] ? facts.users[f[1]] : undefined;
+        if (user) user.groups = (f[2] ?? '').split(' ').map((g) => g.trim()).filter((g) => g.length > 0);
         break;
       }
       case 'GROUP':

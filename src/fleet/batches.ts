@@ -55,6 +55,23 @@ export function planBatches<T>(hosts: readonly T[], options: { serial?: string; 
   return { batches, canary };
 }
 
+export interface Rollout<T> {
+  /** Hosts provisioned at once within a batch. */
+  forks: number;
+  /** The share of the fleet allowed to fail (0..1). */
+  maxFail: number;
+  plan: BatchPlan<T>;
+}
+
+/** `orbis apply`'s options, checked, for a fleet of `hosts`. */
+export function planRollout<T>(hosts: readonly T[], options: { forks: string; maxFail: string; serial?: string; canary?: string }): Rollout<T> {
+  return {
+    forks: parseCount('--forks', options.forks, hosts.length),
+    maxFail: parseMaxFail(options.maxFail),
+    plan: planBatches(hosts, { ...(options.serial !== undefined ? { serial: options.serial } : {}), ...(options.canary !== undefined ? { canary: options.canary } : {}) }),
+  };
+}
+
 /** Stop when more than `maxFail` of the whole fleet failed (a canary failure always stops). */
 export function shouldStop(failed: number, total: number, maxFail: number, inCanary: boolean): boolean {
   if (failed === 0) return false;

@@ -1,7 +1,7 @@
 // The shape of an inventory file, as zod schemas (strict: a misspelt key is an error, never
 // silently ignored). The shapes are plain objects so that the issue mapper can list the keys a
 // place accepts ("did you mean ...?") from the same source the schemas are built from.
-import * as z from 'zod';
+import { z } from '../util/zod.js';
 import { isSettingName } from '../config/index.js';
 import { ALL_GROUP, NAME_RE, NAME_RULE } from './names.js';
 

@@ -1,8 +1,9 @@
 // Handlebars rendering of role templates. One Handlebars environment per renderer (never the
 // global one) with strict mode (a missing variable is an error, not an empty string) and no HTML
 // escaping (these are config files, not web pages): escaping is explicit through helpers.
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
+import { compileTemplate, handlebarsRuntime } from './compiled.js';
 import { Secret } from '../config/secret.js';
 import { shq } from '../util/shell.js';
 
@@ -31,11 +32,18 @@ function collector(options: Handlebars.HelperOptions): RenderData {
   return (options.data as { orbis: RenderData }).orbis;
 }
 
+/**
+ * Compiled templates are kept for the renderer's life; each render gets its own values and its
+ * own list of revealed secrets, so one renderer serves every host of a run.
+ */
 export class TemplateRenderer {
-  readonly #hb = Handlebars.create();
+  readonly #hb = handlebarsRuntime().create();
   readonly #cache = new Map<string, Handlebars.TemplateDelegate>();
+  readonly #compiledDir: string | undefined;
 
-  constructor() {
+  /** `compiledDir`: where compiled templates are kept between runs (see compiled.ts); none by default. */
+  constructor(options: { compiledDir?: string } = {}) {
+    this.#compiledDir = options.compiledDir;
     // {{secret KEY}}: the only way a secret's clear value enters a file. Plain {{KEY}} on a
     // Secret prints the mask, so forgetting this helper can never leak, only break the config.
     this.#hb.registerHelper('secret', (value: unknown, options: Handlebars.HelperOptions) => {
@@ -65,7 +73,7 @@ export class TemplateRenderer {
       } catch (error) {
         throw new TemplateError(path, `cannot read template: ${(error as Error).message}`);
       }
-      template = this.#hb.compile(source, { strict: true, noEscape: true });
+      template = compileTemplate(this.#hb, source, this.#compiledDir);
       this.#cache.set(path, template);
     }
     return template;
@@ -76,7 +84,7 @@ export class TemplateRenderer {
     if (!text.includes('{{')) return { content: text, secretValues: [] };
     let template = this.#cache.get(`inline:${text}`);
     if (!template) {
-      template = this.#hb.compile(text, { strict: true, noEscape: true });
+      template = compileTemplate(this.#hb, text, this.#compiledDir);
       this.#cache.set(`inline:${text}`, template);
     }
     const data: RenderData = { secrets: [] };

@@ -2,7 +2,7 @@
 import type { HostRun } from '../engine/run.js';
 import type { Change } from '../resources/types.js';
 import type { Transport } from '../transport/types.js';
-import type { HostReport, ReportedChange } from './result.js';
+import { NO_PHASES, type HostReport, type PhaseTimes, type ReportedChange } from './result.js';
 
 function changeStatus(run: HostRun, change: Change, index: number): ReportedChange['status'] {
   const events = run.events;
@@ -20,6 +20,7 @@ export function hostReport(
   transport: Pick<Transport, 'roundTrips' | 'connections'>,
   startedAt: number,
   checkStatus: 'changed' | 'drift',
+  connectMs = 0,
 ): HostReport {
   const changes: ReportedChange[] = run.plan.changes.map((c, i) => ({
     role: c.id.role,
@@ -41,6 +42,7 @@ export function hostReport(
     roundTrips: transport.roundTrips,
     connections: transport.connections,
     durationMs: Date.now() - startedAt,
+    phasesMs: { ...NO_PHASES, ...run.timesMs, connect: connectMs },
     facts: { os: run.facts.os.prettyName, arch: run.facts.arch, piModel: run.facts.piModel },
   };
 }
@@ -57,8 +59,9 @@ export function hostReportOfPhases(
   counters: Pick<Transport, 'roundTrips' | 'connections'>,
   startedAt: number,
   checkStatus: 'changed' | 'drift',
+  connectMs = 0,
 ): HostReport {
-  const reports = phases.map((run) => hostReport(name, run, counters, startedAt, checkStatus));
+  const reports = phases.map((run, i) => hostReport(name, run, counters, startedAt, checkStatus, i === 0 ? connectMs : 0));
   const [first, ...rest] = reports;
   if (first === undefined) throw new Error('internal: a host run without any part');
   const merged: HostReport = { ...first, changes: [...first.changes], handlers: [...first.handlers] };
@@ -68,5 +71,13 @@ export function hostReportOfPhases(
     if (RANK[r.status] > RANK[merged.status]) merged.status = r.status;
     if (!merged.error && r.error) merged.error = r.error;
   }
+  // Each part's time adds up (the connection is counted once: the first part's).
+  merged.phasesMs = reports.reduce((sum, r) => addTimes(sum, r.phasesMs ?? NO_PHASES), { ...NO_PHASES });
   return merged;
+}
+
+function addTimes(a: PhaseTimes, b: PhaseTimes): PhaseTimes {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as Array<keyof PhaseTimes>) sum[key] += b[key];
+  return sum;
 }

@@ -30,6 +30,23 @@ export interface HostError {
 }
 
 /**
+ * Where a host's time went, in ms: the phases do not overlap and add up to about durationMs.
+ * apt and handlers are steps of the apply script, timed on the host; apply is the rest of its
+ * round trip. A phase that did not happen is 0.
+ */
+export interface PhaseTimes {
+  connect: number;
+  facts: number;
+  plan: number;
+  apt: number;
+  apply: number;
+  handlers: number;
+  verify: number;
+}
+
+export const NO_PHASES: Readonly<PhaseTimes> = { connect: 0, facts: 0, plan: 0, apt: 0, apply: 0, handlers: 0, verify: 0 };
+
+/**
  * A host put back on an earlier generation: by `orbis rollback`, or by `apply --rollback-on-fail`
  * after it failed (the host still counts as failed then; this says how the rollback went).
  */
@@ -107,6 +124,8 @@ export interface HostReport {
   roundTrips: number;
   connections: number;
   durationMs: number;
+  /** Per-phase times, for hosts the run reached. */
+  phasesMs?: PhaseTimes;
   facts?: { os: string; arch: string; piModel: string | null };
   rollback?: RollbackOutcome;
   generations?: ReportedGeneration[];

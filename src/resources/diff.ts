@@ -9,9 +9,18 @@
 // `push rtmp://stream.dlive.tv/live/NEWKEY;` with the key as a wildcard, and its key part is
 // masked. Limit: an old secret on a line with no counterpart in the new content (a platform
 // removed entirely) cannot be recognised; the probe only fetches old content for `--diff`.
-import { formatPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
+import type * as Diff from 'diff';
+import { createRequire } from 'node:module';
 import { maskSecrets, Secret } from '../config/secret.js';
 import { shortHash } from './common.js';
+
+// The diff library loads on the first file whose content differs: a run where every file is in
+// sync (the common case) never needs it.
+let diffLibrary: typeof Diff | undefined;
+function diffLib(): typeof Diff {
+  diffLibrary ??= createRequire(import.meta.url)('diff') as typeof Diff;
+  return diffLibrary;
+}
 
 export interface ContentDiffInput {
   path: string;
@@ -91,7 +100,7 @@ function maskedPatch(
   newContent: string,
   secrets: string[],
 ): { text: string; added: number; removed: number } {
-  const patch = structuredPatch(oldName, newName, oldContent, newContent, undefined, undefined, { context: 3 });
+  const patch = diffLib().structuredPatch(oldName, newName, oldContent, newContent, undefined, undefined, { context: 3 });
   const shapes = secretShapes(newContent, secrets);
   let added = 0;
   let removed = 0;
@@ -113,6 +122,6 @@ function maskedPatch(
       return sign + body;
     });
   }
-  const text = patch.hunks.length === 0 ? '' : formatPatch(patch, FILE_HEADERS_ONLY);
+  const text = patch.hunks.length === 0 ? '' : diffLib().formatPatch(patch, diffLib().FILE_HEADERS_ONLY);
   return { text, added, removed };
 }

@@ -2,7 +2,8 @@
 // file:line:col on every error, dependencies resolved (a role's `depends` come before it).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { satisfies } from 'semver';
+// The one function used: the package's index loads all of semver.
+import satisfies from 'semver/functions/satisfies.js';
 import { parseYamlSource, positionOf } from '../util/yaml-positions.js';
 import { roleSchema, type RoleSpec } from './schema.js';
 

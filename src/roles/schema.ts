@@ -2,7 +2,7 @@
 // String fields may use Handlebars ({{NGINX_PORT_RTMP}}) and are rendered with the run's
 // settings; `when` takes a small condition (see condition.ts) so one role serves every
 // platform combination.
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 
 const mode = z
   .string()

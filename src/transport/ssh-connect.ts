@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { Secret } from '../config/secret.js';
 import { TransportError, UnreachableError, type UnreachableReason } from './errors.js';
 import { prepareHostKeyCheck, type HostKeyPolicy, type RecordedHostKey } from './host-key-policy.js';
+import type { AuthHandlerMiddleware } from 'ssh2';
 import { authHandlerFor, planAuthentication, type LoginMethod } from './identity.js';
 import type { ResolvedTarget } from './ssh-config.js';
 
@@ -14,6 +15,8 @@ export interface OpenOptions {
   keyPassphrase?: Secret;
   /** Login password, offered after every key (`--ask-pass`); to the target only, never to a jump host. */
   loginPassword?: Secret;
+  /** Authenticate only once this settles (rejected: no login at all). */
+  loginGate?: Promise<void>;
   readyTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
@@ -88,7 +91,7 @@ async function openOne(
       username: target.user,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => hostKeys.verify(key, verify),
       ...(hostKeys.serverHostKeyAlgorithms ? { algorithms: { serverHostKey: hostKeys.serverHostKeyAlgorithms as never } } : {}),
-      authHandler: authHandlerFor(auth.attempts, (method) => (loginMethod = method)),
+      authHandler: gated(authHandlerFor(auth.attempts, (method) => (loginMethod = method)), options.loginGate),
       readyTimeout: options.readyTimeoutMs,
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: options.keepaliveCountMax,
@@ -104,6 +107,18 @@ async function openOne(
   ssh.connection?.on('error', () => undefined);
   if (hostKeys.recorded) recordedHostKeys.push(hostKeys.recorded);
   return { ssh, loginMethod };
+}
+
+/** The first authentication attempt waits for the gate; a closed gate tries nothing (no login). */
+function gated(handler: AuthHandlerMiddleware, gate: Promise<void> | undefined): AuthHandlerMiddleware {
+  if (gate === undefined) return handler;
+  return (authsLeft, partialSuccess, callback) => {
+    gate.then(
+      () => handler(authsLeft, partialSuccess, callback),
+      // ssh2 takes `false` for "nothing left to try" (its typings omit it).
+      () => (callback as unknown as (next: false) => void)(false),
+    );
+  };
 }
 
 // A failed hop is reported against the target the user asked for, saying which hop failed.

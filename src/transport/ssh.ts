@@ -37,6 +37,11 @@ export interface SshConnectOptions extends ResolveOptions {
    * SSH authentication.
    */
   loginPassword?: Secret;
+  /**
+   * Authenticate only once this settles (resolved: log in; rejected: give up before logging
+   * in): the TCP connection and key exchange go ahead meanwhile. See cli/early-connect.ts.
+   */
+  loginGate?: Promise<void>;
   /** Connect + key exchange + auth; default ConnectTimeout from the config, else 20 s. */
   readyTimeoutMs?: number;
   /** SSH keepalive; default ServerAliveInterval from the config, else 15 s. */
@@ -71,6 +76,7 @@ export async function connectResolved(target: ResolvedTarget, options: SshConnec
     hostKeyPolicy: options.hostKeyPolicy ?? target.hostKeyPolicy ?? 'accept-new',
     keyPassphrase: options.keyPassphrase,
     loginPassword: options.loginPassword,
+    ...(options.loginGate ? { loginGate: options.loginGate } : {}),
     readyTimeoutMs: options.readyTimeoutMs ?? msFromSec(target.connectTimeoutSec) ?? DEFAULTS.readyTimeoutMs,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? msFromSec(target.serverAliveIntervalSec) ?? DEFAULTS.keepaliveIntervalMs,
     keepaliveCountMax: options.keepaliveCountMax ?? target.serverAliveCountMax ?? DEFAULTS.keepaliveCountMax,

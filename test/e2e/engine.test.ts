@@ -77,6 +77,13 @@ describe('engine on a fresh host', () => {
     expect(report.handlers.sort()).toEqual(['reload orbis-test marker', 'restart orbis-test']);
     // facts + one apply script
     expect(report.roundTrips).toBe(2);
+    // Where the time went: apt and the handlers timed on the host, the rest around them.
+    const phases = report.phasesMs;
+    expect(phases).toBeDefined();
+    for (const phase of ['connect', 'facts', 'apt', 'apply', 'handlers'] as const) expect(phases?.[phase], phase).toBeGreaterThan(0);
+    expect(phases?.verify).toBe(0);
+    const total = Object.values(phases ?? {}).reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(report.durationMs + 50);
     // Progress (stderr is not a TTY here: plain lines) said live what the host was doing, and for how long.
     const elapsed = String.raw`\[(\d+\.\ds|\d+m\d\ds)\]`;
     expect(first.stderr).toMatch(new RegExp(`${elapsed} applying: installing packages`));
@@ -100,6 +107,9 @@ describe('engine on a fresh host', () => {
     expect(noop.handlers).toEqual([]);
     expect(noop.roundTrips).toBeLessThanOrEqual(3);
     expect(noop.roundTrips).toBe(1);
+    expect(noop.phasesMs).toMatchObject({ apt: 0, apply: 0, handlers: 0, verify: 0 });
+    // FFmpeg (installed by the first run) was asked for its encoders once, and is not asked again.
+    expect(await mustOnHost(pi, 'sudo cat /var/lib/orbis/ffmpeg-encoders')).toMatch(/^ENCODER\tlibx264$/m);
     expect(await startedAt(pi, 'orbis-test.service')).toBe(serviceStart);
     expect(await mustOnHost(pi, 'sudo cat /var/lib/orbis-test/reloads')).toBe(reloads);
   });

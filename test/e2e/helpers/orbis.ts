@@ -22,6 +22,8 @@ export interface OrbisJson {
     error?: { message: string; role?: string; resource?: string; hint?: string };
     roundTrips: number;
     connections: number;
+    durationMs: number;
+    phasesMs?: Record<'connect' | 'facts' | 'plan' | 'apt' | 'apply' | 'handlers' | 'verify', number>;
   }>;
   summary: Record<string, number>;
 }

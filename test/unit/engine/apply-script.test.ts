@@ -192,6 +192,13 @@ describe('apply events', () => {
     expect(events.handlersRun).toEqual(['restart nginx']);
     expect(events.lockedBy).toBe('orbis run X');
     expect(events.done).toBe(false);
+    expect(events.stepMs).toEqual({});
+  });
+
+  it('times the steps that report when they began and ended (bash >= 5)', () => {
+    const events = parseEvents(['BEGIN\tapt\t1700000000.250000', 'OK\tapt\t1700000012.750400', 'BEGIN\t0\t', 'OK\t0\t', 'BEGIN\thandlers\t1700000013.000000', 'OK\thandlers\t1700000013.400000', 'DONE'].join('\n'));
+    expect(events.stepMs).toEqual({ apt: 12500, handlers: 400 });
+    expect(events.finished).toEqual(['apt', '0', 'handlers']);
   });
 
   it("records the manifest with each extracted file's sha256 measured on the host", () => {

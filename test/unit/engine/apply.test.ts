@@ -58,10 +58,12 @@ describe('apply command', () => {
     expect(stepEventOf('orbis-step OK 3')).toEqual({ kind: 'ok', step: '3' });
     expect(stepEventOf('orbis-step FAIL 3')).toBeUndefined();
     expect(stepEventOf('BEGIN\t3')).toBeUndefined();
+    // The events file carries each step's time after it: not part of the step's name.
+    expect(stepEventOf('orbis-step BEGIN apt\t1700000000.250000')).toEqual({ kind: 'begin', step: 'apt' });
   });
 
   it('turns the events file into live progress lines with the shell tools the Pi has', () => {
-    const events = 'BEGIN\tapt\nOK\tapt\nHANDLER\tbmFtZQ==\nBEGIN\tvalidate:nginx-rtmp\n';
+    const events = 'BEGIN\tapt\t1700000000.250000\nOK\tapt\t1700000010.000000\nHANDLER\tbmFtZQ==\nBEGIN\tvalidate:nginx-rtmp\t1700000011.000000\n';
     const sed = /sed -u -n ('[^']*')/.exec(applyCommand('x', 60))?.[1] ?? '';
     const out = execFileSync('bash', ['-c', `sed -u -n ${sed}`], { input: events }).toString();
     expect(out.split('\n').filter(Boolean).map(stepEventOf)).toEqual([

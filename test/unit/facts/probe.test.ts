@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,9 @@ describe('facts probe', () => {
       'PATH\t/etc/d\tdirectory\t755\troot\tadm\t4096\t-',
       `PATH\t/etc/l\tlink\t-\t-\t-\t-\t-\t${b64('/etc/a')}`,
       'PATH\t/etc/none\tabsent',
-      `USER\t${b64('orbis:x:998:998::/var/lib/orbis:/usr/sbin/nologin')}\torbis,video`,
+      'PASSWD\torbis:x:998:998::/var/lib/orbis:/usr/sbin/nologin',
+      'MEMBER\torbis\torbis video',
+      'MEMBER\tnobody-asked\tx',
       'GROUP\tvideo\t44',
       `GUARD\t${b64('test -e /x')}\t0`,
       'SOMETHING-NEW\tignored',
@@ -52,6 +54,7 @@ describe('facts probe', () => {
     expect(facts.paths['/etc/none']).toEqual({ exists: false });
     expect(facts.paths['/etc/never-printed']).toEqual({ exists: false });
     expect(facts.users.orbis).toEqual({ uid: 998, gid: 998, home: '/var/lib/orbis', shell: '/usr/sbin/nologin', groups: ['orbis', 'video'] });
+    expect(facts.users['nobody-asked']).toBeUndefined();
     expect(facts.groups.video).toEqual({ gid: 44 });
     expect(facts.guards['test -e /x']).toBe(false);
   });
@@ -87,16 +90,34 @@ describe('facts probe', () => {
     const file = join(dir, "it's a file");
     writeFileSync(file, 'hello\n');
     chmodSync(file, 0o640);
+    // Files are stat'ed and hashed in one call each: every hash must land on its own file.
+    const other = join(dir, ' spaced  name ');
+    writeFileSync(other, 'other\n');
+    const big = join(dir, 'big');
+    writeFileSync(big, 'x'.repeat(300 * 1024));
     mkdirSync(join(dir, 'sub'));
     symlinkSync(file, join(dir, 'link'));
     const spec: ProbeSpec = {
       ...empty,
-      paths: [file, join(dir, 'sub'), join(dir, 'link'), join(dir, 'missing')],
+      paths: [file, join(dir, 'sub'), join(dir, 'link'), join(dir, 'missing'), other, big],
+      contents: [file, other, big, join(dir, 'missing')],
       users: ['root', 'no-such-user-orbis'],
+      groups: ['root', 'no-such-group-orbis'],
       guards: [`test -e '${join(dir, 'sub')}'`, 'false'],
     };
     const output = execFileSync('bash', ['-s'], { input: buildProbeScript(spec) }).toString();
     const facts = parseFacts(output, spec);
+    expect(facts.paths[other]).toMatchObject({ type: 'file', size: 6 });
+    expect(facts.paths[other]?.sha256).toBe(execFileSync('sha256sum', [other]).toString().slice(0, 64));
+    expect(facts.paths[big]).toMatchObject({ type: 'file', size: 300 * 1024 });
+    // Contents of small files only (diffs in check mode).
+    expect(facts.paths[file]?.content).toBe('hello\n');
+    expect(facts.paths[other]?.content).toBe('other\n');
+    expect(facts.paths[big]?.content).toBeUndefined();
+    expect(facts.groups).toEqual({ root: { gid: 0 } });
+    expect(facts.users.root?.groups).toContain('root');
+    expect(facts.kernel).toBe(execFileSync('uname', ['-r']).toString().trim());
+    expect(facts.root).toBe(process.getuid?.() === 0);
     expect(facts.paths[file]).toMatchObject({
       exists: true,
       type: 'file',
@@ -112,5 +133,42 @@ describe('facts probe', () => {
     expect(facts.guards[`test -e '${join(dir, 'sub')}'`]).toBe(true);
     expect(facts.guards.false).toBe(false);
     expect(facts.arch).not.toBe('');
+  });
+
+  it("keeps FFmpeg's encoder list between runs, and asks FFmpeg again once the binary changes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orbis-probe-encoders-'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const calls = join(dir, 'calls');
+    const fakeFfmpeg = (encoders: string[]): void => {
+      const listing = encoders.map((e) => ` V....D ${e}  some encoder`).join('\n');
+      writeFileSync(join(bin, 'ffmpeg'), `#!/bin/bash\necho run >> '${calls}'\nprintf '%s\\n' 'Encoders:' '${listing.replace(/\n/g, "' '")}'\n`);
+      chmodSync(join(bin, 'ffmpeg'), 0o755);
+    };
+    const state = join(dir, 'state');
+    const cache = join(state, 'ffmpeg-encoders');
+    const probe = (): string[] =>
+      parseFacts(execFileSync('bash', ['-s'], { input: buildProbeScript(empty, { encodersCache: cache }), env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }).toString(), empty).encoders;
+    const ffmpegRuns = (): number => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
+
+    fakeFfmpeg(['libx264', 'h264_v4l2m2m', 'mpeg4']);
+    // No state directory yet (never provisioned): asked every time, nothing written.
+    expect(probe()).toEqual(['libx264', 'h264_v4l2m2m']);
+    expect(existsSync(cache)).toBe(false);
+    mkdirSync(state);
+    expect(probe()).toEqual(['libx264', 'h264_v4l2m2m']);
+    expect(ffmpegRuns()).toBe(2);
+    // Cached: the same answer without starting FFmpeg.
+    expect(probe()).toEqual(['libx264', 'h264_v4l2m2m']);
+    expect(ffmpegRuns()).toBe(2);
+    // Another FFmpeg (another size): asked again.
+    fakeFfmpeg(['libx264', 'libx264rgb']);
+    expect(probe()).toEqual(['libx264', 'libx264rgb']);
+    expect(ffmpegRuns()).toBe(3);
+    // An FFmpeg without H.264 encoders is asked every time (an empty answer is never cached).
+    fakeFfmpeg(['mpeg4']);
+    expect(probe()).toEqual([]);
+    expect(probe()).toEqual([]);
+    expect(ffmpegRuns()).toBe(5);
   });
 });

@@ -22,6 +22,17 @@ describe('template rendering', () => {
     expect(out.secretValues).toEqual(['live_abc123']);
   });
 
+  it('one renderer serves every host of a run: each render has its own values and secrets', () => {
+    const r = new TemplateRenderer();
+    const path = template('host.hbs', 'host {{NAME}} key {{secret KEY}}\n');
+    const a = r.render(path, { NAME: 'salon', KEY: new Secret('key_salon', 'test') });
+    const b = r.render(path, { NAME: 'cuisine', KEY: new Secret('key_cuisine', 'test') });
+    expect([a.content, b.content]).toEqual(['host salon key key_salon\n', 'host cuisine key key_cuisine\n']);
+    expect([a.secretValues, b.secretValues]).toEqual([['key_salon'], ['key_cuisine']]);
+    // Nothing of an earlier render carries over: without its own key, a host's render fails.
+    expect(() => r.render(path, { NAME: 'garage' })).toThrow(/secret helper takes a secret/);
+  });
+
   it('is strict: a missing variable is an error naming it', () => {
     const r = new TemplateRenderer();
     expect(() => r.render(template('missing.hbs', 'port {{NGINX_PORT}}\n'), {})).toThrow(TemplateError);

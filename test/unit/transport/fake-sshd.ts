@@ -67,6 +67,8 @@ export interface FakeSshd {
   maxOpenSessions: number;
   refusedSessions: number;
   connections: number;
+  /** Connections open now. */
+  readonly openConnections: number;
   /** Serve new connections with other host keys, on the same port. */
   setHostKeys(keys: KeyFiles[]): void;
   close(): Promise<void>;
@@ -89,6 +91,9 @@ export async function startFakeSshd(options: FakeSshdOptions): Promise<FakeSshd>
     maxOpenSessions: 0,
     refusedSessions: 0,
     connections: 0,
+    get openConnections() {
+      return sockets.size;
+    },
     setHostKeys(keys) {
       sshServer = makeServer(keys);
     },

@@ -1,0 +1,77 @@
+// What one measure yields: the wall times of its runs, and from the orbis JSON report of its last
+// run, what the transport counted and where each host's time went. Pure.
+import { NO_PHASES, type PhaseTimes, type RunReport } from '../../src/report/result.js';
+import { median, type Stats } from './stats.js';
+
+/** The measures, by id: `help`, `provision-noop-1`, `check-N`, `apply-noop-N`, `first-N`, `apt-N`. */
+export const measureIds = {
+  help: 'help',
+  provisionNoop: 'provision-noop-1',
+  check: (hosts: number) => `check-${hosts}`,
+  applyNoop: (hosts: number) => `apply-noop-${hosts}`,
+  first: (hosts: number) => `first-${hosts}`,
+  apt: (hosts: number) => `apt-${hosts}`,
+};
+
+export interface ReportDigest {
+  statuses: Record<string, number>;
+  /** The most exec/upload round trips any host took (the transport counts them). */
+  roundTripsMax: number;
+  /** The most SSH connections any host opened. */
+  connectionsMax: number;
+  /** summary.durationMs: the run from settings and roles to the last host's report. */
+  runMs: number;
+  /** The slowest host's durationMs. */
+  slowestHostMs: number;
+  /** Each phase's median over the hosts. */
+  phasesMedianMs: PhaseTimes;
+  /** Packages the run installed or would install (on the first host): the apt-get baseline's list. */
+  packages: string[];
+}
+
+export interface MeasureResult {
+  id: string;
+  label: string;
+  /** Hosts the command reaches (0: none). */
+  hosts: number;
+  tool: 'hyperfine' | 'own harness';
+  seconds: Stats;
+  /** Wall time of the last run, the one whose report is kept. */
+  lastSeconds: number;
+  /** The largest maximum resident set size over the runs (GNU time's %M), KiB. */
+  peakRssKiB?: number;
+  report?: ReportDigest;
+}
+
+export function digestReport(report: Pick<RunReport, 'hosts' | 'summary'>): ReportDigest {
+  const hosts = report.hosts;
+  const statuses: Record<string, number> = {};
+  for (const h of hosts) statuses[h.status] = (statuses[h.status] ?? 0) + 1;
+  const phasesMedianMs = { ...NO_PHASES };
+  for (const phase of Object.keys(NO_PHASES) as Array<keyof PhaseTimes>) {
+    const values = hosts.flatMap((h) => (h.phasesMs ? [h.phasesMs[phase]] : []));
+    phasesMedianMs[phase] = values.length > 0 ? Math.round(median(values)) : 0;
+  }
+  return {
+    statuses,
+    roundTripsMax: Math.max(0, ...hosts.map((h) => h.roundTrips)),
+    connectionsMax: Math.max(0, ...hosts.map((h) => h.connections)),
+    runMs: report.summary.durationMs,
+    slowestHostMs: Math.max(0, ...hosts.map((h) => h.durationMs)),
+    phasesMedianMs,
+    packages: (hosts[0]?.changes ?? []).filter((c) => c.type === 'package').map((c) => c.name),
+  };
+}
+
+/**
+ * GNU time's output with `-f %M` appended once per run: the peak resident set size in KiB on a
+ * line of its own (other lines, e.g. "Command exited with non-zero status", are skipped).
+ */
+export function peakRssOf(timeOutput: string): number | undefined {
+  const values = timeOutput
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
+  return values.length > 0 ? Math.max(...values) : undefined;
+}

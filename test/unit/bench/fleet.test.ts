@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { LabHost } from '../../../src/lab/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveTarget } from '../../../src/transport/ssh-config.js';
+import { hostsNamed, sshConfigFor } from '../../../test/bench/fleet.js';
+
+const host = (name: string, address: string): LabHost =>
+  ({ name, address, user: 'pi', port: 22, keyPath: '/lab/ssh/id_ed25519', role: 'pi' }) as LabHost;
+
+describe('bench fleet', () => {
+  it('picks a prefix\'s hosts in numeric order', () => {
+    const hosts = Object.fromEntries([host('pi10', 'a'), host('pi2', 'b'), host('pi1', 'c'), host('f1-1', 'd'), host('pix', 'e')].map((h) => [h.name, h]));
+    expect(hostsNamed({ hosts }, 'pi').map((h) => h.name)).toEqual(['pi1', 'pi2', 'pi10']);
+    expect(hostsNamed({ hosts }, 'f1-').map((h) => h.name)).toEqual(['f1-1']);
+  });
+
+  it('writes an ssh_config that orbis resolves to the host, its user, key and known_hosts', () => {
+    const text = sshConfigFor([host('f1-1', '10.9.0.11'), host('f1-2', '10.9.0.12')], '/lab/ssh/known_hosts');
+    const file = join(mkdtempSync(join(tmpdir(), 'orbis-bench-fleet-')), 'ssh_config');
+    writeFileSync(file, text);
+    const target = resolveTarget('f1-2', { configFile: file });
+    expect(target).toMatchObject({ hostname: '10.9.0.12', user: 'pi', port: 22, knownHostsFiles: ['/lab/ssh/known_hosts'], hostKeyPolicy: 'strict', identityFiles: ['/lab/ssh/id_ed25519'] });
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../../../src/config/secret.js';
+import { compileTemplate, handlebarsRuntime, templateCacheDir } from '../../../src/render/compiled.js';
+import { TemplateError, TemplateRenderer } from '../../../src/render/templates.js';
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'orbis-compiled-'));
+
+describe('compiled templates kept between runs', () => {
+  it('a second run renders from the kept spec, with the same output, helpers and strictness', () => {
+    const cache = join(scratch(), 'templates');
+    const dir = scratch();
+    const path = join(dir, 'push.hbs');
+    writeFileSync(path, 'push {{secret KEY}} {{shq NAME}} {{PORT}}\n');
+    const values = { KEY: new Secret('live_abc', 'test'), NAME: "it's", PORT: 1935 };
+
+    const first = new TemplateRenderer({ compiledDir: cache }).render(path, values);
+    const kept = readdirSync(cache);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(/^[0-9a-f]{64}\.js$/);
+    expect(statSync(join(cache, kept[0] as string)).mode & 0o777).toBe(0o600);
+    expect(statSync(cache).mode & 0o777).toBe(0o700);
+    // Template text only: the values rendered into it never reach the cache.
+    expect(readFileSync(join(cache, kept[0] as string), 'utf8')).not.toContain('live_abc');
+
+    const second = new TemplateRenderer({ compiledDir: cache }).render(path, values);
+    expect(second).toEqual(first);
+    expect(first.content).toBe("push live_abc 'it'\\''s' 1935\n");
+    expect(() => new TemplateRenderer({ compiledDir: cache }).render(path, { KEY: values.KEY, NAME: 'x' })).toThrow(TemplateError);
+    expect(() => new TemplateRenderer({ compiledDir: cache }).render(path, { KEY: values.KEY, NAME: 'x' })).toThrow(/PORT/);
+  });
+
+  it('an entry is found by the template text: an edited template is compiled anew', () => {
+    const cache = scratch();
+    const env = handlebarsRuntime().create();
+    expect(compileTemplate(env, 'a {{X}}', cache)({ X: 1 })).toBe('a 1');
+    expect(compileTemplate(env, 'b {{X}}', cache)({ X: 1 })).toBe('b 1');
+    expect(readdirSync(cache)).toHaveLength(2);
+  });
+
+  it('a damaged entry is compiled again and replaced; an unwritable cache only costs the compile', () => {
+    const cache = scratch();
+    const env = handlebarsRuntime().create();
+    compileTemplate(env, 'v={{X}}', cache);
+    const [entry] = readdirSync(cache);
+    writeFileSync(join(cache, entry as string), '{ not a spec');
+    expect(compileTemplate(env, 'v={{X}}', cache)({ X: 2 })).toBe('v=2');
+    expect(readFileSync(join(cache, entry as string), 'utf8')).not.toBe('{ not a spec');
+
+    // A file where the cache directory should be (a permission would not stop root).
+    const blocked = join(scratch(), 'not-a-directory');
+    writeFileSync(blocked, '');
+    expect(compileTemplate(env, 'w={{X}}', join(blocked, 'templates'))({ X: 3 })).toBe('w=3');
+  });
+
+  it('lives under $XDG_CACHE_HOME, else ~/.cache', () => {
+    expect(templateCacheDir({ XDG_CACHE_HOME: '/c', HOME: '/h' })).toBe('/c/orbis/templates');
+    expect(templateCacheDir({ HOME: '/h' })).toBe('/h/.cache/orbis/templates');
+  });
+});
