@@ -15,7 +15,7 @@ import { ConfigError, formatIssue, type ConfigIssue } from '../../../src/config/
 import { loadSettings } from '../../../src/config/load.js';
 import { loadInventory, resolveHosts } from '../../../src/inventory/index.js';
 import { ensureBuilt, runCli } from './cli.js';
-import { caseSeed, Rng, runSeed } from './fuzz.js';
+import { announceSeedAndWatchRejections, caseSeed, Rng, runSeed } from './fuzz.js';
 import { INVENTORY_FAULT_KINDS, InventoryBase, type InventoryInjected } from './inventory-faults.js';
 
 const SEED = runSeed(process.env, 20_240_602);
@@ -25,16 +25,7 @@ const FILE = 'inventory/fuzz.yaml';
 // Every { env: NAME } of the base resolves: a stream key of the right shape.
 const ENV = new Proxy<Record<string, string>>({}, { get: (_, name) => (typeof name === 'string' && name.endsWith('_KEY') ? `dk${'A'.repeat(20)}` : undefined) });
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-beforeAll(() => {
-  console.info(`fuzz-inventory: seed ${SEED} (replay with ORBIS_FUZZ_SEED=${SEED})`);
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+announceSeedAndWatchRejections('fuzz-inventory', SEED);
 
 function generate(kindIndex: number, index: number): InventoryInjected {
   const kind = INVENTORY_FAULT_KINDS[kindIndex]!;
