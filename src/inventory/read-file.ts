@@ -19,7 +19,7 @@ export type FileReading = { ok: true; part: InventoryPart } | { ok: false; error
 
 export function readInventoryText(file: string, text: string): FileReading {
   const source = parseInventoryYaml(file, text);
-  const syntax = syntaxIssues(source);
+  const syntax = syntaxIssues(source, text);
   if (syntax.length > 0) return { ok: false, errors: syntax };
   const duplicates = duplicateKeyIssues(source);
   const parsed = inventoryFileSchema.safeParse(source.doc.toJS() ?? {});

@@ -13,16 +13,63 @@ export function parseInventoryYaml(file: string, text: string): YamlSource {
   return { file, doc, lineCounter };
 }
 
-export function syntaxIssues(source: YamlSource): ConfigIssue[] {
+export function syntaxIssues(source: YamlSource, text: string): ConfigIssue[] {
   return source.doc.errors.map((error) => {
-    const at = error.linePos?.[0];
+    const at = source.lineCounter.linePos(faultOffset(error.code, error.message, error.pos[0], text));
     return {
       file: source.file,
-      ...(at ? { line: at.line, col: at.col } : {}),
-      message: error.message.split('\n')[0] ?? error.message,
+      line: at.line,
+      col: at.col,
+      // The library appends "at line L, column C:" and a source excerpt: the position is ours.
+      message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ''),
       hint: 'fix the YAML syntax (indent with spaces; quote values that hold ": " or start with a special character)',
     };
   });
+}
+
+/**
+ * Where the user has to look, which is not always where the library noticed: an unclosed quote
+ * or bracket is noticed where the text runs out (a later line), so point back at its opening;
+ * a misaligned key is noticed at its line's start, so point at the key.
+ */
+function faultOffset(code: string, message: string, offset: number, text: string): number {
+  const quote = /^Missing closing (["'])quote/.exec(message)?.[1];
+  if (code === 'MISSING_CHAR' && quote !== undefined) return openingQuote(text, offset, quote) ?? offset;
+  if (code === 'BAD_INDENT' && /^Flow (sequence|map) in block collection/.test(message)) return openingBracket(text, offset) ?? offset;
+  if (code === 'BAD_INDENT' && (offset === 0 || text[offset - 1] === '\n')) {
+    let i = offset;
+    while (text[i] === ' ') i++;
+    return i;
+  }
+  return offset;
+}
+
+/** The unclosed quote before `end`: inside it only escaped quotes (\" or '') can appear. */
+function openingQuote(text: string, end: number, quote: string): number | undefined {
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (quote === '"' && text[i - 1] === '\\') continue;
+    if (quote === "'" && text[i - 1] === "'") {
+      i--;
+      continue;
+    }
+    return i;
+  }
+  return undefined;
+}
+
+/** The nearest `[` or `{` before `end` that no bracket after it closes. */
+function openingBracket(text: string, end: number): number | undefined {
+  let depth = 0;
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === ']' || c === '}') depth++;
+    else if (c === '[' || c === '{') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 export function duplicateKeyIssues(source: YamlSource): ConfigIssue[] {

@@ -149,7 +149,14 @@ describe('inventory errors, each at file:line:col with a hint', () => {
   });
 
   it('YAML syntax, an empty inventory, a missing file', () => {
-    expect(onlyIssue({ [f]: 'hosts:\n  a: { port: 22\n' })).toMatch(/^fleet\.yaml:3:1: .* \(hint: fix the YAML syntax/);
+    expect(onlyIssue({ [f]: 'hosts:\n  a: { port: 22\n' })).toMatch(/^fleet\.yaml:2:6: .* \(hint: fix the YAML syntax/);
+    // Noticed where the text runs out, reported where the user must look: the opening quote or
+    // bracket, the misaligned key; the library's own "at line L, column C" is not repeated.
+    expect(onlyIssue({ [f]: 'hosts:\n  a:\n    address: "10.0.0.1\n    port: 22\n' })).toMatch(/^fleet\.yaml:3:14: Missing closing "quote \(hint:/);
+    expect(onlyIssue({ [f]: "hosts:\n  a:\n    user: 'it''s\n" })).toMatch(/^fleet\.yaml:3:11: Missing closing 'quote \(hint:/);
+    expect(onlyIssue({ [f]: 'hosts:\n  a:\n    vars: { GOP: [60], X: 1\n    port: 22\n' })).toMatch(/^fleet\.yaml:3:11: Flow map/);
+    expect(onlyIssue({ [f]: 'hosts: { a: {} }\ngroups:\n  g:\n    hosts: [a, b\n    children: []\n' })).toMatch(/^fleet\.yaml:4:12: Flow sequence/);
+    expect(onlyIssue({ [f]: 'hosts:\n  a:\n    port: 22\n   user: pi\n' })).toMatch(/^fleet\.yaml:4:4: All mapping items must start at the same column \(hint:/);
     expect(onlyIssue({ [f]: '# nothing yet\n' })).toBe('fleet.yaml: the inventory defines no hosts (hint: add a hosts: map, e.g. hosts: { salon: { address: 192.168.1.20, user: pi } })');
     expect(configErrorOf(() => loadInventory('/nonexistent/fleet.yaml')).message).toBe('/nonexistent/fleet.yaml: no such file (hint: check the path; inventory/example.yaml shows the format)');
   });

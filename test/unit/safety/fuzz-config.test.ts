@@ -8,23 +8,14 @@ import { ConfigError, formatIssue, type ConfigIssue } from '../../../src/config/
 import { loadSettings } from '../../../src/config/load.js';
 import { repoRoot } from '../config/helpers.js';
 import { CONF_FAULT_KINDS, ConfBase, readExample } from './conf-faults.js';
-import { caseSeed, Rng, runSeed, type Injected } from './fuzz.js';
+import { announceSeedAndWatchRejections, caseSeed, Rng, runSeed, type Injected } from './fuzz.js';
 
 const SEED = runSeed(process.env, 20_240_601);
 const CASES_PER_KIND = 20;
 const FILE = 'conf/fuzz.conf';
 const example = readExample(repoRoot);
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-beforeAll(() => {
-  console.info(`fuzz-config: seed ${SEED} (replay with ORBIS_FUZZ_SEED=${SEED})`);
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+announceSeedAndWatchRejections('fuzz-config', SEED);
 
 function generate(kindIndex: number, index: number): Injected {
   const kind = CONF_FAULT_KINDS[kindIndex]!;

@@ -1,5 +1,6 @@
 // Building blocks of the fuzz tests: a seeded PRNG (every failure replays from its seed), and the
 // description of a generated fault: the text, and where orbis must report it.
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** mulberry32: small, fast, good enough to pick faults; the same seed gives the same cases. */
 export class Rng {
@@ -68,4 +69,18 @@ export interface Injected {
   secrets: readonly string[];
   /** The changed line, for the failure report. */
   shows: string;
+}
+
+/** Print the seed, and fail the file if any promise was rejected without a handler meanwhile. */
+export function announceSeedAndWatchRejections(name: string, seed: number): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  beforeAll(() => {
+    console.info(`${name}: seed ${seed} (replay with ORBIS_FUZZ_SEED=${seed})`);
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterAll(() => {
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+  });
 }
