@@ -26,7 +26,19 @@ const VALUE_HINT = 'write one value, or a reference such as { env: SALON_DLIVE_K
 const EMPTY_HINT = "write a value ('' for an empty one), or remove the line";
 
 export function issuesFromZod(source: YamlSource, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
-  return issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? unknownKeys(source, issue.path, issue.keys) : [placed(source, issue)]));
+  return issues.map(insideUnion).flat().flatMap((issue) => (issue.code === 'unrecognized_keys' ? unknownKeys(source, issue.path, issue.keys) : [placed(source, issue)]));
+}
+
+/**
+ * A value that is a map ({ env: true }) fails every branch of a setting's union, and zod then
+ * reports the union as a whole, at the map's `{`. The map was meant as a reference: the branch
+ * whose issues are all inside the value (the reference's own) says what is wrong, and where.
+ */
+function insideUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const inside = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (inside === undefined) return [issue];
+  return inside.flatMap((i) => insideUnion({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
 }
 
 function unknownKeys(source: YamlSource, path: readonly PropertyKey[], keys: readonly string[]): ConfigIssue[] {

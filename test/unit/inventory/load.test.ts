@@ -113,6 +113,9 @@ describe('inventory errors, each at file:line:col with a hint', () => {
     expect(onlyIssue({ [f]: 'hosts: { a: {} }\nvars:\n  GOP:\n' })).toBe("fleet.yaml:3:3: vars.GOP: has no value (hint: write a value ('' for an empty one), or remove the line)");
     expect(onlyIssue({ [f]: 'hosts: { a: {} }\nvars:\n  KICK_CLE_FLUX: { env: A, secret: b }\n' })).toMatch(/^fleet\.yaml:3:18: vars\.KICK_CLE_FLUX: a reference gives exactly one of env or secret/);
     expect(onlyIssue({ [f]: 'hosts: { a: {} }\nvars:\n  KICK_CLE_FLUX: { env: MY-KEY }\n' })).toMatch(/^fleet\.yaml:3:25: vars\.KICK_CLE_FLUX\.env: must be an environment variable name/);
+    // A reference of the wrong type inside fails every branch of the value's union: reported at the reference's own value.
+    expect(onlyIssue({ [f]: 'hosts: { a: {} }\nvars:\n  KICK_CLE_FLUX: { env: true }\n' })).toMatch(/^fleet\.yaml:3:25: vars\.KICK_CLE_FLUX\.env: must name an environment variable/);
+    expect(onlyIssue({ [f]: 'hosts: { a: {} }\nvars:\n  KICK_CLE_FLUX: { secret: 12 }\n' })).toMatch(/^fleet\.yaml:3:28: vars\.KICK_CLE_FLUX\.secret: must name a secret/);
   });
 
   it('unknown hosts and groups in a group, telling a group from a host', () => {
