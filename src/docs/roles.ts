@@ -28,6 +28,9 @@ function roleSection(role: LoadedRole, usage: Usage): string {
     spec.confirmAccess
       ? `- **Safety net:** its changes can cut orbis's own way in, so they are applied first and alone, and the Pi undoes them by itself unless orbis logs in again over a new connection within ${settingLink('SSH_DELAI_CONFIRMATION')} ([bootstrap.md](bootstrap.md#the-safety-net-access-guard))`
       : undefined,
+    spec.runsDuringApt
+      ? `- **Alongside apt:** needs nothing the other roles' packages bring; once its own packages are installed, its changes run while apt installs theirs (a first provision does not wait for it after apt)`
+      : undefined,
     variables.length > 0 ? `- **Role variables:** ${variables.map((v) => `${code(v.name)} (default ${code(v.default)})`).join(', ')}` : undefined,
   ].filter((line): line is string => line !== undefined);
   return [

@@ -302,6 +302,25 @@ function revalidateLines(a: Extract<Action, { op: 'revalidate' }>): string[] {
   return lines;
 }
 
+/**
+ * apt in the background while `foreground` runs. The background reports its failure through a
+ * file (its own `fail`); the script reports it as the apt step's once the foreground is done. A
+ * failure in the foreground waits for apt first (LIB's `fail`): the run's unit ending would kill
+ * dpkg halfway.
+ */
+function aptAlongside(apt: string[], foreground: string[]): string[] {
+  return [
+    '( fail() { printf \'%s\' "$1" > "$RUN_DIR/apt-failed"; exit 1; }',
+    ...apt,
+    ') & BG_PID=$!',
+    ...foreground,
+    'step apt-wait',
+    'if ! wait "$BG_PID"; then BG_PID=; STEP=apt; fail "$(cat -- "$RUN_DIR/apt-failed" 2>/dev/null)"; fi',
+    'BG_PID=',
+    'ok',
+  ];
+}
+
 export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   const out: string[] = scriptHead(options);
   out.push(RESTORE_UNVALIDATED, FRESH_STARTS);
@@ -330,19 +349,15 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
       if (a.op === 'apt-remove') remove.push(...a.packages);
     }
   }
-  if (install.length > 0 || remove.length > 0) {
-    out.push('step apt', ...aptLines([...new Set(install)], [...new Set(remove)]), 'ok');
-    const notified = plan.changes.filter((c) => c.actions.some((a) => a.op === 'apt-install' || a.op === 'apt-remove')).flatMap((c) => c.notify ?? []);
-    out.push(...pendingLines(notified), ...notifiedLines(notified, -1));
-  }
 
   const roleOf = (c: Change): string => c.id.role;
-  plan.changes.forEach((change, index) => {
+  const changeLines = (change: Change, index: number): string[] => {
+    const lines: string[] = [];
     const body = change.actions.flatMap((a) => actionLines(a, roleOf(change), wholeRole, install.length > 0, index));
     // A change's handlers are recorded on the Pi before the change is made, so that a run cut right
     // after it still runs them next time (facts read this file back). One cut before the change
     // runs them needlessly next time, which is harmless.
-    if (body.length > 0) out.push(`step ${index}`, ...pendingLines(change.notify ?? []), ...notifiedLines(change.notify ?? [], index), ...body, 'ok');
+    if (body.length > 0) lines.push(`step ${index}`, ...pendingLines(change.notify ?? []), ...notifiedLines(change.notify ?? [], index), ...body, 'ok');
     // After the last change of a role, validate the role's files as a whole (e.g. `nginx -t`
     // reads every include); on failure every file the role wrote in this run is put back.
     const next = plan.changes[index + 1];
@@ -350,17 +365,33 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
     const commands = wholeRole.get(role);
     if ((next === undefined || roleOf(next) !== role) && commands) {
       const list = shq(unvalidatedList(role));
-      out.push(`step validate:${role}`);
+      lines.push(`step validate:${role}`);
       for (const cmd of commands) {
-        out.push(
+        lines.push(
           `if ! out=$(${cmd} 2>&1 </dev/null); then`,
           `  restore_unvalidated ${list}; rm -f ${list}`,
           `  fail "validation failed (${plain(cmd)}); the previous files were restored: $out"`,
           'fi',
         );
       }
-      out.push(`rm -f ${list}`, 'ok');
+      lines.push(`rm -f ${list}`, 'ok');
     }
+    return lines;
+  };
+
+  // The changes of the roles that need nothing apt installs now run while it works (plan.ts
+  // names them only for a run with an apt step).
+  const during = new Set(plan.duringApt ?? []);
+  const alongside = plan.changes.flatMap((c, index) => (during.has(roleOf(c)) ? [index] : []));
+  if (install.length > 0 || remove.length > 0) {
+    const notified = plan.changes.filter((c) => c.actions.some((a) => a.op === 'apt-install' || a.op === 'apt-remove')).flatMap((c) => c.notify ?? []);
+    out.push(...pendingLines(notified), ...notifiedLines(notified, -1));
+    const apt = ['step apt', ...aptLines([...new Set(install)], [...new Set(remove)]), 'ok'];
+    if (alongside.length === 0) out.push(...apt);
+    else out.push(...aptAlongside(apt, alongside.flatMap((i) => changeLines(plan.changes[i] as Change, i))));
+  }
+  plan.changes.forEach((change, index) => {
+    if (!alongside.includes(index)) out.push(...changeLines(change, index));
   });
 
   out.push(...handlerStep(plan.handlers, { skipCoveredRestarts: true }));

@@ -17,6 +17,20 @@ export interface Plan {
   manifest: Record<string, ManifestEntry>;
   /** Change is needed (resources, stale files or pending handlers). */
   empty: boolean;
+  /** Roles whose changes run while apt installs this run's packages (see `rolesDuringApt`). */
+  duringApt?: string[];
+}
+
+const isAptAction = (a: Change['actions'][number]): boolean => a.op === 'apt-install' || a.op === 'apt-remove';
+
+/**
+ * The `runsDuringApt` roles that can run while apt works in this run: none of their own packages,
+ * nor those of the roles they depend on, is among what apt installs or removes now.
+ */
+export function rolesDuringApt(desired: DesiredState, changes: readonly Change[]): string[] {
+  const aptRoles = new Set(changes.filter((c) => c.actions.some(isAptAction)).map((c) => c.id.role));
+  if (aptRoles.size === 0) return [];
+  return (desired.duringApt ?? []).filter((r) => !aptRoles.has(r.role) && !r.dependsOn.some((d) => aptRoles.has(d))).map((r) => r.role);
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -165,11 +179,13 @@ export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
   for (const h of pendingFromEarlier) notified.add(h);
   const handlers = desired.handlers.filter((h) => notified.has(h.name));
 
+  const duringApt = rolesDuringApt(desired, changes);
   return {
     changes,
     handlers,
     pendingFromEarlier,
     manifest,
     empty: changes.length === 0 && handlers.length === 0,
+    ...(duringApt.length > 0 ? { duringApt } : {}),
   };
 }

@@ -205,13 +205,14 @@ export function lockHolder(orbisVersion: string, runId: string): string {
 
 /** A step of the apply script as a progress line says it. */
 export function describeStep(plan: Plan, step: string): string {
-  if (step === 'apt') return 'installing packages';
+  if (step === 'apt' || step === 'apt-wait') return 'installing packages';
   if (step === 'handlers') return `running handlers (${plan.handlers.map((h) => h.name).join(', ')})`;
   if (step === 'record') return 'recording the run';
   if (step.startsWith('validate:')) return `${step.slice('validate:'.length)}: validating`;
   const change = plan.changes[Number(step)];
   if (!change) return step;
-  return `${change.id.role}: ${change.id.type} ${change.id.name} (${Number(step) + 1}/${plan.changes.length})`;
+  const alongside = plan.duringApt?.includes(change.id.role) === true ? ', while packages install' : '';
+  return `${change.id.role}: ${change.id.type} ${change.id.name} (${Number(step) + 1}/${plan.changes.length}${alongside})`;
 }
 
 /**

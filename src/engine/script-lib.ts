@@ -56,7 +56,9 @@ rm -f "$0"
 STEP=init
 RECORDING=0
 ev() { printf '%s\n' "$*" >> "$EVENTS"; }
-fail() { ev "FAIL	$STEP	$(printf '%s' "$1" | tail -c 3000 | base64 -w0)"; if [ "$RECORDING" = 1 ]; then record failed; fi; exit 1; }
+# A job in the background (apt, see apply-script.ts) is waited for: the run's end would kill it.
+BG_PID=
+fail() { ev "FAIL	$STEP	$(printf '%s' "$1" | tail -c 3000 | base64 -w0)"; if [ -n "$BG_PID" ]; then wait "$BG_PID"; fi; if [ "$RECORDING" = 1 ]; then record failed; fi; exit 1; }
 # Step times (bash >= 5; an older bash reports steps without them).
 declare -p EPOCHREALTIME >/dev/null 2>&1 || EPOCHREALTIME=
 step() { STEP=$1; ev "BEGIN	$1	$EPOCHREALTIME"; }

@@ -32,6 +32,19 @@ export interface DesiredState {
   verify: VerifyCheck[];
   /** Every secret value revealed into a file: masked wherever text from this run is shown. */
   secretValues: string[];
+  /** Roles that may run while apt installs (`runsDuringApt`), each with every role it depends on. */
+  duringApt?: { role: string; dependsOn: string[] }[];
+}
+
+/** The roles a role depends on, directly or not (load.ts has checked that they exist and do not loop). */
+function dependsOn(name: string, roles: readonly LoadedRole[]): string[] {
+  const byName = new Map(roles.map((r) => [r.spec.name, r.spec.depends]));
+  const seen = new Set<string>();
+  const visit = (n: string): void => {
+    for (const d of byName.get(n) ?? []) if (!seen.has(d)) (seen.add(d), visit(d));
+  };
+  visit(name);
+  return [...seen];
 }
 
 export function buildDesired(
@@ -43,6 +56,7 @@ export function buildDesired(
   for (const role of roles) {
     const { spec, file } = role;
     state.roles.push(spec.name);
+    if (spec.runsDuringApt) (state.duringApt ??= []).push({ role: spec.name, dependsOn: dependsOn(spec.name, roles) });
     const applies = (when: string | undefined): boolean => {
       if (when === undefined) return true;
       try {

@@ -126,6 +126,13 @@ export const roleSchema = z.strictObject({
    * undoes them by itself unless orbis logs in again over a NEW connection in time.
    */
   confirmAccess: z.boolean().default(false),
+  /**
+   * The role needs nothing apt installs for other roles (a downloaded binary, tools of its own):
+   * on a run that installs packages, its changes run while apt works, provided its own packages
+   * and those of the roles it depends on are already there. A slow start (go-btfs) then overlaps
+   * the packages of a first provision instead of following them.
+   */
+  runsDuringApt: z.boolean().default(false),
   /** The lowest layer of settings (role defaults < conf file < inventory < env < --var). */
   defaults: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.union([z.string(), z.number(), z.boolean()])).default({}),
   preconditions: z.array(preconditionSchema).default([]),

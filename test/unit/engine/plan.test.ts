@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { INSTALLED_HASH_MEASURED_ON_RECORD, makePlan, probeSpecFor } from '../../../src/engine/plan.js';
-import type { DesiredFile } from '../../../src/resources/types.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD, makePlan, probeSpecFor, rolesDuringApt } from '../../../src/engine/plan.js';
+import type { Change, DesiredFile } from '../../../src/resources/types.js';
 import type { DesiredState } from '../../../src/roles/desired.js';
 import { hostFacts } from '../resources/fixtures.js';
 
@@ -134,5 +134,29 @@ describe('probeSpecFor', () => {
       groups: ['root', 'video'],
       guards: ['test -e /x'],
     });
+  });
+});
+
+describe('roles that run while apt installs', () => {
+  const pkg = (role: string): Change => ({ id: { role, type: 'package', name: role }, summary: `install ${role}`, actions: [{ op: 'apt-install', packages: [role] }] });
+  const file = (role: string): Change => ({ id: { role, type: 'file', name: `/etc/${role}` }, summary: 'write', actions: [{ op: 'mkdir', path: `/etc/${role}`, mode: '0755', owner: 'root', group: 'root' }] });
+  const desired = (duringApt: DesiredState['duringApt']): DesiredState => ({ roles: [], resources: [], handlers: [], verify: [], secretValues: [], duringApt });
+  const flagged = desired([{ role: 'btfs', dependsOn: [] }, { role: 'viewer', dependsOn: ['nginx-rtmp'] }]);
+
+  it('a flagged role with nothing to install, depending on nothing apt installs, runs alongside', () => {
+    expect(rolesDuringApt(flagged, [pkg('nginx-rtmp'), file('nginx-rtmp'), file('btfs'), file('viewer')])).toEqual(['btfs']);
+  });
+
+  it('not when its own packages are installed in this run', () => {
+    expect(rolesDuringApt(flagged, [pkg('btfs'), file('btfs')])).toEqual(['viewer']);
+  });
+
+  it('not when a role it depends on, directly or not, installs packages now', () => {
+    expect(rolesDuringApt(desired([{ role: 'viewer', dependsOn: ['nginx-rtmp', 'system'] }]), [pkg('system'), file('viewer')])).toEqual([]);
+  });
+
+  it('no apt step, nothing alongside (and no roles not flagged)', () => {
+    expect(rolesDuringApt(flagged, [file('btfs'), file('viewer')])).toEqual([]);
+    expect(rolesDuringApt(desired(undefined), [pkg('nginx-rtmp'), file('btfs')])).toEqual([]);
   });
 });
