@@ -326,7 +326,8 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   out.push(RESTORE_UNVALIDATED, FRESH_STARTS);
   if (options.pauseAt) {
     const { event, seconds } = options.pauseAt;
-    out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; if [ "$*" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
+    // BEGIN and OK lines end with the step's time: the point is the line without it.
+    out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; local e="$*"; if [ "$e" = ${shq(event)} ] || [ "\${e%$'\\t'*}" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
   }
   // A run that changes files or units keeps what it replaces: it can be undone.
   const keeps = touchedPaths(plan.changes).length > 0 || touchedUnits(plan.changes).length > 0;

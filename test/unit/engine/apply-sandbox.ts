@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApplyScript } from '../../../src/engine/apply-script.js';
+import { buildApplyScript, type ScriptOptions } from '../../../src/engine/apply-script.js';
 import { parseEvents, type ApplyEvents } from '../../../src/engine/apply.js';
 import type { Plan } from '../../../src/engine/plan.js';
 import type { Action, Change } from '../../../src/resources/types.js';
@@ -30,6 +30,8 @@ export interface SandboxRun extends ApplyEvents {
   code: number;
   /** The sandbox directory of this run (the fakes write their logs there). */
   dir: string;
+  /** The events file as the script wrote it. */
+  eventsText: string;
 }
 
 export class ApplySandbox {
@@ -55,13 +57,18 @@ export class ApplySandbox {
     return { op: 'write-file', path: join(this.tmp, name), content: `${name}\n`, mode: '0644', owner: String(process.getuid?.() ?? 0), group: String(process.getgid?.() ?? 0), backup: false, previousSha256: null };
   }
 
-  /** Run the apply script of `plan` with `active` units active before. */
-  apply(plan: Plan, active: string[] = []): SandboxRun {
+  /**
+   * Run the apply script of `plan`: `active` units active before, `prepare` readies the run's
+   * sandbox, `pauseAt` as a fault would ask (fault.ts).
+   */
+  apply(plan: Plan, options: { active?: string[]; prepare?: (sandbox: string) => void; pauseAt?: ScriptOptions['pauseAt'] } = {}): SandboxRun {
+    const { active = [], prepare, pauseAt } = options;
     const id = `20260101T00000${++this.runs}-abcdef`;
     const sandbox = join(this.tmp, `run${this.runs}`);
     mkdirSync(sandbox);
     writeFileSync(join(sandbox, 'active'), active.map((u) => `${u}\n`).join(''));
-    const script = buildApplyScript(plan, { runId: id, holder: 'sandbox', lockWaitSec: 5, record: '{}' }).split('/var/lib/orbis').join(this.state);
+    prepare?.(sandbox);
+    const script = buildApplyScript(plan, { runId: id, holder: 'sandbox', lockWaitSec: 5, record: '{}', ...(pauseAt ? { pauseAt } : {}) }).split('/var/lib/orbis').join(this.state);
     const dir = join(this.state, 'runs', id);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'run.sh'), script);
@@ -73,9 +80,10 @@ export class ApplySandbox {
     } catch (error) {
       code = (error as { status?: number }).status ?? -1;
     }
-    const events = parseEvents(readFileSync(join(dir, 'events'), 'utf8'));
+    const eventsText = readFileSync(join(dir, 'events'), 'utf8');
+    const events = parseEvents(eventsText);
     const log = join(sandbox, 'systemctl.log');
-    return { ...events, code, dir: sandbox, calls: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => /^(start|restart) /.test(l)) : [] };
+    return { ...events, code, dir: sandbox, eventsText, calls: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => /^(start|restart) /.test(l)) : [] };
   }
 
   remove(): void {

@@ -17,7 +17,7 @@ const restartSvc = { name: 'restart svc', role: 'svc', unit: 'svc.service', acti
 function apply(changes: Change[], active: string[], aptNotifies = false): SandboxRun {
   const all = aptNotifies ? [{ ...change('pkg', [{ op: 'apt-install', packages: ['svc'] }], ['restart svc']), id: { role: 'svc', type: 'package' as const, name: 'svc' } }, ...changes] : changes;
   const plan: Plan = { changes: all, handlers: [restartSvc], pendingFromEarlier: [], manifest: {}, empty: false };
-  return sandbox.apply(plan, active);
+  return sandbox.apply(plan, { active });
 }
 
 describe('restart handlers a fresh start makes needless', () => {
