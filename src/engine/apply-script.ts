@@ -163,12 +163,22 @@ function aptLines(install: string[], remove: string[]): string[] {
     // more if apt cannot find a package (lists from before a package was published).
     lines.push(
       `if ${APT_LISTS_STALE}; then try apt-get update -q; fi`,
-      `if ! out=$(apt-get install ${opts} ${pkgs} 2>&1 </dev/null); then try apt-get update -q; try apt-get install ${opts} ${pkgs}; fi`,
+      `if ! out=$(apt-get install ${opts} ${pkgs} 2>&1 </dev/null); then ${DPKG_INTERRUPTED} *) try apt-get update -q ;; esac; try apt-get install ${opts} ${pkgs}; fi`,
     );
   }
-  if (remove.length > 0) lines.push(`try apt-get remove ${opts} ${remove.map(shq).join(' ')}`);
+  if (remove.length > 0) {
+    const pkgs = remove.map(shq).join(' ');
+    lines.push(`if ! out=$(apt-get remove ${opts} ${pkgs} 2>&1 </dev/null); then ${DPKG_INTERRUPTED} *) fail "$out" ;; esac; try apt-get remove ${opts} ${pkgs}; fi`);
+  }
   return lines;
 }
+
+/**
+ * The start of a `case` on apt's output: a dpkg killed halfway (a run cut mid-install, a power
+ * cut) leaves its journal, and apt refuses everything until `dpkg --configure -a` has finished it.
+ * Then apt is tried once more.
+ */
+const DPKG_INTERRUPTED = `case $out in *'dpkg was interrupted'*) try dpkg --force-confdef --force-confold --configure -a ;;`;
 
 /**
  * Before an explicit start or restart: a unit that gave up (its StartLimitBurst reached, e.g. a

@@ -198,3 +198,49 @@ describe('faults during a run', () => {
     await expectNginxHealthy(pi.host);
   });
 });
+
+// A power cut or a killed run while dpkg itself works leaves dpkg's journal, and apt then refuses
+// everything ("dpkg was interrupted"). Caused for real: a package whose postinst hangs, dpkg
+// killed while it runs.
+describe('dpkg killed halfway through a package', () => {
+  let host: LabHost;
+  beforeAll(async () => {
+    lab = await getLab();
+    host = await freshHost();
+  });
+  afterAll(async () => {
+    await releaseHost(host);
+  });
+
+  it('the next run finishes what dpkg left (dpkg --configure -a), installs its packages and converges', async () => {
+    await mustOnHost(
+      host,
+      String.raw`set -e
+        d=$(mktemp -d); mkdir -p "$d/pkg/DEBIAN"
+        printf 'Package: orbis-e2e-dummy\nVersion: 1.0\nArchitecture: all\nMaintainer: e2e <e2e@example.invalid>\nDescription: hangs in postinst while /run/orbis-e2e-hang exists\n' > "$d/pkg/DEBIAN/control"
+        printf '#!/bin/sh\nif [ -e /run/orbis-e2e-hang ]; then touch /run/orbis-e2e-in-postinst; sleep 300; fi\nexit 0\n' > "$d/pkg/DEBIAN/postinst"
+        chmod 0755 "$d/pkg/DEBIAN/postinst"; dpkg-deb -b "$d/pkg" "$d/dummy.deb" >/dev/null
+        touch /run/orbis-e2e-hang
+        setsid dpkg -i "$d/dummy.deb" >/dev/null 2>&1 < /dev/null &
+        for i in $(seq 100); do [ -e /run/orbis-e2e-in-postinst ] && break; sleep 0.1; done
+        [ -e /run/orbis-e2e-in-postinst ]
+        pkill -KILL -x dpkg; pkill -KILL -f orbis-e2e-dummy.postinst; pkill -KILL -f "sleep 300" || true
+        rm -f /run/orbis-e2e-hang`,
+      { user: 'root' },
+    );
+    // What the cut left: dpkg's journal, and apt refusing to go on.
+    expect((await mustOnHost(host, 'ls -A /var/lib/dpkg/updates', { user: 'root' })).trim()).not.toBe('');
+    const refused = await onHost(host, 'apt-get install -y --no-install-recommends nginx', { user: 'root' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/dpkg was interrupted/);
+
+    const pi2 = new StackPi(['--roles', 'nginx-rtmp', '--no-verify', '--json']);
+    pi2.host = host;
+    pi2.env = stackEnv(lab, newKeys('dpkg'));
+    const run = await pi2.provision();
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(await mustOnHost(host, "dpkg-query -W -f '${Status}' orbis-e2e-dummy nginx", { user: 'root' })).toBe('install ok installedinstall ok installed');
+    expect((await mustOnHost(host, 'dpkg --audit; ls -A /var/lib/dpkg/updates', { user: 'root' })).trim()).toBe('');
+    expect((await onHost(host, 'systemctl is-active nginx.service', { user: 'root' })).stdout.trim()).toBe('active');
+  });
+});
