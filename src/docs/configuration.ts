@@ -91,7 +91,8 @@ function roleVariables(usage: Usage): string {
   return [
     '## Role variables',
     'Variables a role declares for itself (`defaults:` in its role.yaml) rather than in the settings model. They are not read from ' +
-      'conf/orbis.conf or the inventory: override them with the environment (`ORBIS_<NAME>=...`) or `--var NAME=...`.',
+      'conf/orbis.conf or the inventory: override them with the environment (`ORBIS_<NAME>=...`) or `--var NAME=...`. ' +
+      'A value takes the kind of the default: a whole number from 0 for a number, true or false, or one line of text; anything else stops the run before any host is touched.',
     table(['Variable', 'Role', 'Default', 'Meaning'], rows),
   ].join('\n\n');
 }

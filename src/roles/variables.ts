@@ -1,31 +1,69 @@
 // Variables a role declares for itself (`defaults:` in role.yaml), outside the settings schema:
-// a role default, overridden by ORBIS_<NAME> and then by --var, like any setting.
-import { isSettingName } from '../config/index.js';
+// a role default, overridden by ORBIS_<NAME> and then by --var, like any setting. An override
+// takes the kind of its default (90: whole numbers; true: true/false; text: one line of text):
+// the values end up in unit files and shell scripts, where "abc" for a number of seconds would
+// render StartLimitIntervalSec=NaN.
+import { ConfigError, isSettingName, type ConfigIssue } from '../config/index.js';
 import type { LoadedRole } from './load.js';
+
+type RoleValue = string | number | boolean;
 
 export interface SplitVars {
   /** --var arguments for the settings schema. */
   settingVars: string[];
   /** Effective values of role-declared variables. */
-  roleValues: Record<string, string | number | boolean>;
+  roleValues: Record<string, RoleValue>;
+}
+
+/** Longest whole number accepted: 9 digits, far past any count of seconds a role needs. */
+const WHOLE_RE = /^[0-9]{1,9}$/;
+const DECIMAL_RE = /^-?[0-9]{1,9}(\.[0-9]{1,6})?$/;
+const ONE_LINE_RE = /^[^\u0000-\u001f\u007f]*$/;
+
+/** `text` as a value of the kind `byDefault` is, or what is wrong with it. */
+export function roleValueOf(byDefault: RoleValue, text: string): { value: RoleValue } | { message: string; hint: string } {
+  if (typeof byDefault === 'boolean') {
+    if (text === 'true' || text === 'false') return { value: text === 'true' };
+    return { message: `must be true or false; found "${text}"`, hint: `e.g. ${String(byDefault)}` };
+  }
+  if (typeof byDefault === 'number') {
+    const whole = Number.isInteger(byDefault) && byDefault >= 0;
+    if (whole ? WHOLE_RE.test(text) : DECIMAL_RE.test(text)) return { value: Number(text) };
+    return whole
+      ? { message: `must be a whole number from 0; found "${text}"`, hint: `write digits only, e.g. ${byDefault}` }
+      : { message: `must be a number; found "${text}"`, hint: `e.g. ${byDefault}` };
+  }
+  if (ONE_LINE_RE.test(text)) return { value: text };
+  return { message: 'must be one line of text, without control characters', hint: `e.g. ${byDefault}` };
 }
 
 export function splitRoleVariables(roles: LoadedRole[], vars: readonly string[], env: Readonly<Record<string, string | undefined>>): SplitVars {
-  const roleValues: Record<string, string | number | boolean> = {};
+  const roleValues: Record<string, RoleValue> = {};
+  const defaults = new Map<string, { value: RoleValue; role: string }>();
+  const issues: ConfigIssue[] = [];
+  const override = (name: string, text: string, source: string): void => {
+    const declared = defaults.get(name);
+    if (!declared) return;
+    const parsed = roleValueOf(declared.value, text);
+    if ('value' in parsed) roleValues[name] = parsed.value;
+    else issues.push({ source, variable: name, message: `${parsed.message} (a variable of the ${declared.role} role)`, hint: parsed.hint });
+  };
   for (const role of roles) {
     for (const [name, value] of Object.entries(role.spec.defaults)) {
       if (isSettingName(name)) continue; // a setting's default belongs to the settings schema
       roleValues[name] = value;
+      defaults.set(name, { value, role: role.spec.name });
       const fromEnv = env[`ORBIS_${name}`];
-      if (fromEnv !== undefined) roleValues[name] = fromEnv;
+      if (fromEnv !== undefined) override(name, fromEnv, `environment ORBIS_${name}`);
     }
   }
   const settingVars: string[] = [];
   for (const arg of vars) {
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (eq > 0 && name in roleValues && !isSettingName(name)) roleValues[name] = arg.slice(eq + 1);
+    if (eq > 0 && defaults.has(name)) override(name, arg.slice(eq + 1), `--var ${name}`);
     else settingVars.push(arg);
   }
+  if (issues.length > 0) throw new ConfigError(issues);
   return { settingVars, roleValues };
 }

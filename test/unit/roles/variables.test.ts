@@ -1,0 +1,46 @@
+// Role variables (`defaults:` in role.yaml): overridden by ORBIS_<NAME> and --var, each override
+// checked against the kind of its default before anything renders.
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/index.js';
+import { loadRoles, roleSourceAt } from '../../../src/roles/load.js';
+import { roleValueOf, splitRoleVariables } from '../../../src/roles/variables.js';
+
+const roles = loadRoles(['btfs', 'orbis-service'], [roleSourceAt(process.cwd())], '0.1.0');
+
+function issuesOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.source}: ${i.variable}: ${i.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('role variables', () => {
+  it('defaults, then the environment, then --var; numbers stay numbers', () => {
+    const { roleValues, settingVars } = splitRoleVariables(roles, ['BLOCAGE_MAX=45', 'GOP=60'], { ORBIS_ATTENTE_SOURCE_MAX: '120', ORBIS_BLOCAGE_MAX: '10' });
+    expect(roleValues).toMatchObject({ ATTENTE_SOURCE_MAX: 120, BLOCAGE_MAX: 45, BTFS_MEMBRE_ARCHIVE: 'btfs' });
+    expect(settingVars).toEqual(['GOP=60']);
+  });
+
+  it('an override of the wrong kind is a config error naming where it came from, every one at once', () => {
+    expect(issuesOf(() => splitRoleVariables(roles, ['ATTENTE_SOURCE_MAX=abc'], { ORBIS_BLOCAGE_MAX: '-1', ORBIS_BTFS_MEMBRE_ARCHIVE: 'a\nb' }))).toEqual([
+      'environment ORBIS_BTFS_MEMBRE_ARCHIVE: BTFS_MEMBRE_ARCHIVE: must be one line of text, without control characters (a variable of the btfs role)',
+      'environment ORBIS_BLOCAGE_MAX: BLOCAGE_MAX: must be a whole number from 0; found "-1" (a variable of the orbis-service role)',
+      '--var ATTENTE_SOURCE_MAX: ATTENTE_SOURCE_MAX: must be a whole number from 0; found "abc" (a variable of the orbis-service role)',
+    ]);
+  });
+
+  it('the kind comes from the default', () => {
+    expect(roleValueOf(90, '0')).toEqual({ value: 0 });
+    expect(roleValueOf(90, '1e3')).toHaveProperty('message');
+    expect(roleValueOf(90, '12.5')).toHaveProperty('message');
+    expect(roleValueOf(90, '1234567890')).toHaveProperty('message');
+    expect(roleValueOf(1.5, '-2.25')).toEqual({ value: -2.25 });
+    expect(roleValueOf(true, 'false')).toEqual({ value: false });
+    expect(roleValueOf(true, 'yes')).toHaveProperty('message');
+    expect(roleValueOf('btfs', 'go-btfs/btfs')).toEqual({ value: 'go-btfs/btfs' });
+    expect(roleValueOf('btfs', 'a\tb')).toHaveProperty('message');
+  });
+});
