@@ -26,7 +26,6 @@ export async function runApply(options: ApplyOptions, hosts: HostTarget[], plann
   });
   request.rollbackOnFail = options.rollbackOnFail && !options.check;
   const prepared = prepare(request);
-  request.early?.release(); // every host's settings are valid: connections opened early may log in
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const rollout = await runRollout(plan, hosts.length, maxFail, (batch, index) => {
     if (plan.batches.length > 1) process.stderr.write(`batch ${index + 1}/${plan.batches.length}${plan.canary && index === 0 ? ' (canary)' : ''}: ${batch.map((h) => h.name).join(', ')}\n`);

@@ -119,6 +119,7 @@ export function prepare(request: RunRequest): Prepared {
   };
   // Validate every host's settings before touching any host, and keep them for its run.
   const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
+  request.early?.release(); // every host's settings are valid: connections opened early may log in
   return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer({ compiledDir: templateCacheDir(env) }) };
 }
 
@@ -325,7 +326,6 @@ async function verifyAfterApply(
 export async function runRequest(request: RunRequest): Promise<RunReport> {
   const startedAt = Date.now();
   const prepared = prepare(request);
-  request.early?.release(); // every host's settings are valid: connections opened early may log in
   const hosts = await runHostsWithProgress(
     request.hosts.map((h) => h.name),
     (name, update) => runOnHost(request.hosts.find((h) => h.name === name) as HostTarget, request, prepared, update),

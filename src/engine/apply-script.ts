@@ -16,7 +16,7 @@ import type { Action, Change } from '../resources/types.js';
 import type { Handler } from '../roles/desired.js';
 import { shq } from '../util/shell.js';
 import { MANIFEST_PATH, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../facts/probe.js';
-import { INSTALLED_HASH_MEASURED_ON_RECORD } from './plan.js';
+import { INSTALLED_HASH_MEASURED_ON_RECORD, isAptAction } from './plan.js';
 import type { Plan } from './plan.js';
 import { touchedPaths, touchedUnits, UNIT_STATE_VERBS } from './run-record.js';
 import { scriptHead, type RunScriptHeader } from './script-lib.js';
@@ -336,8 +336,9 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   out.push(RESTORE_UNVALIDATED, FRESH_STARTS);
   if (options.pauseAt) {
     const { event, seconds } = options.pauseAt;
-    // BEGIN and OK lines end with the step's time: the point is the line without it.
-    out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; local e="$*"; if [ "$e" = ${shq(event)} ] || [ "\${e%$'\\t'*}" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
+    // BEGIN and OK lines end with a tab and the step's time (empty on an old bash): the point is
+    // the line without them.
+    out.push(`ev() { printf '%s\\n' "$*" >> "$EVENTS"; local e="$*"; if [ "\${e%$'\\t'*}" = ${shq(event)} ]; then sleep ${seconds}; fi; }`);
   }
   // A run that changes files or units keeps what it replaces: it can be undone.
   const keeps = touchedPaths(plan.changes).length > 0 || touchedUnits(plan.changes).length > 0;
@@ -393,16 +394,16 @@ export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   // The changes of the roles that need nothing apt installs now run while it works (plan.ts
   // names them only for a run with an apt step).
   const during = new Set(plan.duringApt ?? []);
-  const alongside = plan.changes.flatMap((c, index) => (during.has(roleOf(c)) ? [index] : []));
+  const alongside = new Set(plan.changes.flatMap((c, index) => (during.has(roleOf(c)) ? [index] : [])));
   if (install.length > 0 || remove.length > 0) {
-    const notified = plan.changes.filter((c) => c.actions.some((a) => a.op === 'apt-install' || a.op === 'apt-remove')).flatMap((c) => c.notify ?? []);
+    const notified = plan.changes.filter((c) => c.actions.some(isAptAction)).flatMap((c) => c.notify ?? []);
     out.push(...pendingLines(notified), ...notifiedLines(notified, -1));
     const apt = ['step apt', ...aptLines([...new Set(install)], [...new Set(remove)]), 'ok'];
-    if (alongside.length === 0) out.push(...apt);
-    else out.push(...aptAlongside(apt, alongside.flatMap((i) => changeLines(plan.changes[i] as Change, i))));
+    if (alongside.size === 0) out.push(...apt);
+    else out.push(...aptAlongside(apt, [...alongside].flatMap((i) => changeLines(plan.changes[i] as Change, i))));
   }
   plan.changes.forEach((change, index) => {
-    if (!alongside.includes(index)) out.push(...changeLines(change, index));
+    if (!alongside.has(index)) out.push(...changeLines(change, index));
   });
 
   out.push(...handlerStep(plan.handlers, { skipCoveredRestarts: true }));

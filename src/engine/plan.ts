@@ -21,7 +21,8 @@ export interface Plan {
   duringApt?: string[];
 }
 
-const isAptAction = (a: Change['actions'][number]): boolean => a.op === 'apt-install' || a.op === 'apt-remove';
+/** A package action: batched into the apply script's one apt step. */
+export const isAptAction = (a: Change['actions'][number]): boolean => a.op === 'apt-install' || a.op === 'apt-remove';
 
 /**
  * The `runsDuringApt` roles that can run while apt works in this run: none of their own packages,

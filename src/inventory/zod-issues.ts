@@ -26,7 +26,7 @@ const VALUE_HINT = 'write one value, or a reference such as { env: SALON_DLIVE_K
 const EMPTY_HINT = "write a value ('' for an empty one), or remove the line";
 
 export function issuesFromZod(source: YamlSource, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
-  return issues.map(insideUnion).flat().flatMap((issue) => (issue.code === 'unrecognized_keys' ? unknownKeys(source, issue.path, issue.keys) : [placed(source, issue)]));
+  return issues.flatMap(insideUnion).flatMap((issue) => (issue.code === 'unrecognized_keys' ? unknownKeys(source, issue.path, issue.keys) : [placed(source, issue)]));
 }
 
 /**

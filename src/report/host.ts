@@ -1,4 +1,5 @@
 // HostRun (engine) -> HostReport (what the user and --json see).
+import { isAptAction } from '../engine/plan.js';
 import type { HostRun } from '../engine/run.js';
 import type { Change } from '../resources/types.js';
 import type { Transport } from '../transport/types.js';
@@ -7,7 +8,7 @@ import { NO_PHASES, type HostReport, type PhaseTimes, type ReportedChange } from
 function changeStatus(run: HostRun, change: Change, index: number): ReportedChange['status'] {
   const events = run.events;
   if (!events) return 'planned';
-  const onlyApt = change.actions.every((a) => a.op === 'apt-install' || a.op === 'apt-remove');
+  const onlyApt = change.actions.every(isAptAction);
   const step = onlyApt ? 'apt' : String(index);
   if (events.finished.includes(step)) return 'applied';
   if (events.failed?.step === step) return 'failed';
