@@ -10,6 +10,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Sandbox tests run real bash scripts many times over: on a busy 2-core machine (CI
+          // building a lab beside them) one took 9.5 s. A timeout is no speed check (that is
+          // `npm run bench`): it only has to catch a hang.
+          testTimeout: 60_000,
         },
       },
       {

@@ -114,7 +114,8 @@ function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, ap
         ...(UNIT_STATE_VERBS.includes(a.verb) ? [`unit_snapshot ${shq(a.unit)}`] : []),
         ...(a.verb === 'start' || a.verb === 'restart' ? [`mark_fresh ${shq(a.unit)} ${a.verb} ${index}`] : []),
         ...clearFailed(a.verb, a.unit),
-        `try systemctl ${a.verb} ${shq(a.unit)}`,
+        // A start that a restart handler of this run would undo waits for the handlers (defer_start).
+        a.verb === 'start' ? `defer_start ${shq(a.unit)} || try systemctl start ${shq(a.unit)}` : `try systemctl ${a.verb} ${shq(a.unit)}`,
       ];
     case 'download':
       return downloadLines(a);
@@ -218,8 +219,38 @@ export function unpendLines(names: readonly string[]): string[] {
  * FRESH[unit]: the step that (re)started it; NOTIFIED[handler]: the last step that notified it
  * (-1: the apt step). A handler pending from an earlier run is never skipped.
  */
-const FRESH_STARTS = String.raw`declare -A FRESH=() NOTIFIED=()
-mark_fresh() { if [ "$2" = restart ] || ! systemctl is-active --quiet -- "$1" 2>/dev/null; then FRESH[$1]=$3; fi; }`;
+const FRESH_STARTS = String.raw`declare -A FRESH=() NOTIFIED=() RESTARTING=()
+DEFERRED=()
+mark_fresh() { if [ "$2" = restart ] || ! systemctl is-active --quiet -- "$1" 2>/dev/null; then FRESH[$1]=$3; fi; }
+defer_start() {
+  local u
+  systemctl is-active --quiet -- "$1" 2>/dev/null && return 1
+  for u in $(systemctl show -p PartOf --value -- "$1" 2>/dev/null); do
+    if [ -n "\${RESTARTING[$u]:-}" ]; then DEFERRED+=("$1"); return 0; fi
+  done
+  return 1
+}
+mark_propagated() {
+  local u
+  for u in $(systemctl show -p ConsistsOf --value -- "$1" 2>/dev/null); do
+    if systemctl is-active --quiet -- "$u" 2>/dev/null; then FRESH[$u]=1000000; fi
+  done
+}`;
+
+/**
+ * Starts that would be undone at once (apply script only). A unit that is PartOf= another (the
+ * streamer, PartOf nginx) is restarted by systemd whenever that one restarts: started in its
+ * role's step, then restarted by the other's restart handler 50 ms later, its publisher leaves a
+ * fragment of a stream at the platforms and its unit a false failure. So a start of such a unit
+ * waits for the handlers when a restart handler of the unit it is part of is to run in this run
+ * (RESTARTING); a restart handler marks the active units it restarted by propagation as fresh
+ * after every change (1000000: past the 999999 of a handler pending from an earlier run), so
+ * their own restart handler is not run a second time.
+ */
+function restartingLines(handlers: readonly HandlerToRun[]): string[] {
+  const units = handlers.filter((h) => !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart').map((h) => h.unit as string);
+  return [...new Set(units)].map((unit) => `RESTARTING[${shq(unit)}]=1`);
+}
 
 function notifiedLines(names: readonly string[], index: number): string[] {
   return [...new Set(names)].map((name) => `NOTIFIED[${shq(name)}]=${index}`);
@@ -232,11 +263,16 @@ export function handlerStep(handlers: readonly HandlerToRun[], options: { skipCo
     const restart = !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart';
     if (!options.skipCoveredRestarts || !restart) return handlerLines(h);
     // Still reported as run: the unit runs with what changed, as the handler would have made it.
-    return [`if [ "\${FRESH[${shq(h.unit ?? '')}]:--2}" -le "\${NOTIFIED[${shq(h.name)}]:-999999}" ]; then`, ...handlerLines(h), 'fi'];
+    return [`if [ "\${FRESH[${shq(h.unit ?? '')}]:--2}" -le "\${NOTIFIED[${shq(h.name)}]:-999999}" ]; then`, ...handlerLines(h), `mark_propagated ${shq(h.unit ?? '')}`, 'fi'];
   };
+  // Starts held back until the units they are part of have restarted (restartingLines).
+  const deferred = options.skipCoveredRestarts
+    ? ['for u in "${DEFERRED[@]}"; do', '  if ! systemctl is-active --quiet -- "$u"; then systemctl reset-failed -- "$u" >/dev/null 2>&1 || true; try systemctl start "$u"; fi', 'done']
+    : [];
   return [
     'step handlers',
     ...handlers.flatMap((h) => [...run(h), `ev "HANDLER	$(printf %s ${shq(h.name)} | base64 -w0)"`, ...unpendLines([h.name])]),
+    ...deferred,
     `[ -s ${shq(PENDING_HANDLERS_PATH)} ] || rm -f ${shq(PENDING_HANDLERS_PATH)}`,
     'ok',
   ];
@@ -333,7 +369,7 @@ function aptAlongside(apt: string[], foreground: string[]): string[] {
 
 export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   const out: string[] = scriptHead(options);
-  out.push(RESTORE_UNVALIDATED, FRESH_STARTS);
+  out.push(RESTORE_UNVALIDATED, FRESH_STARTS, ...restartingLines(plan.handlers));
   if (options.pauseAt) {
     const { event, seconds } = options.pauseAt;
     // BEGIN and OK lines end with a tab and the step's time (empty on an old bash): the point is

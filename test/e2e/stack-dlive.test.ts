@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, mustOnHost, onHost, releaseHost, waitFor } from './helpers/lab.js';
-import { keysOnHost, newKeys, newRecording, probeMedia, recordingNames, stackEnv, StackPi, unitStates } from './helpers/stack.js';
+import { expectMedia, keysOnHost, newKeys, newRecording, recordingNames, stackEnv, StackPi, unitStates } from './helpers/stack.js';
 
 const WIDTH = 480;
 const HEIGHT = 270;
@@ -56,9 +56,10 @@ describe('the stack on a fresh Pi, DLive only, with a playlist', () => {
     );
 
     const recording = await newRecording(lab, 'dlive', keys.dlive, before, 30_000, 256 * 1024);
-    const media = await probeMedia(recording.path);
-    expect(media.video).toMatchObject({ codec_name: 'h264', profile: 'Main', width: WIDTH, height: HEIGHT, r_frame_rate: '30/1' });
-    expect(media.audio).toMatchObject({ codec_name: 'aac', sample_rate: '44100', channels: 2 });
+    await expectMedia(recording, {
+      video: { codec_name: 'h264', profile: 'Main', width: WIDTH, height: HEIGHT, r_frame_rate: '30/1' },
+      audio: { codec_name: 'aac', sample_rate: '44100', channels: 2 },
+    });
     // Kick: off, and nothing was pushed to it (there is not even a key to push with).
     expect(await recordingNames(lab, 'kick', keys.kick)).toEqual(new Set());
     // The streamer plays both videos of the playlist, in order, in one publish.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, mustOnHost, onHost, releaseHost, waitFor } from './helpers/lab.js';
 import type { OrbisResult } from './helpers/orbis.js';
-import { keysOnHost, newKeys, newRecording, probeMedia, recordingNames, stackDiagnostics, stackEnv, StackPi, unitStarts, unitStates } from './helpers/stack.js';
+import { expectMedia, hostNow, keysOnHost, newKeys, newRecording, recordingNames, stackDiagnostics, stackEnv, StackPi, unitJournal, unitStarts, unitStates } from './helpers/stack.js';
 
 const UNITS = ['nginx.service', 'stunnel@kick.service', 'btfs.service', 'orbis.service'];
 // Small and cheap, but not the source's 16:9, so the scale + pad is visible in the recordings.
@@ -79,6 +79,7 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
 
   it('provisions the Pi: every unit active and enabled, both platforms record within 30 s, as configured', async () => {
     const before = await recordingsNow();
+    const since = await hostNow(pi);
     const started = Date.now();
     const result = await orbisProvision(['--json']);
     const provisionMs = Date.now() - started;
@@ -87,6 +88,11 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     process.stderr.write(`[stack] first provision: ${(provisionMs / 1000).toFixed(1)} s, ${hostOf(result).roundTrips} round trips, ${hostOf(result).changes.length} changes\n`);
 
     expect(await unitStates(pi, UNITS)).toEqual(Object.fromEntries(UNITS.map((u) => [u, 'active/enabled'])));
+    // The streamer is PartOf nginx, whose restart handler runs in this run: started once, after
+    // that restart, not started and then restarted by it 50 ms later.
+    const streamer = await unitJournal(pi, 'orbis.service', since);
+    expect(streamer.starts, streamer.text).toBe(1);
+    expect(streamer.failures, streamer.text).toEqual([]);
     // btfs (runsDuringApt) was started while apt still installed the other roles' packages: its
     // gateway's seconds of start-up are not added after apt.
     const times = await mustOnHost(pi, String.raw`date -d "$(systemctl show -p ActiveEnterTimestamp --value btfs.service)" +%s; date -d "$(grep ' status installed ' /var/log/dpkg.log | tail -1 | cut -d' ' -f1,2)" +%s`, { user: 'root' });
@@ -96,9 +102,10 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     process.stderr.write(`[stack] both platforms recorded ${(recorded.ms / 1000).toFixed(1)} s after provision ended\n`);
 
     for (const recording of [recorded.dlive, recorded.kick]) {
-      const media = await probeMedia(recording.path);
-      expect(media.video).toMatchObject({ codec_name: 'h264', profile: 'Main', width: WIDTH, height: HEIGHT, r_frame_rate: '30/1' });
-      expect(media.audio).toMatchObject({ codec_name: 'aac', sample_rate: '44100', channels: 2 });
+      await expectMedia(recording, {
+        video: { codec_name: 'h264', profile: 'Main', width: WIDTH, height: HEIGHT, r_frame_rate: '30/1' },
+        audio: { codec_name: 'aac', sample_rate: '44100', channels: 2 },
+      });
     }
   });
 

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import type { LabHost, LabState } from '../../../src/lab/index.js';
 import { mustOnHost, onHost, onHostSurely, recordingsFor, waitFor, type Recording } from './lab.js';
 import { labConnection, orbis, provision, type OrbisResult } from './orbis.js';
@@ -73,7 +74,13 @@ export async function recordingNames(lab: LabState, platform: 'dlive' | 'kick', 
   return new Set((await recordingsFor(lab, platform, key)).map((r) => r.file));
 }
 
-/** A recording of `key` not in `before`, once it holds at least `minBytes`. */
+/**
+ * A recording of `key` not in `before` that has settled: it holds at least `minBytes` and
+ * `minSeconds` of media. A publisher restarted right after it began (a unit restarted twice,
+ * a push dropped and made again) leaves a fragment of a few frames, whose stream parameters
+ * ffprobe cannot tell (a frame rate guessed from two frames): such a fragment is never the one
+ * judged. The newest settled recording wins, so the fragment before a restart is passed over.
+ */
 export function newRecording(
   lab: LabState,
   platform: 'dlive' | 'kick',
@@ -81,13 +88,23 @@ export function newRecording(
   before: ReadonlySet<string>,
   timeoutMs: number,
   minBytes = 64 * 1024,
+  minSeconds = 2,
 ): Promise<Recording> {
   return waitFor(
-    `a new ${platform} recording for the test key (${minBytes} bytes at least)`,
-    async () => (await recordingsFor(lab, platform, key)).find((r) => !before.has(r.file) && r.bytes >= minBytes),
+    `a new ${platform} recording for the test key (${minBytes} bytes and ${minSeconds} s of media at least)`,
+    async () => {
+      const fresh = (await recordingsFor(lab, platform, key)).filter((r) => !before.has(r.file) && r.bytes >= minBytes).sort((a, b) => recordingStamp(b) - recordingStamp(a) || b.file.localeCompare(a.file));
+      for (const recording of fresh) if ((await mediaEnd(recording.path)) >= minSeconds) return recording;
+      return undefined;
+    },
     timeoutMs,
     250,
   );
+}
+
+/** nginx-rtmp names a recording `<key>-<unix time>.flv`: that time, 0 when it has none. */
+function recordingStamp(r: Recording): number {
+  return Number(/-(\d+)\.flv$/.exec(r.file)?.[1] ?? 0);
 }
 
 export interface MediaStreams {
@@ -106,6 +123,18 @@ export async function probeMedia(path: string): Promise<MediaStreams> {
 }
 
 /**
+ * Expect a recording's streams to match, with the file and everything ffprobe said about it in
+ * the message when they do not (a failure names which property differed, and by how much).
+ */
+export async function expectMedia(recording: Recording, expected: { video?: Partial<NonNullable<MediaStreams['video']>>; audio?: Partial<NonNullable<MediaStreams['audio']>> }): Promise<MediaStreams> {
+  const media = await probeMedia(recording.path);
+  const said = `${recording.file} (${recording.bytes} bytes, ${await mediaEnd(recording.path)} s of video): ${JSON.stringify(media)}`;
+  if (expected.video) expect(media.video, said).toMatchObject(expected.video);
+  if (expected.audio) expect(media.audio, said).toMatchObject(expected.audio);
+  return media;
+}
+
+/**
  * The media time at the end of a recording so far: its last video timestamp, in seconds. The
  * file may be growing: ffprobe stops at the last whole packet.
  */
@@ -117,8 +146,7 @@ export async function mediaEnd(path: string): Promise<number> {
 
 /** The newest recording of `key` (nginx-rtmp names them `<key>-<unix time>.flv`). */
 export async function newestRecording(lab: LabState, platform: 'dlive' | 'kick', key: string): Promise<Recording | undefined> {
-  const stamp = (r: Recording): number => Number(/-(\d+)\.flv$/.exec(r.file)?.[1] ?? 0);
-  return (await recordingsFor(lab, platform, key)).sort((a, b) => stamp(b) - stamp(a) || b.file.localeCompare(a.file))[0];
+  return (await recordingsFor(lab, platform, key)).sort((a, b) => recordingStamp(b) - recordingStamp(a) || b.file.localeCompare(a.file))[0];
 }
 
 /** systemd's start time of each unit: it changes exactly when the unit (re)starts. */
@@ -131,6 +159,24 @@ export async function unitStarts(host: LabHost, units: readonly string[]): Promi
     if (id) starts[id] = since ?? '';
   }
   return starts;
+}
+
+/**
+ * What systemd's journal says of `unit` since `since` (a `journalctl --since` time, e.g. from
+ * `hostNow`): how many times it was started, and its failures ("Failed with result ..."). A
+ * streamer started then restarted at once leaves a fragment at the platforms and a false error
+ * in `orbis status`: one start and no failure is the truth of a clean run.
+ */
+export async function unitJournal(host: LabHost, unit: string, since: string): Promise<{ starts: number; failures: string[]; text: string }> {
+  // systemd's own lines about the unit (the unit's output is left out: _PID=1 only).
+  const text = await mustOnHost(host, `journalctl --no-pager -o cat _PID=1 UNIT=${unit} --since ${JSON.stringify(since)} || true`, { user: 'root' });
+  const lines = text.split('\n');
+  return { starts: lines.filter((l) => l.startsWith('Started ')).length, failures: lines.filter((l) => /Failed with result/.test(l)), text };
+}
+
+/** The host's clock now, as journalctl's --since reads it. */
+export async function hostNow(host: LabHost): Promise<string> {
+  return (await mustOnHost(host, 'date "+%Y-%m-%d %H:%M:%S"', { user: 'root' })).trim();
 }
 
 export async function unitStates(host: LabHost, units: readonly string[]): Promise<Record<string, string>> {

@@ -11,12 +11,24 @@ import type { Action, Change } from '../../../src/resources/types.js';
 
 const FAKE_SYSTEMCTL = `#!/bin/bash
 # Logs each call; is-active answers from $SANDBOX/active (one unit a line); start/restart add to it.
+# PartOf= as systemd has it: $SANDBOX/partof/<unit> names the unit it is part of; show -p PartOf and
+# -p ConsistsOf (its inverse) answer from there, and a restart is propagated to the active units
+# that are part of the restarted one (systemd: a try-restart of each, logged as a restart).
 echo "$*" >> "$SANDBOX/systemctl.log"
 for a; do unit=$a; done
+active() { grep -qxF -- "$1" "$SANDBOX/active" 2>/dev/null; }
+parts() { grep -lxF -- "$1" "$SANDBOX"/partof/* 2>/dev/null | xargs -r -n1 basename; }
 case "$1" in
-  is-active) grep -qxF -- "$unit" "$SANDBOX/active" 2>/dev/null ;;
-  start|restart) grep -qxF -- "$unit" "$SANDBOX/active" 2>/dev/null || echo "$unit" >> "$SANDBOX/active" ;;
-  show) echo ;;
+  is-active) active "$unit" ;;
+  start|restart)
+    active "$unit" || echo "$unit" >> "$SANDBOX/active"
+    if [ "$1" = restart ]; then for p in $(parts "$unit"); do if active "$p"; then echo "restart $p" >> "$SANDBOX/systemctl.log"; fi; done; fi ;;
+  show)
+    case "$3" in
+      PartOf) cat "$SANDBOX/partof/$unit" 2>/dev/null || echo ;;
+      ConsistsOf) parts "$unit" | tr '\\n' ' '; echo ;;
+      *) echo ;;
+    esac ;;
   *) exit 0 ;;
 esac
 `;

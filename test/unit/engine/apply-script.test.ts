@@ -146,7 +146,7 @@ describe('apply script', () => {
   });
 
   it('clears a unit that gave up (start limit) before starting or restarting it, not before stopping it', () => {
-    expect(script).toMatch(/systemctl reset-failed x\.service >\/dev\/null 2>&1 \|\| true\ntry systemctl start x\.service/);
+    expect(script).toMatch(/systemctl reset-failed x\.service >\/dev\/null 2>&1 \|\| true\ndefer_start x\.service \|\| try systemctl start x\.service/);
     expect(script).toMatch(/systemctl reset-failed nginx\.service >\/dev\/null 2>&1 \|\| true\ntry systemctl restart nginx\.service/);
     expect(script).not.toMatch(/reset-failed x\.service[^\n]*\ntry systemctl enable/);
   });

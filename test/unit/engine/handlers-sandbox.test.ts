@@ -1,6 +1,8 @@
 // Restart handlers a run makes needless: the real apply script, run by bash in a temporary tree
 // (the state directory moved into it) with a fake systemctl that logs its calls and keeps which
 // units are active.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/engine/plan.js';
 import type { Action, Change } from '../../../src/resources/types.js';
@@ -52,5 +54,52 @@ describe('restart handlers a fresh start makes needless', () => {
   it('without any start in the run the handler restarts the unit', () => {
     const run = apply([change('conf', [write('d.conf')], ['restart svc'])], ['svc.service']);
     expect(run.calls).toEqual(['restart svc.service']);
+  });
+});
+
+describe('units that are PartOf= another (the streamer, PartOf nginx): started or restarted once', () => {
+  const restartRelay = { name: 'restart relay', role: 'relay', unit: 'relay.service', action: 'restart' as const };
+  const partOfRelay = (sandboxDir: string): void => {
+    mkdirSync(join(sandboxDir, 'partof'));
+    writeFileSync(join(sandboxDir, 'partof', 'svc.service'), 'relay.service\n');
+  };
+  /** Handlers in role order: the relay's restart, then the streamer's. */
+  function applyBoth(changes: Change[], active: string[], handlers = [restartRelay, restartSvc]): SandboxRun {
+    const plan: Plan = { changes, handlers, pendingFromEarlier: [], manifest: {}, empty: false };
+    return sandbox.apply(plan, { active, prepare: partOfRelay });
+  }
+
+  beforeAll(() => {
+    sandbox = new ApplySandbox();
+  });
+  afterAll(() => sandbox.remove());
+
+  it('a first start waits until the unit it is part of has restarted: one start, after that restart', () => {
+    const run = applyBoth(
+      [change('relay.conf', [write('relay.conf')], ['restart relay']), change('svc.conf', [write('svc.conf')], ['restart svc']), change('unit', [start('svc.service')])],
+      ['relay.service'],
+    );
+    expect(run.done, run.eventsText).toBe(true);
+    expect(run.calls).toEqual(['restart relay.service', 'start svc.service']);
+    expect(run.handlersRun).toEqual(['restart relay', 'restart svc']);
+  });
+
+  it('an active unit restarted by propagation is not restarted again by its own handler', () => {
+    const run = applyBoth([change('relay.conf', [write('relay2.conf')], ['restart relay']), change('svc.conf', [write('svc2.conf')], ['restart svc'])], ['relay.service', 'svc.service']);
+    expect(run.calls).toEqual(['restart relay.service', 'restart svc.service']);
+    expect(run.handlersRun).toEqual(['restart relay', 'restart svc']);
+  });
+
+  it('without a restart of the unit it is part of, the start happens in its step', () => {
+    const run = applyBoth([change('svc.conf', [write('svc3.conf')], ['restart svc']), change('unit', [start('svc.service')])], ['relay.service'], [restartSvc]);
+    expect(run.calls).toEqual(['start svc.service']);
+  });
+
+  it('a deferred start that fails fails the run at the handlers step', () => {
+    sandbox.fake('systemctl', '#!/bin/bash\necho "$*" >> "$SANDBOX/systemctl.log"\nfor a; do unit=$a; done\ncase "$1" in\n  show) [ "$3" = PartOf ] && [ "$unit" = svc.service ] && echo relay.service || echo ;;\n  start) if [ "$unit" = svc.service ]; then echo "Job for $unit failed because the control process exited with error code." >&2; exit 1; fi ;;\n  is-active) exit 1 ;;\n  *) exit 0 ;;\nesac\n');
+    const run = applyBoth([change('relay.conf', [write('relay4.conf')], ['restart relay']), change('unit', [start('svc.service')])], [], [restartRelay]);
+    expect(run.done).toBe(false);
+    expect(run.calls).toEqual(['restart relay.service', 'start svc.service']);
+    expect(run.failed).toMatchObject({ step: 'handlers', message: expect.stringContaining('svc.service') });
   });
 });
