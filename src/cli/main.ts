@@ -18,6 +18,7 @@ import { registerInitCommand } from './init.js';
 import { registerImportCommand } from './import.js';
 import { registerRollbackCommand } from './rollback.js';
 import { registerLiveCommands } from './live.js';
+import { registerBtfsCommand } from './btfs.js';
 import { exitCodeFor } from './exit.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -52,6 +53,7 @@ Examples:
   registerImportCommand(program);
   registerRollbackCommand(program);
   registerLiveCommands(program);
+  registerBtfsCommand(program);
   registerLabCommand(program);
   registerDemoCommand(program);
   return program;

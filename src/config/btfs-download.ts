@@ -29,6 +29,10 @@ export function btfsDownload(settings: Settings, debianArch: string, origins?: S
       ),
     };
   }
-  const url = settings.BTFS_URL_TELECHARGEMENT.replaceAll('{version}', settings.BTFS_VERSION).replaceAll('{arch}', debianArch);
-  return { ok: true, url, sha256 };
+  return { ok: true, url: btfsReleaseUrl(settings.BTFS_URL_TELECHARGEMENT, settings.BTFS_VERSION, debianArch), sha256 };
+}
+
+/** The release's URL: BTFS_URL_TELECHARGEMENT with {version} and {arch} filled in (also `orbis btfs pin`). */
+export function btfsReleaseUrl(template: string, version: string, debianArch: string): string {
+  return template.replaceAll('{version}', version).replaceAll('{arch}', debianArch);
 }

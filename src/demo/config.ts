@@ -25,12 +25,21 @@ export function newDemoKeys(): DemoKeys {
   return { dlive: new Secret(`demo-dlive-${id()}`, 'orbis demo'), kick: new Secret(`sk_demo-kick-${id()}`, 'orbis demo') };
 }
 
-/** The stand-in's release URL with `{arch}` where the architecture goes, as the setting wants it. */
+/**
+ * The stand-in's release URL as the setting wants it, `{version}` and `{arch}` in place: go-btfs's
+ * plain tar `btfs-linux-{arch}.tar` under its release tag (`btfs-v{version}`), the GitHub URL
+ * with the lab ingest in place of `https://github.com/bittorrent/go-btfs/releases/`.
+ */
 export function btfsUrlTemplate(lab: Pick<LabState, 'btfs'>): string {
   const { amd64, arm64 } = lab.btfs.releases;
-  const template = amd64.url.split('amd64').join('{arch}');
-  if (!template.includes('{arch}') || template.split('{arch}').join('arm64') !== arm64.url) {
-    throw new LabError(`the lab's BTFS release URLs do not differ by architecture only (${amd64.url}, ${arm64.url})`, 'rebuild the lab (`orbis lab down`, then run the demo again)');
+  const { downloadBase, releaseTag, version } = lab.btfs;
+  const template = `${downloadBase}${releaseTag.split(version).join('{version}')}/btfs-linux-{arch}.tar`;
+  const expand = (arch: string) => template.split('{version}').join(version).split('{arch}').join(arch);
+  if (!releaseTag.includes(version) || expand('amd64') !== amd64.url || expand('arm64') !== arm64.url) {
+    throw new LabError(
+      `the lab's BTFS release URLs do not follow ${template} (${amd64.url}, ${arm64.url})`,
+      'rebuild the lab (`orbis lab down`, then run the demo again)',
+    );
   }
   return template;
 }
@@ -53,6 +62,7 @@ export function demoConfText(lab: Pick<LabState, 'name' | 'btfs'>, keys: DemoKey
     `PRESET_ENCODAGE=${DEMO_STREAM.preset}`,
     '',
     "# BTFS from the lab's stand-in release, checked against its SHA-256 like the real one.",
+    `BTFS_VERSION="${lab.btfs.version}"`,
     `BTFS_URL_TELECHARGEMENT="${btfsUrlTemplate(lab)}"`,
     `BTFS_SHA256_AMD64="${amd64.sha256}"`,
     `BTFS_SHA256_ARM64="${arm64.sha256}"`,

@@ -131,6 +131,47 @@ function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, ap
   }
 }
 
+/**
+ * The executable in a release as it was downloaded to DIR/download, whatever go-btfs's
+ * package.sh made of it (told by content, not by the URL): a raw binary is itself; a tar, plain
+ * (package.sh's `tar -cvf`) or gzipped, is extracted and the first of the NAMES (space-separated)
+ * that it holds at its top is the one. When the tar also holds package.sh's
+ * `config_<os>_<arch>.yaml`, the member's md5 must be the `md5:` it states (the checksum go-btfs
+ * ships beside its binary). Prints the path, or the reason it cannot (exit 1).
+ */
+export const RELEASE_MEMBER = String.raw`release_member() {
+  local dir=$1 names=$2 magic name found= listed yaml want got
+  magic=$(head -c 4 -- "$dir/download" | od -An -tx1 | tr -d ' 
+')
+  case $magic in
+    7f454c46) printf '%s
+' "$dir/download"; return 0 ;;
+    1f8b*) ;;
+    *) if [ "$(tail -c +258 -- "$dir/download" | head -c 5)" != ustar ]; then
+         echo "the download is neither an executable nor a tar archive (it starts with $magic): check the URL"; return 1
+       fi ;;
+  esac
+  if ! listed=$(tar -tf "$dir/download" 2>&1); then echo "cannot read the downloaded archive: $listed"; return 1; fi
+  for name in $names; do
+    if grep -qxF -e "$name" -e "./$name" <<< "$listed"; then found=$name; break; fi
+  done
+  if [ -z "$found" ]; then
+    echo "the archive holds none of: $names (it holds: $(tr '
+' ' ' <<< "$listed")); set BTFS_MEMBRE_ARCHIVE to the executable's name"; return 1
+  fi
+  mkdir -p -- "$dir/x" && tar -xf "$dir/download" -C "$dir/x" 2>/dev/null || { echo "cannot extract the downloaded archive"; return 1; }
+  yaml=$(find "$dir/x" -maxdepth 1 -name 'config_*_*.yaml' -print -quit)
+  if [ -n "$yaml" ]; then
+    want=$(sed -n 's/^md5:[[:space:]]*\([0-9a-fA-F]\{32\}\)[[:space:]]*$/\1/p' "$yaml" | tr 'A-F' 'a-f')
+    got=$(md5sum < "$dir/x/$found" | cut -d' ' -f1)
+    if [ -n "$want" ] && [ "$want" != "$got" ]; then
+      echo "$found in the archive has md5 $got, not the $want its $(basename "$yaml") states: a damaged or altered release"; return 1
+    fi
+  fi
+  printf '%s
+' "$dir/x/$found"
+}`;
+
 function downloadLines(a: Extract<Action, { op: 'download' }>): string[] {
   const dir = dirname(a.path);
   return [
@@ -138,9 +179,7 @@ function downloadLines(a: Extract<Action, { op: 'download' }>): string[] {
     `try curl -fsSL --retry 3 --connect-timeout 20 -o "$d/download" ${shq(a.url)}`,
     `got=$(sha256sum < "$d/download" | cut -d' ' -f1)`,
     `[ "$got" = ${shq(a.sha256)} ] || { rm -rf "$d"; fail "checksum mismatch for ${plain(a.url)}: expected ${plain(a.sha256)}, got $got (the file was not installed)"; }`,
-    ...(a.extract
-      ? [`try tar -xzf "$d/download" -C "$d" -- ${shq(a.extract)}`, `src="$d"/${shq(a.extract)}`]
-      : ['src="$d/download"']),
+    ...(a.extract ? [`src=$(release_member "$d" ${shq(a.extract)}) || { rm -rf "$d"; fail "$src"; }`] : ['src="$d/download"']),
     `(umask 022; mkdir -p -- ${shq(dir)}) || fail "cannot create ${plain(dir)}"`,
     `try install -m ${shq(a.mode)} -o ${shq(a.owner)} -g ${shq(a.group)} "$src" ${shq(`${dir}/.orbis-tmp.${a.path.split('/').pop() ?? 'download'}`)}`,
     `backup ${shq(a.path)}`,
@@ -370,6 +409,7 @@ function aptAlongside(apt: string[], foreground: string[]): string[] {
 export function buildApplyScript(plan: Plan, options: ScriptOptions): string {
   const out: string[] = scriptHead(options);
   out.push(RESTORE_UNVALIDATED, FRESH_STARTS, ...restartingLines(plan.handlers));
+  if (plan.changes.some((c) => c.actions.some((a) => a.op === 'download' && a.extract !== undefined))) out.push(RELEASE_MEMBER);
   if (options.pauseAt) {
     const { event, seconds } = options.pauseAt;
     // BEGIN and OK lines end with a tab and the step's time (empty on an old bash): the point is

@@ -52,5 +52,6 @@ export function mergeFacts(base: HostFacts, extra: HostFacts): HostFacts {
     users: { ...base.users, ...extra.users },
     groups: { ...base.groups, ...extra.groups },
     guards: { ...base.guards, ...extra.guards },
+    ...(base.guardsSaid || extra.guardsSaid ? { guardsSaid: { ...base.guardsSaid, ...extra.guardsSaid } } : {}),
   };
 }

@@ -114,7 +114,8 @@ export function buildProbeScript(spec: ProbeSpec, options: { encodersCache?: str
   }
   for (const guard of new Set(spec.guards)) {
     lines.push(
-      `if ( ${guard} ) >/dev/null 2>&1 </dev/null; then r=1; else r=0; fi; printf 'GUARD\\t%s\\t%s\\n' ${shq(Buffer.from(guard).toString('base64'))} "$r"`,
+      // What it printed goes back only when it did not hold (a precondition explaining itself).
+      `if said=$( ( ${guard} ) 2>/dev/null </dev/null ); then r=1; said=; else r=0; fi; printf 'GUARD\\t%s\\t%s\\t%s\\n' ${shq(Buffer.from(guard).toString('base64'))} "$r" "$(printf %s "\${said:0:400}" | tr -d '\\000-\\037' | base64 -w0)"`,
     );
   }
   return lines.join('\n') + '\n';
@@ -277,9 +278,13 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
         if (target) target.content = fromB64(f[2]);
         break;
       }
-      case 'GUARD':
-        facts.guards[fromB64(f[1])] = f[2] === '1';
+      case 'GUARD': {
+        const guard = fromB64(f[1]);
+        facts.guards[guard] = f[2] === '1';
+        const said = f[3] ? fromB64(f[3]).trim() : '';
+        if (said !== '') (facts.guardsSaid ??= {})[guard] = said;
         break;
+      }
       default:
         break;
     }

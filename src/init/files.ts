@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { stringify } from 'yaml';
+import { confWord } from '../btfs-release/conf-lines.js';
 import { enabledPlatforms, KEY_SETTINGS, secretNameFor, type InitAnswers, type Platform } from './answers.js';
 
 function replaceLine(text: string, key: string, line: string): string {
@@ -25,12 +26,15 @@ export interface ConfTextOptions {
   secretsFile: string;
   /** Written in the header (tests pass a fixed one). */
   date: string;
+  /** `--btfs-url`: where the Pis download BTFS from instead (a mirror). */
+  btfsUrl?: string;
 }
 
 /** conf/orbis.conf: the example, with the platforms and (store `conf`) the keys filled in. */
 export function confText(example: string, answers: InitAnswers, options: ConfTextOptions): string {
   let text = example.replace(/^# Copy this file to conf\/orbis\.conf.*$/m, `# Written by \`orbis init\` on ${options.date}. It may hold stream keys: keep it private (0600) and out of git.`);
   text = replaceLine(text, 'PLATEFORMES', `PLATEFORMES="${answers.platforms}"`);
+  if (options.btfsUrl !== undefined) text = replaceLine(text, 'BTFS_URL_TELECHARGEMENT', `BTFS_URL_TELECHARGEMENT=${confWord(options.btfsUrl)}`);
   for (const platform of ['dlive', 'kick'] as const) {
     const setting = KEY_SETTINGS[platform];
     const key = answers.keys[platform];

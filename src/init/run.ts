@@ -4,6 +4,7 @@
 // that can be refused is refused before the first file is written.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { BtfsArch } from '../config/btfs-download.js';
 import { ConfigError } from '../config/errors.js';
 import type { Secret } from '../config/secret.js';
 import { isTrackedByGit } from '../inventory/git.js';
@@ -28,6 +29,8 @@ import {
   type Platform,
   type PlatformChoice,
 } from './answers.js';
+import { checkUrlTemplate, pinCommand, planPins, writePins } from '../btfs-release/pin.js';
+import { planJson, planText } from '../btfs-release/text.js';
 import { confText, ensureGitignored, inventoryText, type GitignoreOutcome } from './files.js';
 import { askAnswers, type Asker, type Given } from './questions.js';
 
@@ -44,6 +47,14 @@ export interface InitOptions {
   secrets: string;
   identity?: string;
   force: boolean;
+  /** Pin the BTFS release (download it, write its sha256 into the new conf): on unless --no-pin. */
+  pin: boolean;
+  /** The architectures to pin (default arm64, a Pi). */
+  arches: readonly BtfsArch[];
+  /** `--btfs-url`: a template for the BTFS download (a mirror), written into the conf. */
+  btfsUrl?: string;
+  /** Give up on a download that sends nothing for this long. */
+  pinIdleTimeoutMs?: number;
 }
 
 export interface InitIo {
@@ -55,6 +66,21 @@ export interface InitIo {
   askPassphrase?: AskPassphrase;
   /** The date written in the files' headers (default: today). */
   date?: string;
+  /** Progress lines (the downloads), for stderr. */
+  progress?: (line: string) => void;
+}
+
+/** What became of pinning BTFS's checksum once the files were written. */
+export interface InitPin {
+  status: 'pinned' | 'skipped' | 'failed';
+  /** Lines about each architecture's release (URL, size, sha256, checks) or the failure. */
+  lines: string[];
+  /** The conf lines written: BTFS_SHA256_<ARCH>="...". */
+  written: Array<{ variable: string; sha256: string; line: number }>;
+  /** The `orbis btfs pin` arguments (without the program) to run when it was skipped or failed. */
+  retry: string[];
+  /** The pinning report (`orbis btfs pin --json`'s), when a download was tried. */
+  report?: object;
 }
 
 export interface InitResult {
@@ -72,6 +98,7 @@ export interface InitResult {
   before: string[];
   /** orbis commands to run next, in order, as argv lists without the program. */
   next: string[][];
+  pin: InitPin;
 }
 
 export const DEFAULT_CONF = 'conf/orbis.conf';
@@ -130,6 +157,7 @@ function withDefaults(given: Given): InitAnswers {
 export async function runInit(options: InitOptions, io: InitIo): Promise<InitResult> {
   const at = (p: string) => resolve(io.cwd, p);
   if (existsSync(at(options.conf)) && !options.force) refuseExisting(options.conf, 'orbis init never overwrites your settings');
+  if (options.btfsUrl !== undefined) checkUrlTemplate(options.btfsUrl, '--btfs-url');
   const given = await givenByFlags(options, io);
   const answers = io.asker ? await askAnswers(given, io.asker) : withDefaults(given);
   const inventory = join(options.inventoryDir, `${answers.name}.yaml`);
@@ -166,7 +194,11 @@ export async function runInit(options: InitOptions, io: InitIo): Promise<InitRes
 
   const example = readFileSync(join(packageRoot(), 'conf', 'orbis.conf.example'), 'utf8');
   mkdirSync(dirname(at(options.conf)), { recursive: true });
-  writeFileAtomic(at(options.conf), confText(example, answers, { inventoryPath: inventory, secretsFile: options.secrets, date }), 0o600);
+  writeFileAtomic(
+    at(options.conf),
+    confText(example, answers, { inventoryPath: inventory, secretsFile: options.secrets, date, ...(options.btfsUrl !== undefined ? { btfsUrl: options.btfsUrl } : {}) }),
+    0o600,
+  );
   mkdirSync(dirname(at(inventory)), { recursive: true });
   writeFileAtomic(at(inventory), inventoryText(answers, { inventoryPath: inventory, confPath: options.conf, date }), 0o644);
   const gitignore = ensureGitignored(options.conf, io.cwd);
@@ -187,5 +219,35 @@ export async function runInit(options: InitOptions, io: InitIo): Promise<InitRes
   const how = answers.store === 'conf' ? ['provision', target] : ['apply', '-i', inventory];
   const before = answers.store === 'env' ? Object.values(answers.keyEnv).map((v) => `read -rs ${v} && export ${v}    # type the key (hidden)`) : [];
   const next = [[...how, ...files, '--check'], [...how, ...files]];
-  return { conf: options.conf, inventory, host: answers.name, target, platforms: answers.platforms, store: answers.store, keys: keyed, gitignore, notes, before, next };
+  // Last, once everything else is written: a failed download loses nothing.
+  const pin = await pinRelease(options, io);
+  return { conf: options.conf, inventory, host: answers.name, target, platforms: answers.platforms, store: answers.store, keys: keyed, gitignore, notes, before, next, pin };
+}
+
+/**
+ * BTFS's checksum, pinned into the conf init just wrote. Running init is the consent to write its
+ * own file, so nothing is asked; the output shows the sha256 and says so.
+ */
+async function pinRelease(options: InitOptions, io: InitIo): Promise<InitPin> {
+  // The conf now holds the mirror's URL, if any: no --url needed to pin again later.
+  const retry = pinCommand({ conf: options.conf }, options.arches);
+  if (!options.pin) return { status: 'skipped', lines: [], written: [], retry };
+  try {
+    const plan = await planPins({
+      conf: options.conf,
+      cwd: io.cwd,
+      arches: options.arches,
+      replace: false,
+      env: io.env,
+      ...(options.pinIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.pinIdleTimeoutMs } : {}),
+      ...(io.progress ? { progress: io.progress } : {}),
+    });
+    if (!plan.ok) return { status: 'failed', lines: planText(plan), written: [], retry, report: planJson(plan, false) };
+    const changes = writePins(plan, io.cwd);
+    const written = changes.map((c) => ({ variable: c.key, sha256: plan.writes.find((w) => w.key === c.key)?.value ?? '', line: c.line }));
+    return { status: 'pinned', lines: planText(plan), written, retry, report: planJson(plan, true, changes) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: 'failed', lines: [`BTFS not pinned: ${message}`], written: [], retry };
+  }
 }

@@ -6,7 +6,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { BaseImage } from './base.js';
 import { ensureBase, hostArch } from './base.js';
 import { ensureContent, TEST_CID } from './btfs-standin/content.js';
-import { BTFS_STANDIN_VERSION, ensureBtfsReleases } from './btfs-standin/releases.js';
+import type { BtfsReleaseFile } from './btfs-standin/releases.js';
+import {
+  BTFS_DEFAULT_LAYOUT,
+  BTFS_LAYOUTS,
+  BTFS_RELEASE_TAG,
+  BTFS_STANDIN_VERSION,
+  ensureBtfsReleases,
+} from './btfs-standin/releases.js';
 import type { LabArch, LabLayout } from './config.js';
 import {
   FIRST_PI_HOST_NUMBER,
@@ -37,7 +44,7 @@ import { createBridge, prepareKernel } from './network.js';
 import { ensureLabPki } from './pki.js';
 import type { HostIdentity } from './rootfs.js';
 import { bootState, sshRun } from './ssh.js';
-import type { LabHost, LabState } from './state.js';
+import type { BtfsRelease, LabHost, LabState } from './state.js';
 import { loadLab, readState, STATE_VERSION, updateState, writeState } from './state.js';
 import { addressAt, capacity, contains, parseSubnet, type Subnet } from './subnet.js';
 import { findLeftovers, isClean, teardownLab, type Leftovers } from './teardown.js';
@@ -122,7 +129,16 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     const gateway = addressAt(subnet, GATEWAY_HOST_NUMBER);
     const ingestAddress = addressAt(subnet, INGEST_HOST_NUMBER);
     const httpUrl = `http://${INGEST_NAMES.http}`;
-    const releaseUrl = (file: string) => `${httpUrl}/releases/${file}`;
+    const releaseUrl = (file: string) => `${httpUrl}/releases/${releases.downloadPath}/${file}`;
+    const btfsRelease = (file: BtfsReleaseFile): BtfsRelease => ({
+      arch: file.arch,
+      file: file.file,
+      url: releaseUrl(file.file),
+      addressUrl: `http://${ingestAddress}/releases/${releases.downloadPath}/${file.file}`,
+      sha256: file.sha256,
+      sha256Url: `${releaseUrl(file.file)}.sha256`,
+      bytes: file.bytes,
+    });
     const state: LabState = {
       version: STATE_VERSION,
       name,
@@ -161,23 +177,18 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
         version: BTFS_STANDIN_VERSION,
         testCid: TEST_CID,
         bootstrapUrl: `http://${INGEST_NAMES.btfsBootstrap}/btfs/`,
+        releaseTag: BTFS_RELEASE_TAG,
+        downloadBase: `${httpUrl}/releases/download/`,
         releases: Object.fromEntries(
-          LAB_ARCHES.map((a) => {
-            const file = releases.files[a];
-            return [
-              a,
-              {
-                arch: a,
-                file: file.file,
-                url: releaseUrl(file.file),
-                addressUrl: `http://${ingestAddress}/releases/${file.file}`,
-                sha256: file.sha256,
-                sha256Url: `${releaseUrl(file.file)}.sha256`,
-                bytes: file.bytes,
-              },
-            ];
-          }),
+          LAB_ARCHES.map((a) => [a, btfsRelease(releases.files[a][BTFS_DEFAULT_LAYOUT])]),
         ) as LabState['btfs']['releases'],
+        layouts: Object.fromEntries(
+          LAB_ARCHES.map((a) => [
+            a,
+            Object.fromEntries(BTFS_LAYOUTS.map((layout) => [layout, btfsRelease(releases.files[a][layout])])),
+          ]),
+        ) as LabState['btfs']['layouts'],
+        md5: { ...releases.md5 },
         sha256SumsUrl: releaseUrl('SHA256SUMS'),
         content: content.items.map((item) => ({ ...item })),
       },

@@ -47,6 +47,7 @@ export interface LabHost {
 
 export interface BtfsRelease {
   arch: LabArch;
+  /** The file's name as go-btfs releases it (e.g. `btfs-linux-amd64.tar`). */
   file: string;
   /** URL as seen from lab hosts (names resolve through their /etc/hosts). */
   url: string;
@@ -113,7 +114,24 @@ export interface LabState {
     testCid: string;
     /** Where the stand-in daemon fetches content it does not hold (`<url><CID>`). */
     bootstrapUrl: string;
+    /** go-btfs's release tag of `version` (`btfs-v<version>`), as in its GitHub download URLs. */
+    releaseTag: string;
+    /**
+     * The URL up to and including `download/` (as GitHub's `.../releases/download/`): a version's
+     * files are at `<downloadBase><releaseTag>/<file>`.
+     */
+    downloadBase: string;
+    /** The default layout of each arch: go-btfs's plain tar `btfs-linux-ARCH.tar`. */
     releases: Record<LabArch, BtfsRelease>;
+    /**
+     * Every layout of each arch: go-btfs's raw binary `btfs-linux-ARCH` and plain tar
+     * `btfs-linux-ARCH.tar` (members `config_linux_ARCH.yaml` and `btfs-linux-ARCH`), and a
+     * gzipped tar `btfs-linux-ARCH.tar.gz` with the same members (the lab's, to test that format).
+     */
+    layouts: Record<LabArch, Record<'raw' | 'tar' | 'tgz', BtfsRelease>>;
+    /** md5 of each arch's binary, as its `config_linux_ARCH.yaml` states it. */
+    md5: Record<LabArch, string>;
+    /** The lab's own SHA256SUMS (go-btfs publishes no checksum file). */
     sha256SumsUrl: string;
     content: BtfsContent[];
   };

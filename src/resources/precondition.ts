@@ -9,5 +9,7 @@ export const planPrecondition: PlanFn<DesiredPrecondition> = (desired, facts) =>
   const held = facts.guards[desired.check];
   if (held === true) return [];
   if (held === undefined) return [cannotPlan(desired, `precondition "${desired.id.name}" was not checked on the host; nothing was changed`)];
-  return [cannotPlan(desired, desired.message)];
+  // `{said}` in the message is what the check printed (nothing when it printed nothing).
+  const said = facts.guardsSaid?.[desired.check] ?? '';
+  return [cannotPlan(desired, desired.message.replaceAll('{said}', said || 'unknown'))];
 };

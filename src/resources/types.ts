@@ -112,7 +112,11 @@ export interface DesiredDownload extends DesiredBase {
   mode: string;
   owner: string;
   group: string;
-  /** When set, the URL is a .tar.gz and this member is extracted to `path`. */
+  /**
+   * When set, the download may be an archive (plain or gzipped tar, told by its content): the
+   * first of these space-separated member names it holds is installed at `path`. A download that
+   * is itself an executable is installed as it is.
+   */
   extract?: string;
 }
 
@@ -202,6 +206,11 @@ export interface HostFacts {
   groups: Record<string, { gid: number }>;
   /** Result of each `unless` guard command, by command text: true when it exited 0. */
   guards: Record<string, boolean>;
+  /**
+   * What a guard that did not hold printed (its first 400 bytes, one line, control characters
+   * dropped), for a precondition's message: e.g. the BTTC address a full node waits on.
+   */
+  guardsSaid?: Record<string, string>;
   /** H.264 encoders FFmpeg reports (empty when FFmpeg is absent). */
   encoders: string[];
   /** /dev/video11 exists (Pi 4 hardware encoder device). */

@@ -17,7 +17,7 @@ import { loadSecrets } from '../../src/secrets/index.js';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, onHostSurely, releaseHost } from './helpers/lab.js';
 import { labConnection, orbis, provision, type OrbisResult } from './helpers/orbis.js';
-import { expectMedia, hostNow, keysOnHost, newKeys, newRecording, recordingNames, stackDiagnostics, unitJournal, unitStates } from './helpers/stack.js';
+import { btfsReleaseEnv, expectMedia, hostNow, keysOnHost, newKeys, newRecording, recordingNames, stackDiagnostics, unitJournal, unitStates } from './helpers/stack.js';
 import { installUpstream, labCids, startUpstreamStreamer, UPSTREAM_LIVE, UPSTREAM_PROJECT, upstreamConfText, upstreamPlaylists } from './helpers/upstream.js';
 
 const keys = newKeys('import');
@@ -61,10 +61,13 @@ function json<T>(result: OrbisResult): T {
   return JSON.parse(result.stdout) as T;
 }
 
-/** The lab's BTFS release (an orbis-only setting upstream never had); the keys come from the import. */
+/**
+ * The lab's BTFS release (an orbis-only setting upstream never had); the keys come from the import.
+ * go-btfs's raw binary, as the guide fetched it: this Pi proves the raw release streams to both
+ * platforms (the stack's Pi does the plain tar).
+ */
 function labEnv(): Record<string, string> {
-  const release = lab.btfs.releases.amd64;
-  return { ORBIS_BTFS_URL_TELECHARGEMENT: release.url.replace(/amd64/g, '{arch}'), ORBIS_BTFS_SHA256_AMD64: release.sha256 };
+  return btfsReleaseEnv(lab, 'raw');
 }
 
 /** A command as root on the Pi that must succeed (SSH failing on a loaded machine is retried). */

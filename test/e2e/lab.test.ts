@@ -300,56 +300,56 @@ describe('stand-in platforms on the ingest', () => {
   });
 });
 
-describe('BTFS stand-in', () => {
-  test('installs from the release tarball (sha256 checked) and serves the test CID with ranges, 401 on /', async () => {
+describe('BTFS stand-in (go-btfs as its source behaves: src/lab/assets/btfs/btfs.py)', () => {
+  test('installs from the plain release tar (sha256, md5 of its yaml); simple mode serves ranges at once, 401 on /; a plain init waits for funds with no gateway', async () => {
     const host = second;
     const arch = (await mustOnHost(host, 'dpkg --print-architecture')).trim();
     expect(arch).toBe('amd64');
+    // go-btfs's package.sh: a plain tar holding btfs-linux-ARCH and config_linux_ARCH.yaml (md5).
     const release = lab.btfs.releases.amd64;
+    expect(release.file).toBe('btfs-linux-amd64.tar');
     await mustOnHost(host, `curl -fsS -o /tmp/${release.file} ${release.url} && curl -fsS -o /tmp/${release.file}.sha256 ${release.sha256Url}`);
     expect(await mustOnHost(host, `cd /tmp && sha256sum -c ${release.file}.sha256`)).toContain(': OK');
-    expect((await mustOnHost(host, `sha256sum /tmp/${release.file}`)).split(' ')[0]).toBe(release.sha256);
-    await mustOnHost(host, `mkdir -p /tmp/btfs && tar -xzf /tmp/${release.file} -C /tmp/btfs && sudo install -m 0755 /tmp/btfs/btfs /usr/local/bin/btfs`);
+    expect((await mustOnHost(host, `tar -tf /tmp/${release.file} | sort`)).split('\n').filter(Boolean)).toEqual(['btfs-linux-amd64', 'config_linux_amd64.yaml']);
+    await mustOnHost(host, `mkdir -p /tmp/btfs && tar -xf /tmp/${release.file} -C /tmp/btfs && sudo install -m 0755 /tmp/btfs/btfs-linux-amd64 /usr/local/bin/btfs`);
+    const md5 = (await mustOnHost(host, 'md5sum < /tmp/btfs/btfs-linux-amd64')).split(' ')[0];
+    expect(await mustOnHost(host, 'cat /tmp/btfs/config_linux_amd64.yaml')).toContain(`md5: ${md5}\n`);
     expect(await mustOnHost(host, 'btfs version')).toBe(`btfs version ${lab.btfs.version}\n`);
 
-    // init creates the repo once and refuses a second time.
-    await mustOnHost(host, 'btfs init');
+    // init --simple-mode creates the repo once and refuses a second time.
+    await mustOnHost(host, 'btfs init --simple-mode');
     const again = await onHost(host, 'btfs init');
     expect(again.code).not.toBe(0);
-    expect(again.stderr).toMatch(/already exists/);
+    expect(again.stdout + again.stderr).toMatch(/already exists/);
+    expect(await mustOnHost(host, 'btfs config SimpleMode')).toBe('true\n');
 
-    // The daemon is not ready at once, like the real one.
-    await mustOnHost(host, 'setsid nohup btfs daemon --chain-id 1029 >/tmp/btfs-daemon.log 2>&1 </dev/null &');
-    const early = await onHost(host, 'curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/');
-    expect(early.stdout).toBe('000');
-    await waitFor(
-      'the BTFS gateway',
-      async () => ((await onHost(host, 'curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/')).stdout === '401' ? true : undefined),
-      30_000,
-      300,
-    );
+    await mustOnHost(host, 'setsid nohup btfs daemon >/tmp/btfs-daemon.log 2>&1 </dev/null &');
+    await waitFor('"Daemon is ready"', async () => ((await onHost(host, 'grep -q "Daemon is ready" /tmp/btfs-daemon.log')).code === 0 ? true : undefined), 30_000, 300);
+    const log = await mustOnHost(host, 'cat /tmp/btfs-daemon.log');
+    expect(log.indexOf('Gateway server listening on')).toBeLessThan(log.indexOf('Daemon is ready'));
+    expect(log).not.toMatch(/cannot continue until/);
 
     const item = lab.btfs.content.find((c) => c.cid === lab.btfs.testCid)!;
     expect(item).toBeDefined();
-    // Not held locally yet: the daemon fetches it from the (stand-in) network.
-    expect((await onHost(host, `test -e ~/.btfs/blocks/${item.cid}`)).code).not.toBe(0);
     const headers = await mustOnHost(host, `curl -s -r 0-1023 -o /tmp/part -D - http://127.0.0.1:8080/btfs/${item.cid}`);
     expect(headers).toMatch(/^HTTP\/1\.1 206/);
     expect(headers).toContain(`Content-Range: bytes 0-1023/${item.bytes}`);
     const local = await readFile(item.path);
     const part = (await mustOnHost(host, 'sha256sum /tmp/part')).split(' ')[0];
     expect(part).toBe(createHash('sha256').update(local.subarray(0, 1024)).digest('hex'));
-    expect((await onHost(host, `test -s ~/.btfs/blocks/${item.cid}`)).code).toBe(0);
-
+    // go-btfs's interceptor: the gateway's / and the API's own commands want a login.
     expect(await mustOnHost(host, 'curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/')).toBe('401');
-    expect(await mustOnHost(host, 'curl -s -o /dev/null -w "%{http_code}" -X POST http://127.0.0.1:5001/api/v1/id')).toBe('401');
-    expect(await mustOnHost(host, 'ss -Htln "sport = :4001"')).toContain('0.0.0.0:4001');
+    expect(await mustOnHost(host, 'curl -s -o /dev/null -w "%{http_code}" -X POST http://127.0.0.1:5001/api/v1/version')).toBe('401');
+    await mustOnHost(host, 'pkill -TERM -f "btfs daemon"; for i in $(seq 100); do ss -Htln "sport = :8080" | grep -q . || exit 0; sleep 0.1; done; exit 1');
 
-    // The repo keeps its chain id: a daemon asked for another one refuses to start.
-    await mustOnHost(host, 'kill $(cat ~/.btfs/repo.lock); for i in $(seq 50); do ss -Htln "sport = :8080" | grep -q . || exit 0; sleep 0.1; done; exit 1');
-    const otherChain = await onHost(host, 'timeout 20 btfs daemon --chain-id 199');
-    expect(otherChain.code).toBe(1);
-    expect(otherChain.stderr).toMatch(/chain id/);
+    // A plain init (a full node): the daemon waits for funds, says so, and opens no gateway.
+    await mustOnHost(host, 'rm -rf ~/.btfs && btfs init >/dev/null');
+    expect(await mustOnHost(host, 'btfs config SimpleMode')).toBe('false\n');
+    await mustOnHost(host, 'BTFS_STANDIN_FUNDING_PERIOD=1 setsid nohup btfs daemon >/tmp/btfs-full.log 2>&1 </dev/null &');
+    await waitFor('the funding message', async () => ((await onHost(host, 'grep -q "cannot continue until there is sufficient (30000 Suggested) BTT (for Gas) available on 0x" /tmp/btfs-full.log')).code === 0 ? true : undefined), 30_000, 300);
+    expect((await onHost(host, 'ss -Htln "sport = :8080"')).stdout).toBe('');
+    expect((await onHost(host, 'grep -c "Daemon is ready" /tmp/btfs-full.log')).stdout.trim()).toBe('0');
+    await onHost(host, 'pkill -KILL -f "btfs daemon"; rm -rf ~/.btfs');
   });
 });
 
@@ -376,14 +376,14 @@ describe('arm64 hosts', () => {
       const bytes = Buffer.from(await response.arrayBuffer());
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(release.sha256);
       await writeFile(tarball, bytes);
-      await exec('tar', ['-xzf', tarball, '-C', dir]);
-      const { stdout } = await exec('file', ['-b', join(dir, 'btfs')]);
+      await exec('tar', ['-xf', tarball, '-C', dir]);
+      const { stdout } = await exec('file', ['-b', join(dir, 'btfs-linux-arm64')]);
       expect(stdout).toMatch(/ELF 64-bit LSB executable, ARM aarch64/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
     // The Pi's own copy is that same file (same sha256), and it says it was built for arm64.
-    expect(await mustOnHost(arm, `tar -xzf /tmp/${release.file} -C /tmp && /tmp/btfs version --all`, { timeoutMs: 60_000 })).toContain(
+    expect(await mustOnHost(arm, `tar -xf /tmp/${release.file} -C /tmp && /tmp/btfs-linux-arm64 version --all`, { timeoutMs: 60_000 })).toContain(
       'System version: arm64/linux',
     );
   }, 900_000);

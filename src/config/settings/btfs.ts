@@ -1,5 +1,5 @@
 // BTFS: where the videos come from (a local go-btfs daemon and its HTTP gateway).
-import { absolutePath, anyText, boolean, contentId, httpUrl, oneOf, optional, port, releaseVersion, sha256Hex, textType, fail, ok, unixUserName, urlTemplate } from '../value-types.js';
+import { absolutePath, anyText, boolean, contentId, httpUrl, integer, oneOf, optional, port, releaseVersion, sha256Hex, textType, fail, ok, unixUserName, urlTemplate } from '../value-types.js';
 import { setting } from './spec.js';
 
 /** 1029 = BTTC testnet, 199 = BTTC mainnet. A repo is tied to the chain it was initialised with. */
@@ -27,24 +27,39 @@ export const BTFS_SETTINGS = {
   BTFS_ESSAIM_EXPOSE: setting(boolean(), 'false', 'btfs', ['btfs'],
     'Whether the swarm listens on every interface (true: peers can connect in; forward the port on your ' +
     'router too) or on 127.0.0.1 only (false: the Pi still fetches videos through its outgoing connections).'),
-  BTFS_CHAINE_ID: setting(chainId(), '1029', 'btfs', ['btfs'],
-    'BTTC chain the node joins (CHAINE = chain): 1029 testnet, 199 mainnet. Fixed once the repo exists: ' +
-    'orbis refuses to change it on an initialised repo.'),
+  BTFS_MODE: setting(oneOf(['simple', 'complet', 'forcer-simple'] as const, 'simple: gateway only, complet: full node'), 'simple', 'btfs', ['btfs'],
+    "What kind of BTFS node the Pi runs. simple (go-btfs's simple mode, `btfs init --simple-mode`): a " +
+    'gateway with no wallet, no chain and no funding, serving at once; all a Pi that streams needs. complet ' +
+    '(full node: storage host, wallet): its daemon opens no gateway until its BTTC address holds BTT for gas ' +
+    '(go-btfs waits for it), so the stream waits too. An existing repo is never switched silently: a full-node ' +
+    'repo with BTFS_MODE=simple is refused with its address and the ways out; forcer-simple switches it to ' +
+    'simple mode (`btfs config sync-simple-mode true`; its identity and wallet keys stay in the repo, unused).'),
+  BTFS_CHAINE_ID: setting(chainId(), '199', 'btfs', ['btfs'],
+    'BTTC chain a full node (BTFS_MODE=complet) joins (CHAINE = chain): 199 mainnet, 1029 testnet. 199 is the ' +
+    "chain `btfs init` stores in a new repo (go-btfs's default); a repo cannot change chain afterwards (go-btfs " +
+    'refuses to start), and orbis refuses to change it on an initialised repo. A simple-mode node has no chain: ' +
+    "go-btfs's daemon ignores --chain-id there, and orbis neither passes nor checks it."),
   BTFS_HASH_TEST: setting(contentId(), 'QmbQb1kfwEmf4sqCUcccDYHBiuvKAsE4h8LQsQJ13VvZR2', 'btfs', ['orbis-service'],
     'Content id used to test the gateway (a ranged GET must answer): the readiness probe, and the video ' +
     'played when LISTE_LECTURE is empty.'),
   BTFS_VERSION: setting(releaseVersion(), '4.1.0', 'btfs', ['btfs'],
     'go-btfs release to install.'),
   BTFS_URL_TELECHARGEMENT: setting(urlTemplate(),
-    'https://github.com/bittorrent/go-btfs/releases/download/v{version}/btfs-v{version}-linux-{arch}.tar.gz',
+    'https://github.com/bittorrent/go-btfs/releases/download/btfs-v{version}/btfs-linux-{arch}.tar',
     'btfs', ['btfs'],
     'Where to download the release (TELECHARGEMENT = download); {version} is BTFS_VERSION, {arch} the ' +
-    "Pi's Debian architecture (arm64, amd64). Check it against the release page of the version you pin."),
+    "Pi's Debian architecture (arm64, amd64). The default is go-btfs's own release asset (a plain tar with " +
+    'btfs-linux-{arch} and its md5); the raw btfs-linux-{arch} beside it, or a gzipped tar, install too (told ' +
+    'by content). A mirror: the same URL on your own server.'),
   BTFS_SHA256_ARM64: setting(optional(sha256Hex()), '', 'btfs', ['btfs'],
     'SHA-256 of the arm64 download. Required to install BTFS on an arm64 Pi: orbis never installs an ' +
     'unchecked download.'),
   BTFS_SHA256_AMD64: setting(optional(sha256Hex()), '', 'btfs', ['btfs'],
     'SHA-256 of the amd64 download (test machines). Required to install BTFS on amd64.'),
+  BTFS_MEMOIRE_MAX_MIO: setting(integer(128, 16384, 'MiB'), '768', 'btfs', ['btfs'],
+    "Memory the BTFS daemon may use (MEMOIRE = memory, MiO = MiB): go-btfs's memory grows on a Pi until it is " +
+    'killed (go-btfs issues #502, #396, #301); systemd stops it at this limit and starts it again at once, and ' +
+    "Go's collector works harder from 80% of it. 768 leaves most of a 2 GB Pi to the encoder."),
   BTFS_UTILISATEUR: setting(unixUserName(), 'btfs', 'btfs', ['btfs'],
     'System user that runs the BTFS daemon (UTILISATEUR = user); orbis creates it.'),
   BTFS_REPERTOIRE_REPO: setting(absolutePath(), '/var/lib/btfs/.btfs', 'btfs', ['btfs'],

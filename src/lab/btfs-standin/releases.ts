@@ -1,9 +1,21 @@
-// Release tarballs of the BTFS stand-in, one per architecture, as a Pi downloads go-btfs:
-// `btfs-linux-<arch>.tar.gz` holding an executable `btfs`, each with its own sha256
-// (`<file>.sha256` and a SHA256SUMS list). Built once with the controller's compilers
-// (gcc, aarch64-linux-gnu-gcc) and cached.
+// Releases of the BTFS stand-in, laid out as go-btfs publishes its own. go-btfs's package.sh
+// builds, per OS and arch, a raw binary `btfs-linux-ARCH`, a YAML `config_linux_ARCH.yaml`
+// (version, md5 of the binary, auto-update settings) and a plain, uncompressed tar
+// `btfs-linux-ARCH.tar` (`tar -cvf` of the YAML, then the binary); create_githubrelease.sh
+// uploads every file of that directory as a GitHub release asset, under the release's tag, which
+// go-btfs names `btfs-v<version>` (its git tags: btfs-v4.0.0, ...), so a download URL is
+// https://github.com/bittorrent/go-btfs/releases/download/btfs-v<version>/btfs-linux-<arch>.tar
+//
+// The ingest serves the same under /releases/download/btfs-v<version>/, so a mirror URL is the
+// GitHub URL with its host part (up to `releases/`) replaced. Beside go-btfs's own files:
+//   - `btfs-linux-ARCH.tar.gz`, the same members gzipped: go-btfs does not publish it (it did for
+//     older releases), it is here so orbis's three formats can be tested;
+//   - `<file>.sha256` and `SHA256SUMS`: go-btfs publishes no checksum beside its downloads (the
+//     md5 in config_linux_ARCH.yaml travels inside the same tar); these are the lab's, for tests.
+// Built once with the controller's compilers (gcc, aarch64-linux-gnu-gcc) and cached;
+// reproducible: the same inputs give the same bytes.
 import { createHash } from 'node:crypto';
-import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { labAssetsDir } from '../base.js';
 import { cachePath, ensureCached, recipeHash } from '../cache.js';
@@ -11,10 +23,21 @@ import type { LabArch } from '../config.js';
 import { LAB_ARCHES } from '../config.js';
 import { run } from '../exec.js';
 
-export const BTFS_STANDIN_VERSION = '4.1.0-299483c';
+/** go-btfs's version.go CurrentVersionNumber at the stand-in's source (master 299483c). */
+export const BTFS_STANDIN_VERSION = '4.1.0';
+/** go-btfs's release tags: `btfs-v<version>` (its git tags, e.g. btfs-v4.0.0). */
+export const BTFS_RELEASE_TAG_PREFIX = 'btfs-v';
+export const BTFS_RELEASE_TAG = `${BTFS_RELEASE_TAG_PREFIX}${BTFS_STANDIN_VERSION}`;
+
+/** The release layouts: go-btfs's raw binary and plain tar, and the lab's gzipped tar. */
+export type BtfsLayout = 'raw' | 'tar' | 'tgz';
+export const BTFS_LAYOUTS: readonly BtfsLayout[] = ['raw', 'tar', 'tgz'];
+/** The layout orbis installs by default (go-btfs's plain tar). */
+export const BTFS_DEFAULT_LAYOUT: BtfsLayout = 'tar';
 
 export interface BtfsReleaseFile {
   arch: LabArch;
+  layout: BtfsLayout;
   file: string;
   path: string;
   sha256: string;
@@ -24,7 +47,11 @@ export interface BtfsReleaseFile {
 export interface BtfsReleases {
   /** Directory served as the ingest's /releases/. */
   dir: string;
-  files: Record<LabArch, BtfsReleaseFile>;
+  /** Path of the release files under `dir` (`download/btfs-v<version>`). */
+  downloadPath: string;
+  files: Record<LabArch, Record<BtfsLayout, BtfsReleaseFile>>;
+  /** md5 of each arch's binary, as config_linux_ARCH.yaml states it. */
+  md5: Record<LabArch, string>;
 }
 
 const COMPILERS: Record<LabArch, { cc: string; hint: string }> = {
@@ -32,18 +59,48 @@ const COMPILERS: Record<LabArch, { cc: string; hint: string }> = {
   arm64: { cc: 'aarch64-linux-gnu-gcc', hint: 'apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross' },
 };
 
-export function releaseFileName(arch: LabArch): string {
-  return `btfs-linux-${arch}.tar.gz`;
+/** The binary's name in go-btfs's releases (package.sh: btfs-${goos}-${goarch}). */
+export function binaryName(arch: LabArch): string {
+  return `btfs-linux-${arch}`;
+}
+
+/** package.sh: config_${goos}_${goarch}.yaml */
+export function yamlName(arch: LabArch): string {
+  return `config_linux_${arch}.yaml`;
+}
+
+export function releaseFileName(arch: LabArch, layout: BtfsLayout = BTFS_DEFAULT_LAYOUT): string {
+  const base = binaryName(arch);
+  return layout === 'raw' ? base : layout === 'tar' ? `${base}.tar` : `${base}.tar.gz`;
+}
+
+/** The path under /releases/ of a version's files, as GitHub's `releases/download/<tag>/`. */
+export function downloadPath(version: string = BTFS_STANDIN_VERSION): string {
+  return `download/${BTFS_RELEASE_TAG_PREFIX}${version}`;
+}
+
+/**
+ * config_linux_ARCH.yaml as package.sh writes it:
+ *   echo -e "version: ${version: 1: ${#version}-2}\nmd5: ${md5}\nautoupdateFlg: true\n
+ *            sleepTimeSeconds: 86400\nbeginNumber: 0\nendNumber: 100" > config_....yaml
+ * where version is version.go's quoted literal without its quotes and md5 is `openssl md5` of
+ * the binary.
+ */
+export function releaseYaml(version: string, md5: string): string {
+  return `version: ${version}\nmd5: ${md5}\nautoupdateFlg: true\nsleepTimeSeconds: 86400\nbeginNumber: 0\nendNumber: 100\n`;
 }
 
 export async function ensureBtfsReleases(log?: (message: string) => void): Promise<BtfsReleases> {
   const assets = join(labAssetsDir(), 'btfs');
   const program = await readFile(join(assets, 'btfs.py'));
   const launcher = await readFile(join(assets, 'launcher.c'));
-  const dir = cachePath('btfs', `releases-${recipeHash(BTFS_STANDIN_VERSION, program, launcher)}`);
-  await ensureCached(dir, { what: 'the BTFS stand-in release tarballs', log }, async (partial) => {
+  const sub = downloadPath();
+  const dir = cachePath('btfs', `releases-${recipeHash(BTFS_STANDIN_VERSION, sub, program, launcher, 'layouts-v2')}`);
+  await ensureCached(dir, { what: 'the BTFS stand-in releases', log }, async (partial) => {
     const work = join(partial, '.build');
+    const out = join(partial, sub);
     await mkdir(work, { recursive: true });
+    await mkdir(out, { recursive: true });
     await writeFile(join(work, 'program.h'), cArray('btfs_program', program));
     await writeFile(join(work, 'launcher.c'), launcher);
     const sums: string[] = [];
@@ -51,33 +108,51 @@ export async function ensureBtfsReleases(log?: (message: string) => void): Promi
       const archDir = join(work, arch);
       await mkdir(archDir, { recursive: true });
       const { cc, hint } = COMPILERS[arch];
+      const binary = binaryName(arch);
+      const yaml = yamlName(arch);
       await run(
         cc,
-        ['-static', '-Os', '-s', `-DBTFS_ARCH="${arch}"`, '-I', work, '-o', join(archDir, 'btfs'), join(work, 'launcher.c')],
+        ['-static', '-Os', '-s', `-DBTFS_ARCH="${arch}"`, '-I', work, '-o', join(archDir, binary), join(work, 'launcher.c')],
         { hint: `cannot build the ${arch} btfs stand-in: ${hint}` },
       );
-      const file = releaseFileName(arch);
-      // Reproducible archive: same inputs, same bytes, same sha256.
+      await chmod(join(archDir, binary), 0o755);
+      const md5 = createHash('md5').update(await readFile(join(archDir, binary))).digest('hex');
+      await writeFile(join(archDir, yaml), releaseYaml(BTFS_STANDIN_VERSION, md5));
+      await chmod(join(archDir, yaml), 0o644);
+      // package.sh: tar -cvf btfs-linux-ARCH.tar config_linux_ARCH.yaml btfs-linux-ARCH (that
+      // order, no directory). Reproducible: fixed mtime and owner.
+      const tar = join(out, releaseFileName(arch, 'tar'));
       await run('tar', [
-        '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--mode=0755',
-        '-C', archDir, '-cf', join(work, `${arch}.tar`), 'btfs',
+        '--format=gnu', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner',
+        '-C', archDir, '-cf', tar, yaml, binary,
       ]);
-      await run('sh', ['-c', 'gzip -n -9 -c "$1" > "$2"', 'sh', join(work, `${arch}.tar`), join(partial, file)]);
-      const sha256 = createHash('sha256').update(await readFile(join(partial, file))).digest('hex');
-      await writeFile(join(partial, `${file}.sha256`), `${sha256}  ${file}\n`);
-      sums.push(`${sha256}  ${file}`);
+      await run('sh', ['-c', 'gzip -n -9 -c "$1" > "$2"', 'sh', tar, join(out, releaseFileName(arch, 'tgz'))]);
+      await run('cp', ['-p', join(archDir, binary), join(out, releaseFileName(arch, 'raw'))]);
+      await run('cp', ['-p', join(archDir, yaml), join(out, yaml)]);
+      for (const layout of BTFS_LAYOUTS) {
+        const file = releaseFileName(arch, layout);
+        const sha256 = createHash('sha256').update(await readFile(join(out, file))).digest('hex');
+        await writeFile(join(out, `${file}.sha256`), `${sha256}  ${file}\n`);
+        sums.push(`${sha256}  ${file}`);
+      }
     }
-    await writeFile(join(partial, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+    await writeFile(join(out, 'SHA256SUMS'), `${sums.join('\n')}\n`);
     await run('rm', ['-rf', work]);
   });
-  const files = {} as Record<LabArch, BtfsReleaseFile>;
+  const files = {} as BtfsReleases['files'];
+  const md5 = {} as BtfsReleases['md5'];
   for (const arch of LAB_ARCHES) {
-    const file = releaseFileName(arch);
-    const path = join(dir, file);
-    const sha256 = (await readFile(`${path}.sha256`, 'utf8')).split(/\s+/)[0] ?? '';
-    files[arch] = { arch, file, path, sha256, bytes: (await stat(path)).size };
+    files[arch] = {} as Record<BtfsLayout, BtfsReleaseFile>;
+    for (const layout of BTFS_LAYOUTS) {
+      const file = releaseFileName(arch, layout);
+      const path = join(dir, sub, file);
+      const sha256 = (await readFile(`${path}.sha256`, 'utf8')).split(/\s+/)[0] ?? '';
+      files[arch][layout] = { arch, layout, file, path, sha256, bytes: (await stat(path)).size };
+    }
+    const yaml = await readFile(join(dir, sub, yamlName(arch)), 'utf8');
+    md5[arch] = /^md5: ([0-9a-f]{32})$/m.exec(yaml)?.[1] ?? '';
   }
-  return { dir, files };
+  return { dir, downloadPath: sub, files, md5 };
 }
 
 /** A C array initialiser for arbitrary bytes, NUL-terminated so it doubles as a C string. */

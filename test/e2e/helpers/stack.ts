@@ -29,16 +29,26 @@ export function newKeys(prefix: string): StreamKeys {
  * Environment for `orbis provision` against the lab: keys (as a user would pass them, never on
  * the command line), the stand-in BTFS release and its checksums, and a small, cheap stream.
  */
-export function stackEnv(lab: LabState, keys: Partial<StreamKeys>, extra: Record<string, string> = {}): Record<string, string> {
-  const release = lab.btfs.releases.amd64;
+export function stackEnv(lab: LabState, keys: Partial<StreamKeys>, extra: Record<string, string> = {}, layout: BtfsLayout = 'tar'): Record<string, string> {
   return {
     ...(keys.dlive ? { ORBIS_DLIVE_CLE_FLUX: keys.dlive } : {}),
     ...(keys.kick ? { ORBIS_KICK_CLE_FLUX: keys.kick } : {}),
-    ORBIS_BTFS_URL_TELECHARGEMENT: release.url.replace(/amd64/g, '{arch}'),
-    ORBIS_BTFS_SHA256_AMD64: release.sha256,
-    ORBIS_BTFS_SHA256_ARM64: lab.btfs.releases.arm64.sha256,
+    ...btfsReleaseEnv(lab, layout),
     ORBIS_PRESET_ENCODAGE: 'ultrafast',
     ...extra,
+  };
+}
+
+/** go-btfs's release layouts the lab serves: the plain tar (the default), the raw binary, a gzipped tar. */
+export type BtfsLayout = 'tar' | 'raw' | 'tgz';
+
+/** The settings that point orbis at one layout of the lab's go-btfs release, with its checksums. */
+export function btfsReleaseEnv(lab: LabState, layout: BtfsLayout = 'tar'): Record<string, string> {
+  const { amd64, arm64 } = lab.btfs.layouts;
+  return {
+    ORBIS_BTFS_URL_TELECHARGEMENT: amd64[layout].url.replace(/amd64/g, '{arch}'),
+    ORBIS_BTFS_SHA256_AMD64: amd64[layout].sha256,
+    ORBIS_BTFS_SHA256_ARM64: arm64[layout].sha256,
   };
 }
 

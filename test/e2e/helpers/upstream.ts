@@ -48,7 +48,8 @@ export async function installUpstream(lab: LabState, host: LabHost, keys: Upstre
     ['/etc/stunnel/stunnel.conf', STUNNEL_KICK, '0644'],
     ['/etc/systemd/system/btfs.service', BTFS_UNIT, '0644'],
   ];
-  const release = lab.btfs.releases.amd64;
+  // The raw binary go-btfs publishes beside its tar (btfs-linux-amd64), as the guide fetches it.
+  const release = lab.btfs.layouts.amd64.raw;
   const script = [
     'set -euo pipefail',
     ...files.map(([path, text, mode, owner]) => writeFile(path, text, mode, owner)),
@@ -58,7 +59,8 @@ export async function installUpstream(lab: LabState, host: LabHost, keys: Upstre
     `grep -q orbis-rtmp-block.conf /etc/nginx/nginx.conf || printf '\\n# Orbis Alternis -- bloc RTMP\\ninclude /etc/nginx/orbis-rtmp-block.conf;\\n' >> /etc/nginx/nginx.conf`,
     'nginx -t -q && systemctl restart nginx',
     // BTFS as the guide installs it: the release unchecked, init as the user, a unit of its own.
-    `curl -fsSL ${shq(release.url)} | tar -xz -C /usr/local/bin btfs && chmod 0755 /usr/local/bin/btfs`,
+    `curl -fsSL -o /usr/local/bin/btfs ${shq(release.url)} && chmod 0755 /usr/local/bin/btfs`,
+    // A plain `btfs init`: a full node, whose daemon waits for funds and serves no gateway.
     'test -e /home/pi/.btfs/config || sudo -u pi -H /usr/local/bin/btfs init >/dev/null',
     'systemctl daemon-reload && systemctl enable --now btfs.service >/dev/null 2>&1',
     'systemctl enable stunnel4 >/dev/null 2>&1 && systemctl restart stunnel4',

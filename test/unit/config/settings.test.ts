@@ -32,7 +32,7 @@ describe('the settings model', () => {
     const { settings, origins } = loadSettings({ env: {} });
     expect(settings).toMatchObject({
       NGINX_PORT_RTMP: 1935, NGINX_PORT_STATS: 8088, NGINX_ADRESSE_RTMP: '127.0.0.1', NGINX_ADRESSE_STATS: '127.0.0.1',
-      ENCODEUR_VIDEO: 'auto', STUNNEL_PORT_LOCAL: 11935, BTFS_CHAINE_ID: 1029, BTFS_ESSAIM_EXPOSE: false,
+      ENCODEUR_VIDEO: 'auto', STUNNEL_PORT_LOCAL: 11935, BTFS_CHAINE_ID: 199, BTFS_MODE: 'simple', BTFS_ESSAIM_EXPOSE: false,
       DEBIT_IMAGES: 30, GOP: undefined, PLATEFORMES: undefined, LARGEUR_MAX: 1280, HAUTEUR_MAX: 720,
     });
     expect(origins.NGINX_PORT_RTMP).toEqual({ kind: 'default' });

@@ -7,9 +7,9 @@ import type { LabState } from '../../../src/lab/state.js';
 
 const release = (arch: 'amd64' | 'arm64', sha: string) => ({
   arch,
-  file: `btfs-linux-${arch}.tar.gz`,
-  url: `http://ingest.orbis-lab/releases/btfs-linux-${arch}.tar.gz`,
-  addressUrl: `http://10.0.0.2/releases/btfs-linux-${arch}.tar.gz`,
+  file: `btfs-linux-${arch}.tar`,
+  url: `http://ingest.orbis-lab/releases/download/btfs-v4.1.0/btfs-linux-${arch}.tar`,
+  addressUrl: `http://10.0.0.2/releases/download/btfs-v4.1.0/btfs-linux-${arch}.tar`,
   sha256: sha,
   sha256Url: '',
   bytes: 1,
@@ -18,7 +18,9 @@ const release = (arch: 'amd64' | 'arm64', sha: string) => ({
 const lab = {
   name: 'orbis-demo',
   btfs: {
-    version: '4.1.0-test',
+    version: '4.1.0',
+    releaseTag: 'btfs-v4.1.0',
+    downloadBase: 'http://ingest.orbis-lab/releases/download/',
     testCid: 'QmbQb1kfwEmf4sqCUcccDYHBiuvKAsE4h8LQsQJ13VvZR2',
     bootstrapUrl: '',
     releases: { amd64: release('amd64', 'a'.repeat(64)), arm64: release('arm64', 'b'.repeat(64)) },
@@ -53,10 +55,10 @@ describe('the demo configuration', () => {
     expect(text.split('\n').filter((l) => l.includes(a.kick.reveal()))).toEqual([`KICK_CLE_FLUX="${a.kick.reveal()}"`]);
   });
 
-  it('refuses release URLs that differ by more than the architecture', () => {
+  it('refuses release URLs that do not follow go-btfs\'s layout', () => {
     const odd = structuredClone(lab) as typeof lab;
-    odd.btfs.releases.arm64.url = 'http://elsewhere/btfs-linux-arm64.tar.gz';
-    expect(() => btfsUrlTemplate(odd)).toThrow(/differ by architecture only/);
-    expect(btfsUrlTemplate(lab)).toBe('http://ingest.orbis-lab/releases/btfs-linux-{arch}.tar.gz');
+    odd.btfs.releases.arm64.url = 'http://elsewhere/btfs-linux-arm64.tar';
+    expect(() => btfsUrlTemplate(odd)).toThrow(/do not follow/);
+    expect(btfsUrlTemplate(lab)).toBe('http://ingest.orbis-lab/releases/download/btfs-v{version}/btfs-linux-{arch}.tar');
   });
 });

@@ -1,7 +1,8 @@
 // `orbis init` as a user runs it: the compiled CLI in a scratch git repository, without a
 // terminal (flags, environment, stdin) and on a pseudo-terminal (util-linux `script`) answering
 // the questions as they come. Keys are read from the environment, stdin or the keyboard, never
-// argv, and never appear in what orbis prints.
+// argv, and never appear in what orbis prints. --no-pin here: pinning BTFS is pin.test.ts's (it
+// downloads, from a loopback server there).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ beforeAll(() => ensureBuilt(), 300_000);
 describe('orbis init without a terminal', () => {
   it('keys from environment variables named by flags: conf 0600 with them, inventory, .gitignore, next steps', async () => {
     const { dir, env } = repo();
-    const run = await runCli(['init', '--platforms', 'toutes', '--host', 'pi@10.0.0.12', '--name', 'salon', '--dlive-key-env', 'MY_DLIVE', '--kick-key-env', 'MY_KICK'], {
+    const run = await runCli(['init', '--no-pin', '--platforms', 'toutes', '--host', 'pi@10.0.0.12', '--name', 'salon', '--dlive-key-env', 'MY_DLIVE', '--kick-key-env', 'MY_KICK'], {
       cwd: dir,
       env: { ...env, MY_DLIVE: DLIVE, MY_KICK: KICK },
     });
@@ -74,7 +75,7 @@ describe('orbis init without a terminal', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^orbis init: conf\/orbis\.conf: already exists .*\(hint: add --force to replace it/);
     expect(readFileSync(join(dir, 'conf', 'orbis.conf'), 'utf8')).toBe(before);
-    const forced = await runCli(['init', '--platforms', 'dlive', '--host', 'pi@10.0.0.12', '--name', 'salon', '--force'], { cwd: dir, env });
+    const forced = await runCli(['init', '--no-pin', '--platforms', 'dlive', '--host', 'pi@10.0.0.12', '--name', 'salon', '--force'], { cwd: dir, env });
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('no DLive key yet: set DLIVE_CLE_FLUX in conf/orbis.conf');
     expect(readFileSync(join(dir, 'conf', 'orbis.conf'), 'utf8')).not.toContain(DLIVE);
@@ -83,7 +84,7 @@ describe('orbis init without a terminal', () => {
 
   it('--keys-stdin into the encrypted secrets file: the inventory refers to them, the conf holds none', async () => {
     const { dir, env } = repo();
-    const run = await withStdin(['init', '--keys-stdin', '--store', 'secrets', '--host', 'pi@salon.local'], dir, env, `DLIVE_CLE_FLUX=${DLIVE}\nKICK_CLE_FLUX='${KICK}'\n`);
+    const run = await withStdin(['init', '--no-pin', '--keys-stdin', '--store', 'secrets', '--host', 'pi@salon.local'], dir, env, `DLIVE_CLE_FLUX=${DLIVE}\nKICK_CLE_FLUX='${KICK}'\n`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('stored salon_dlive, salon_kick in conf/secrets.age (encrypted)');
     expect(run.stdout).toMatch(/node \S+main\.js apply -i inventory\/salon\.yaml --check/);
@@ -113,7 +114,7 @@ describe('orbis init without a terminal', () => {
     expect(existsSync(join(dir, 'conf'))).toBe(false);
     expect(existsSync(join(dir, 'inventory'))).toBe(false);
 
-    const run = await runCli(['init', '--platforms', 'kick', '--store', 'env', '--kick-key-env', 'SALON_KICK', '--host', 'salon', '--no-input'], { cwd: dir, env });
+    const run = await runCli(['init', '--no-pin', '--platforms', 'kick', '--store', 'env', '--kick-key-env', 'SALON_KICK', '--host', 'salon', '--no-input'], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(join(dir, 'inventory', 'salon.yaml'), 'utf8')).toContain('KICK_CLE_FLUX: { env: SALON_KICK }');
     expect(run.stdout).toContain('read -rs SALON_KICK && export SALON_KICK');
@@ -133,7 +134,7 @@ describe.skipIf(!haveScript)('orbis init on a terminal (a pseudo-terminal from u
       ['Your Pi, as [user@]host[:port]', 'pi@atelier.local:2222'],
       ['Its name in the inventory [atelier]', ''],
     ];
-    const command = `cd ${shq(dir)} && ${shq(process.execPath)} ${shq(CLI)} init`;
+    const command = `cd ${shq(dir)} && ${shq(process.execPath)} ${shq(CLI)} init --no-pin`;
     const screen = await new Promise<{ out: string; code: number | null }>((resolve) => {
       const child = spawn('script', ['-qec', command, '/dev/null'], { env });
       let out = '';

@@ -156,18 +156,39 @@ describe('stack desired state', () => {
     expect(files('dlive').get('/etc/systemd/system/orbis.service')?.content).not.toContain('stunnel');
   });
 
-  it('checks the BTFS chain id before anything else, and installs the release of the host architecture', () => {
+  it('a gateway-only BTFS node by default: a full-node repo refused first, init in simple mode, no chain id; the release of the host architecture', () => {
     const resources = desiredFor('toutes').resources.filter((r) => r.id.role === 'btfs');
-    expect(resources[0]).toEqual(
-      expect.objectContaining({ kind: 'precondition', check: expect.stringContaining("grep -qx 1029 /var/lib/btfs/.btfs/orbis-chain-id") }),
-    );
+    expect(resources.filter((r) => r.kind === 'precondition').map((r) => r.id.name)).toEqual(['a full-node repo where a gateway is wanted']);
+    expect(resources[0]).toEqual(expect.objectContaining({ kind: 'precondition', check: expect.stringContaining('"SimpleMode":[[:space:]]*true'), message: expect.stringContaining('BTFS_MODE=forcer-simple') }));
+    const command = (name: string, vars: string[] = []): string | undefined =>
+      (desiredFor('toutes', vars).resources.find((r) => r.id.role === 'btfs' && r.id.name === name) as { command: string } | undefined)?.command;
+    expect(command('btfs init')).toBe('BTFS_PATH=/var/lib/btfs/.btfs /usr/local/bin/btfs init --simple-mode --empty-repo');
+    expect(command('btfs simple mode')).toBeUndefined();
+    const unit = (vars: string[] = []): string =>
+      (desiredFor('toutes', vars).resources.find((r) => r.id.name === '/etc/systemd/system/btfs.service') as DesiredFile).content;
+    expect(unit()).toMatch(/\nType=notify\nNotifyAccess=main\n[\s\S]*\nExecStart=\/usr\/local\/bin\/btfs daemon\n/);
     expect(resources.find((r) => r.kind === 'download')).toEqual(
       expect.objectContaining({
-        url: 'https://github.com/bittorrent/go-btfs/releases/download/v4.1.0/btfs-v4.1.0-linux-arm64.tar.gz',
+        url: 'https://github.com/bittorrent/go-btfs/releases/download/btfs-v4.1.0/btfs-linux-arm64.tar',
         sha256: '862bd48e31d4ce4f6f1def3ee96ac805e4b35608e02c44c3621489ea89c985c4',
         path: '/usr/local/bin/btfs',
-        extract: 'btfs',
+        // go-btfs's own tar holds btfs-linux-<arch>; older tarballs a plain `btfs`.
+        extract: 'btfs-linux-arm64 btfs',
       }),
+    );
+
+    // A full node: its chain id checked first and recorded at init, passed to the daemon, which is
+    // started without waiting on its funding.
+    const full = desiredFor('toutes', ['BTFS_MODE=complet']).resources.filter((r) => r.id.role === 'btfs');
+    expect(full[0]).toEqual(expect.objectContaining({ kind: 'precondition', check: expect.stringContaining('grep -qx 199 /var/lib/btfs/.btfs/orbis-chain-id') }));
+    expect(command('btfs init', ['BTFS_MODE=complet'])).toBe("BTFS_PATH=/var/lib/btfs/.btfs /usr/local/bin/btfs init && printf '%s\\n' 199 > /var/lib/btfs/.btfs/orbis-chain-id");
+    expect(unit(['BTFS_MODE=complet'])).toMatch(/\nType=simple\n[\s\S]*\nExecStart=\/usr\/local\/bin\/btfs daemon --chain-id 199\n/);
+
+    // The way out for a full-node repo: switched to simple mode by go-btfs's own command, once.
+    const forced = desiredFor('toutes', ['BTFS_MODE=forcer-simple']).resources.filter((r) => r.id.role === 'btfs');
+    expect(forced.filter((r) => r.kind === 'precondition')).toEqual([]);
+    expect(forced.find((r) => r.id.name === 'btfs simple mode')).toEqual(
+      expect.objectContaining({ command: 'BTFS_PATH=/var/lib/btfs/.btfs /usr/local/bin/btfs config sync-simple-mode true', unless: expect.stringContaining('SimpleMode'), notify: ['restart btfs'] }),
     );
   });
 

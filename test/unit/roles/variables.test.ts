@@ -20,7 +20,7 @@ function issuesOf(run: () => unknown): string[] {
 describe('role variables', () => {
   it('defaults, then the environment, then --var; numbers stay numbers', () => {
     const { roleValues, settingVars } = splitRoleVariables(roles, ['BLOCAGE_MAX=45', 'GOP=60'], { ORBIS_ATTENTE_SOURCE_MAX: '120', ORBIS_BLOCAGE_MAX: '10' });
-    expect(roleValues).toMatchObject({ ATTENTE_SOURCE_MAX: 120, BLOCAGE_MAX: 45, BTFS_MEMBRE_ARCHIVE: 'btfs' });
+    expect(roleValues).toMatchObject({ ATTENTE_SOURCE_MAX: 120, BLOCAGE_MAX: 45, BTFS_MEMBRE_ARCHIVE: '' });
     expect(settingVars).toEqual(['GOP=60']);
   });
 
