@@ -245,8 +245,10 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
     const last = guarded.phases[guarded.phases.length - 1];
     if (request.mode === 'apply' && request.verify && last && !guarded.phases.some((p) => p.failure)) {
       const verifyStarted = Date.now();
-      await verifyAfterApply(report, guarded.phases, loaded, transport, request.verify, update);
-      if (report.phasesMs) report.phasesMs.verify = Date.now() - verifyStarted;
+      // A run whose roles list no check verifies nothing: its verify time is 0, not the
+      // millisecond a busy machine takes to find that out (CI once failed on exactly that).
+      const verified = await verifyAfterApply(report, guarded.phases, loaded, transport, request.verify, update);
+      if (report.phasesMs && verified) report.phasesMs.verify = Date.now() - verifyStarted;
     }
     // The run's script started (it may have changed files) and the host failed: put it back.
     const undo = [...guarded.phases].reverse().find((p) => p.runId !== undefined)?.runId;
@@ -306,10 +308,10 @@ async function verifyAfterApply(
   transport: Transport,
   options: Omit<VerifyOptions, 'progress' | 'checks'>,
   update: (m: string) => void,
-): Promise<void> {
+): Promise<boolean> {
   const checks = [...new Set(phases.flatMap((p) => p.desired.verify.map((v) => v.check)))];
   const run = phases[phases.length - 1];
-  if (checks.length === 0 || run === undefined) return;
+  if (checks.length === 0 || run === undefined) return false;
   const { verifyHost, verifyInputFrom } = await import('../verify/index.js');
   const input = verifyInputFrom(loaded, { encoder: decideEncoder(loaded.encode, run.facts).encoder });
   report.verify = await verifyHost(transport, input, { ...options, checks, progress: (m) => update(`verify: ${m}`) });
@@ -321,6 +323,7 @@ async function verifyAfterApply(
       hint: `see each check's hint below; \`orbis verify ${report.name}\` runs them again`,
     };
   }
+  return true;
 }
 
 export async function runRequest(request: RunRequest): Promise<RunReport> {
