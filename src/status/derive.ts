@@ -84,6 +84,31 @@ function platformsLive(input: StatusInput, stat: StatReport | undefined): Platfo
   });
 }
 
+/** The daemon's state from its unit and from what go-btfs said of its current start. */
+function btfsLive(unit: UnitState | undefined, daemon: StatusObservations['btfs'], gatewayUp: boolean): Pick<HostLive, 'btfs'> {
+  if (!unit) return {};
+  // A daemon up for weeks may have had its "Daemon is ready" vacuumed from the journal: a gateway
+  // that serves says it as well.
+  const state =
+    unit.active === 'active'
+      ? daemon.said?.ready === false
+        ? 'waiting-for-funds'
+        : daemon.said?.ready || gatewayUp
+          ? 'ready'
+          : 'starting'
+      : unit.sub === 'auto-restart' || unit.active === 'activating'
+        ? 'restarting'
+        : 'stopped';
+  return {
+    btfs: {
+      state,
+      ...(state === 'waiting-for-funds' && daemon.said && !daemon.said.ready ? { fundingAddress: daemon.said.fundingAddress } : {}),
+      ...(daemon.memoryBytes !== undefined ? { memoryMiB: Math.round(daemon.memoryBytes / 1048576) } : {}),
+      restarts: unit.restarts,
+    },
+  };
+}
+
 function duration(sec: number): string {
   if (sec < 120) return `${sec} s`;
   if (sec < 7200) return `${Math.round(sec / 60)} min`;
@@ -105,6 +130,12 @@ function problemsOf(input: StatusInput, live: Omit<HostLive, 'problems' | 'statu
     else if (u.unit === units.orbis && o.unitSamples.at(-1)?.units[u.unit]?.result === 'start-limit-hit') problems.push(`${state}: it failed too often and systemd gave up; fix the cause, then \`orbis provision\` starts it again`);
     else problems.push(state);
   }
+  if (live.btfs?.state === 'waiting-for-funds') {
+    problems.push(
+      `btfs is a full node waiting for its address ${live.btfs.fundingAddress ?? ''} to hold BTT for gas: it opens no gateway until then; ` +
+        'set BTFS_MODE=forcer-simple and provision (a gateway-only node), or fund it and set BTFS_MODE=complet',
+    );
+  }
   if (live.gateway === 'down') problems.push(`the BTFS gateway does not answer${o.gateway?.error ? ` (${redact(o.gateway.error, input.secrets)})` : ''}`);
   if (!o.stat || o.stat.rc !== 0 || o.stat.code !== 200) problems.push('nginx-rtmp\'s /stat does not answer: the stream cannot be seen');
   else if (!live.stream?.publishing) problems.push(`nothing is published into ${input.rtmp.application}: the streamer (${units.orbis}) is not streaming`);
@@ -124,7 +155,9 @@ function statusOf(live: Omit<HostLive, 'problems' | 'status'>): LiveStatus {
   if (!live.stream?.publishing) return 'down';
   const allConnected = live.platforms.every((p) => p.state === 'connected');
   const allActive = live.units.every((u) => u.active === 'active');
-  return allConnected && allActive ? 'ok' : 'degraded';
+  // A stream from a BTFS daemon that is not ready (waiting for funds) plays what it still has.
+  const sourceReady = live.btfs === undefined || live.btfs.state === 'ready';
+  return allConnected && allActive && sourceReady ? 'ok' : 'degraded';
 }
 
 export function deriveLive(name: string, input: StatusInput, o: StatusObservations, at: Date, roundTrips: number): HostLive {
@@ -161,6 +194,7 @@ export function deriveLive(name: string, input: StatusInput, o: StatusObservatio
     units,
     ...(orbis?.active === 'active' && orbis.activeEnterUnix !== undefined ? { uptimeSec: Math.max(0, Math.round(nowSec - orbis.activeEnterUnix)) } : {}),
     ...(orbis ? { restarts: orbis.restarts } : {}),
+    ...btfsLive(sample[input.units.btfs], o.btfs, o.gateway?.rc === 0 && (o.gateway.code === 200 || o.gateway.code === 206)),
     ...(o.gateway ? { gateway: o.gateway.rc === 0 && (o.gateway.code === 200 || o.gateway.code === 206) ? ('up' as const) : ('down' as const) } : {}),
     ...(() => {
       const e = lastError(o.journal, input, nowUs);

@@ -27,10 +27,18 @@ function streamCell(host: HostLive): string {
   return host.stream.publishing ? `up ${formatDuration(host.stream.publishingForSec)}` : 'DOWN';
 }
 
+/** The BTFS daemon: its state, its memory, and its restarts when it had any. */
+function btfsCell(host: HostLive): string {
+  const b = host.btfs;
+  if (!b) return '-';
+  const state = b.state === 'waiting-for-funds' ? 'FUNDS?' : b.state === 'ready' ? 'ready' : b.state.toUpperCase();
+  return [state, b.memoryMiB !== undefined ? `${b.memoryMiB}MiB` : '', b.restarts > 0 ? `${b.restarts}r` : ''].filter(Boolean).join(' ');
+}
+
 const num = (value: number | undefined, digits = 0): string => (value === undefined ? '-' : value.toFixed(digits));
 
 export function formatStatusTable(report: StatusReport): string {
-  const rows = [['HOST', 'STATUS', 'STREAM', 'DLIVE', 'KICK', 'IN kb/s', 'OUT kb/s', 'FPS', 'SPEED', 'ROUND', 'UPTIME', 'RESTARTS']];
+  const rows = [['HOST', 'STATUS', 'STREAM', 'DLIVE', 'KICK', 'IN kb/s', 'OUT kb/s', 'FPS', 'SPEED', 'ROUND', 'UPTIME', 'RESTARTS', 'BTFS']];
   for (const h of report.hosts) {
     const s = h.stream;
     rows.push([
@@ -46,6 +54,7 @@ export function formatStatusTable(report: StatusReport): string {
       s?.round === undefined ? '-' : String(s.round),
       formatDuration(h.uptimeSec),
       h.restarts === undefined ? '-' : String(h.restarts),
+      btfsCell(h),
     ]);
   }
   const details: string[] = [];

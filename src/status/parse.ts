@@ -1,5 +1,5 @@
 // A status script's answer: the verify parser reads the sections both share (NOW, UNITS, GW,
-// API, STAT, END); the streamer's state and the journal are read here.
+// API, STAT, END); the streamer's state, the journal and the BTFS daemon are read here.
 import { parseVerifyOutput, type Observations } from '../verify/parse/output.js';
 
 export interface StreamerSample {
@@ -26,9 +26,27 @@ export interface JournalEntry {
   message: string;
 }
 
+/** The BTFS daemon as its journal and cgroup tell it (status script's BTFS line). */
+export interface BtfsDaemon {
+  /** What go-btfs last said of its start: ready, or waiting for its address to be funded. */
+  said?: { ready: true } | { ready: false; fundingAddress: string };
+  memoryBytes?: number;
+}
+
 export interface StatusObservations extends Observations {
   streamer: StreamerState;
   journal: JournalEntry[];
+  btfs: BtfsDaemon;
+}
+
+/** The BTFS line: MemoryCurrent ([not set] or a number of bytes) and the daemon's last word. */
+export function parseBtfsDaemon(memory: string, said: string): BtfsDaemon {
+  const daemon: BtfsDaemon = {};
+  if (/^\d+$/.test(memory.trim())) daemon.memoryBytes = Number(memory.trim());
+  if (said.startsWith('Daemon is ready')) daemon.said = { ready: true };
+  const funding = /available on (0x[0-9a-fA-F]+)/.exec(said);
+  if (funding?.[1]) daemon.said = { ready: false, fundingAddress: funding[1] };
+  return daemon;
 }
 
 function b64(value: string | undefined): string {
@@ -98,10 +116,12 @@ export function parseStatusOutput(text: string): StatusObservations {
   const observations = parseVerifyOutput(text);
   let streamer: StreamerState = { samples: [] };
   let journal: JournalEntry[] = [];
+  let btfs: BtfsDaemon = {};
   for (const line of text.split('\n')) {
     const f = line.split('\t');
     if (f[0] === 'STREAMER') streamer = parseStreamerState(b64(f[1]), b64(f[2]));
     if (f[0] === 'JOURNAL') journal = parseJournal(b64(f[1]));
+    if (f[0] === 'BTFS') btfs = parseBtfsDaemon(f[1] ?? '', b64(f[2]).trim());
   }
-  return { ...observations, streamer, journal };
+  return { ...observations, streamer, journal, btfs };
 }

@@ -1,5 +1,5 @@
 // The one script a status refresh runs on a Pi (ONE round trip): the stack's units, the BTFS
-// gateway, nginx-rtmp's /stat, the streamer's live state files, and the journal's recent errors.
+// gateway and daemon, nginx-rtmp's /stat, the streamer's live state files, and the journal's recent errors.
 // It reuses the verify step's sections, so both read the host the same way; it carries no
 // secret (the journal's text is masked on the controller).
 import { shq } from '../util/shell.js';
@@ -32,6 +32,20 @@ function journalSection(units: string[]): string[] {
   return lines;
 }
 
+/**
+ * The BTFS daemon as go-btfs tells it, in the journal of its current start only (the unit's
+ * InvocationID): ready ("Daemon is ready", cmd/btfs/daemon.go) or waiting for funds ("cannot
+ * continue until there is sufficient ... available on 0x…", settlement/swap/vault/init.go, a
+ * full node), and the memory its cgroup holds (systemd's MemoryCurrent, bytes).
+ */
+function btfsSection(unit: string): string[] {
+  return [
+    `inv=$(systemctl show -p InvocationID --value ${shq(unit)} 2>/dev/null)`,
+    `said=; if [ -n "$inv" ]; then said=$(journalctl --no-pager -q -o cat _SYSTEMD_INVOCATION_ID="$inv" 2>/dev/null | grep -E '^(Daemon is ready|cannot continue until there is sufficient)' | tail -n 1); fi`,
+    `printf 'BTFS\t%s\t%s\n' "$(systemctl show -p MemoryCurrent --value ${shq(unit)} 2>/dev/null)" "$(printf %s "$said" | b64)"`,
+  ];
+}
+
 export function buildStatusScript(input: StatusInput): string {
   const units = Object.values(input.units);
   const lines = [
@@ -39,6 +53,7 @@ export function buildStatusScript(input: StatusInput): string {
     ...unitsSection(input, PROPERTIES, '--timestamp=unix'),
     ...gatewaySection(input),
     ...statSection(input),
+    ...btfsSection(input.units.btfs),
     `printf 'STREAMER\\t%s\\t%s\\n' "$(cat ${STREAMER_RUNTIME_DIR}/etat 2>/dev/null | b64)" "$(cat ${STREAMER_RUNTIME_DIR}/tour 2>/dev/null | b64)"`,
     ...journalSection(units),
     `printf 'END\\n'`,

@@ -61,6 +61,12 @@ export interface HostLive {
   uptimeSec?: number;
   restarts?: number;
   gateway?: 'up' | 'down';
+  /**
+   * The BTFS daemon: ready (it said so), waiting-for-funds (a full node whose address needs BTT
+   * before it opens a gateway), starting, restarting (systemd brings it back, e.g. after its
+   * memory limit), or stopped; its memory and its restarts since it was started.
+   */
+  btfs?: { state: 'ready' | 'waiting-for-funds' | 'starting' | 'restarting' | 'stopped'; fundingAddress?: string; memoryMiB?: number; restarts: number };
   lastError?: { unit: string; ageSec: number; message: string };
   /** What is wrong, causes first. */
   problems: string[];

@@ -60,6 +60,25 @@ describe('the live state of a Pi', () => {
     expect(h.uptimeSec).toBeUndefined();
   });
 
+  it('the BTFS daemon: ready with its memory; a full node waiting for funds names its address and the ways out, before the gateway', () => {
+    expect(live().btfs).toEqual({ state: 'ready', memoryMiB: 90, restarts: 0 });
+    const address = '0x9f3a52c1b2e4d5f60718293a4b5c6d7e8f901234';
+    const funding = `cannot continue until there is sufficient (30000 Suggested) BTT (for Gas) available on ${address} `;
+    const h = live({ btfs: ['41943040', funding], gw: '7\t000 0 0\tFailed to connect', stat: [0, 200, LAB.replace(/<publishing\/>/g, '')] });
+    expect(h.btfs).toEqual({ state: 'waiting-for-funds', fundingAddress: address, memoryMiB: 40, restarts: 0 });
+    expect(h.problems[0]).toBe(
+      `btfs is a full node waiting for its address ${address} to hold BTT for gas: it opens no gateway until then; set BTFS_MODE=forcer-simple and provision (a gateway-only node), or fund it and set BTFS_MODE=complet`,
+    );
+    expect(h.problems[1]).toMatch(/^the BTFS gateway does not answer/);
+    // No word from this start yet, and no gateway: starting; a gateway that serves is ready even
+    // when the journal no longer holds the daemon's words (weeks up, journal vacuumed).
+    expect(live({ btfs: ['[not set]', ''], gw: '7\t000 0 0\tFailed to connect' }).btfs).toEqual({ state: 'starting', restarts: 0 });
+    expect(live({ btfs: ['94371840', ''] }).btfs?.state).toBe('ready');
+    // systemd bringing it back (its memory limit, a crash): restarting, with its restarts.
+    const units = unitsText({ 'btfs.service': { ActiveState: 'activating', SubState: 'auto-restart', NRestarts: 3 } });
+    expect(live({ units, btfs: ['[not set]', ''] }).btfs).toEqual({ state: 'restarting', restarts: 3 });
+  });
+
   it('a streamer that gave up says so, and how to start it again', () => {
     const units = unitsText({ 'orbis.service': { ActiveState: 'failed', SubState: 'failed', Result: 'start-limit-hit' } });
     expect(live({ units }).problems[0]).toMatch(/^orbis\.service is failed \(failed\): it failed too often and systemd gave up; .*orbis provision/);

@@ -18,16 +18,27 @@ describe('the fleet table', () => {
     const gone = failedLive('garage', new UnreachableError({ host: 'garage', port: 22, reason: 'refused', detail: 'connection refused', hint: 'is sshd running?' }), input, 0);
     const text = formatStatusTable(statusReport([ok, degraded, gone]));
     expect(text.split('\n').slice(0, 4)).toEqual([
-      'HOST     STATUS       STREAM       DLIVE     KICK      IN kb/s  OUT kb/s  FPS   SPEED  ROUND  UPTIME  RESTARTS',
-      'salon    ok           up 8m46s     up 8m46s  up 8m32s  1234     2468      30.0  1.00x  7      1h02m   0',
-      'cuisine  degraded     up 8m46s     up 8m46s  DOWN      1234     2468      30.0  1.00x  7      -       0',
-      'garage   unreachable  UNREACHABLE  ?         ?         -        -         -     -      -      -       -',
+      'HOST     STATUS       STREAM       DLIVE     KICK      IN kb/s  OUT kb/s  FPS   SPEED  ROUND  UPTIME  RESTARTS  BTFS',
+      'salon    ok           up 8m46s     up 8m46s  up 8m32s  1234     2468      30.0  1.00x  7      1h02m   0         ready 90MiB',
+      'cuisine  degraded     up 8m46s     up 8m46s  DOWN      1234     2468      30.0  1.00x  7      -       0         ready 90MiB',
+      'garage   unreachable  UNREACHABLE  ?         ?         -        -         -     -      -      -       -         -',
     ]);
     expect(text).toContain('3 hosts: 1 ok, 1 degraded, 1 unreachable');
     expect(text).toContain('cuisine: Kick: no push; nginx-rtmp retries every 3 s');
     expect(text).toContain('cuisine: last error 4s ago (stunnel@kick.service): LOG3[6]: s_connect: connect 10.0.0.2:443: Connection refused (111)');
     expect(text).toContain('garage: cannot reach garage (port 22): connection refused\n  hint: is sshd running?');
     expect(text).not.toMatch(/^salon: /m);
+  });
+
+  it('the BTFS column: a full node waiting for funds, and a daemon systemd keeps bringing back', () => {
+    const funds = `cannot continue until there is sufficient (30000 Suggested) BTT (for Gas) available on 0x${'ab'.repeat(20)} `;
+    const waiting = deriveLive('salon', input, parseStatusOutput(statusOutput({ btfs: ['41943040', funds], gw: '7\t000 0 0\tFailed to connect' })), at, 1);
+    const units = unitsText({ 'btfs.service': { ActiveState: 'activating', SubState: 'auto-restart', NRestarts: 4 } });
+    const restarting = deriveLive('cuisine', input, parseStatusOutput(statusOutput({ units, btfs: ['[not set]', ''] })), at, 1);
+    const text = formatStatusTable(statusReport([waiting, restarting]));
+    expect(text.split('\n')[1]).toMatch(/ FUNDS\? 40MiB$/);
+    expect(text.split('\n')[2]).toMatch(/ RESTARTING 4r$/);
+    expect(text).toContain(`salon: btfs is a full node waiting for its address 0x${'ab'.repeat(20)} to hold BTT for gas`);
   });
 
   it('durations stay short', () => {

@@ -33,6 +33,8 @@ export interface StatusParts {
   etat?: string;
   tour?: string;
   journal?: string[];
+  /** The BTFS line: MemoryCurrent and go-btfs's last word of its current start. */
+  btfs?: [string, string];
   end?: boolean;
 }
 
@@ -50,6 +52,7 @@ export function statusOutput(p: StatusParts = {}): string {
     `STAT\t${src}\t${code}\t${b64(body)}\t`,
     `STREAMER\t${b64(p.etat ?? ETAT_OK)}\t${b64(p.tour ?? `round=7\nstarted=${(NOW - 3) * 1e6}\nvideos=2\nskipped=0\n`)}`,
     `JOURNAL\t${b64((p.journal ?? []).join('\n'))}`,
+    `BTFS\t${(p.btfs ?? ['94371840', 'Daemon is ready'])[0]}\t${b64((p.btfs ?? ['', 'Daemon is ready'])[1])}`,
   ];
   if (p.end !== false) lines.push('END');
   return lines.join('\n') + '\n';
