@@ -27,6 +27,19 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      {
+        // Outside CI (DESIGN.md, the slow tier): what cannot fit in CI's time, each with a fast
+        // sibling in e2e on the same code path. `npm run test:slow`.
+        test: {
+          name: 'slow',
+          include: ['test/slow/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 1_800_000,
+          hookTimeout: 900_000,
+        },
+      },
     ],
   },
 });
