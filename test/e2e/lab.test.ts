@@ -323,7 +323,9 @@ describe('BTFS stand-in (go-btfs as its source behaves: src/lab/assets/btfs/btfs
     expect(again.stdout + again.stderr).toMatch(/already exists/);
     expect(await mustOnHost(host, 'btfs config SimpleMode')).toBe('true\n');
 
-    await mustOnHost(host, 'setsid nohup btfs daemon >/tmp/btfs-daemon.log 2>&1 </dev/null &');
+    // Its pid kept (the launcher execs python3 in place: the same pid), not found by pattern: a
+    // `pkill -f` would match the very shell that runs it.
+    await mustOnHost(host, 'setsid nohup btfs daemon >/tmp/btfs-daemon.log 2>&1 </dev/null & echo $! > /tmp/btfs.pid');
     await waitFor('"Daemon is ready"', async () => ((await onHost(host, 'grep -q "Daemon is ready" /tmp/btfs-daemon.log')).code === 0 ? true : undefined), 30_000, 300);
     const log = await mustOnHost(host, 'cat /tmp/btfs-daemon.log');
     expect(log.indexOf('Gateway server listening on')).toBeLessThan(log.indexOf('Daemon is ready'));
@@ -340,16 +342,17 @@ describe('BTFS stand-in (go-btfs as its source behaves: src/lab/assets/btfs/btfs
     // go-btfs's interceptor: the gateway's / and the API's own commands want a login.
     expect(await mustOnHost(host, 'curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/')).toBe('401');
     expect(await mustOnHost(host, 'curl -s -o /dev/null -w "%{http_code}" -X POST http://127.0.0.1:5001/api/v1/version')).toBe('401');
-    await mustOnHost(host, 'pkill -TERM -f "btfs daemon"; for i in $(seq 100); do ss -Htln "sport = :8080" | grep -q . || exit 0; sleep 0.1; done; exit 1');
+    await mustOnHost(host, 'kill -TERM "$(cat /tmp/btfs.pid)"; for i in $(seq 100); do ss -Htln "sport = :8080" | grep -q . || exit 0; sleep 0.1; done; exit 1');
 
     // A plain init (a full node): the daemon waits for funds, says so, and opens no gateway.
     await mustOnHost(host, 'rm -rf ~/.btfs && btfs init >/dev/null');
     expect(await mustOnHost(host, 'btfs config SimpleMode')).toBe('false\n');
-    await mustOnHost(host, 'BTFS_STANDIN_FUNDING_PERIOD=1 setsid nohup btfs daemon >/tmp/btfs-full.log 2>&1 </dev/null &');
+    await mustOnHost(host, 'BTFS_STANDIN_FUNDING_PERIOD=1 setsid nohup btfs daemon >/tmp/btfs-full.log 2>&1 </dev/null & echo $! > /tmp/btfs.pid');
     await waitFor('the funding message', async () => ((await onHost(host, 'grep -q "cannot continue until there is sufficient (30000 Suggested) BTT (for Gas) available on 0x" /tmp/btfs-full.log')).code === 0 ? true : undefined), 30_000, 300);
     expect((await onHost(host, 'ss -Htln "sport = :8080"')).stdout).toBe('');
     expect((await onHost(host, 'grep -c "Daemon is ready" /tmp/btfs-full.log')).stdout.trim()).toBe('0');
-    await onHost(host, 'pkill -KILL -f "btfs daemon"; rm -rf ~/.btfs');
+    // Waiting for funds, go-btfs ignores the first TERM (cmd/btfs/util/signal.go): KILL.
+    await onHost(host, 'kill -KILL "$(cat /tmp/btfs.pid)"; rm -rf ~/.btfs');
   });
 });
 

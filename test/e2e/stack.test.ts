@@ -201,16 +201,20 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
     expect(await mustOnHost(pi, 'ls /var/lib/orbis/runs', { user: 'root' })).toBe(runs);
   });
 
-  it('a BTFS chain id change on the existing repo is refused, with why, before anything changes', async () => {
+  it('a gateway-only node has no chain: a BTFS_CHAINE_ID change touches nothing; a full node asked for on it is refused before anything changes', async () => {
     const runs = await mustOnHost(pi, 'ls /var/lib/orbis/runs', { user: 'root' });
     const unit = await mustOnHost(pi, 'sha256sum /etc/systemd/system/btfs.service', { user: 'root' });
     const starts = await unitStarts(pi, UNITS);
-    const result = await orbisProvision(['--json', '--var', 'BTFS_CHAINE_ID=199']);
+    // go-btfs's daemon skips every chain step in simple mode (cmd/btfs/daemon.go): nothing to do.
+    const chain = await orbisProvision(['--json', '--no-verify', '--var', 'BTFS_CHAINE_ID=1029']);
+    expect(chain.code, chain.stderr).toBe(0);
+    expect(hostOf(chain).changes).toEqual([]);
+    const result = await orbisProvision(['--json', '--var', 'BTFS_MODE=complet']);
     expect(result.code).toBe(1);
     const report = hostOf(result);
     expect(report.status).toBe('failed');
     expect(report.error?.role).toBe('btfs');
-    expect(report.error?.message).toMatch(/initialised for another chain than BTFS_CHAINE_ID=199.*Nothing was changed/);
+    expect(report.error?.message).toMatch(/is a gateway-only node \(simple mode\), and BTFS_MODE=complet asks for a full node\. Nothing was changed/);
     expect(await mustOnHost(pi, 'ls /var/lib/orbis/runs', { user: 'root' })).toBe(runs);
     expect(await mustOnHost(pi, 'sha256sum /etc/systemd/system/btfs.service', { user: 'root' })).toBe(unit);
     expect(await unitStarts(pi, UNITS)).toEqual(starts);
