@@ -70,7 +70,10 @@ export function findingsOf(install: UpstreamInstall, settings: ReadonlyMap<Setti
     const repo = install.btfs?.unit.repo?.value ?? (home === undefined ? `~${btfsUser}/.btfs` : `${home}/.btfs`);
     out.push({
       level: 'note',
-      message: `upstream's BTFS repo ${repo} (user ${btfsUser}) holds that node's identity and stays where it is: orbis runs its own node as BTFS_UTILISATEUR in BTFS_REPERTOIRE_REPO, on the same chain`,
+      message:
+        `upstream's BTFS repo ${repo} (user ${btfsUser}) holds that node's identity and stays where it is: orbis runs its own node as BTFS_UTILISATEUR in BTFS_REPERTOIRE_REPO, ` +
+        "a gateway-only one (BTFS_MODE=simple: no wallet, no funding, serving at once), where a plain `btfs init` made a full node that waits for its address to be funded before it serves; " +
+        'BTFS_CHAINE_ID is kept for BTFS_MODE=complet',
       hint: 'move or delete the old repo yourself once you no longer need that identity; --remove-old leaves it alone',
     });
   }

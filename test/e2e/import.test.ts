@@ -219,7 +219,9 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
     const cat = (path: string): Promise<string> => onPi(`cat ${path}`);
     expect(await cat('/etc/nginx/orbis/rtmp.conf')).toMatch(new RegExp(`listen 127\\.0\\.0\\.1:${UPSTREAM_LIVE.rtmpPort};[\\s\\S]*application diffusion \\{`));
     expect(await cat('/etc/stunnel/kick.conf')).toContain(`accept = 127.0.0.1:${UPSTREAM_LIVE.stunnelPort}\nconnect = fa723fc1b171.global-contribute.live-video.net:443`);
-    expect(await cat('/etc/systemd/system/btfs.service')).toContain(`--chain-id ${UPSTREAM_LIVE.chainId}\n`);
+    // A gateway-only node has no chain: the chain id carried over is in the conf, for a full node.
+    expect(await cat('/etc/systemd/system/btfs.service')).toContain('\nExecStart=/usr/local/bin/btfs daemon\n');
+    expect(readFileSync(confPath, 'utf8')).toMatch(new RegExp(`^BTFS_CHAINE_ID="?${UPSTREAM_LIVE.chainId}"?`, 'm'));
     const streamer = await cat('/etc/orbis/orbis.conf');
     for (const line of ['BOUCLE=true', 'MELANGE=true', 'LARGEUR=640', 'HAUTEUR=360', 'IMAGES_PAR_SECONDE=30', '# libx264, 4000 kbps, keyframe every 60 frames (2 s)', 'AUDIO_DEBIT_KBPS=160', 'NIVEAU_JOURNAL=AVERT', `DESTINATION=rtmp://127.0.0.1:${UPSTREAM_LIVE.rtmpPort}/diffusion/orbis`]) {
       expect(streamer).toContain(`${line}\n`);
