@@ -47,8 +47,10 @@ export async function ensureBase(arch: LabArch, mirror: Mirror, log?: (message: 
   const sources = aptSources(mirror);
   const hash = recipeHash(LAB_SUITE, arch, BASE_PACKAGES.join(','), mirror.archive, sources, setupScript, APT_CONF);
   const entry = cachePath('rootfs', `base-${LAB_SUITE}-${arch}-${hash}`);
+  // Every time, not only when the base is built: binfmt registrations do not survive a reboot,
+  // and binfmt-support registers qemu again without the credentials flag.
+  if (arch !== hostArch()) await ensureBinfmt(arch, log);
   await ensureCached(entry, { what: `the ${arch} base root filesystem`, log }, async (partial) => {
-    if (arch !== hostArch()) await ensureBinfmt(arch);
     const rootfs = join(partial, 'rootfs');
     const buildLog = join(partial, 'build.log');
     try {
@@ -114,9 +116,14 @@ const QEMU_NAMES: Record<LabArch, string> = { amd64: 'qemu-x86_64', arm64: 'qemu
 
 /**
  * Make foreign binaries run through qemu-user-static. The F (fix-binary) flag matters: the
- * interpreter is opened at registration, so it works inside a root that has no qemu.
+ * interpreter is opened at registration, so it works inside a root that has no qemu. So does C
+ * (credentials, which implies O): without it the kernel runs a setuid binary such as sudo with
+ * the caller's ids, and sudo on an arm64 lab host fails with "effective uid is not 0", so all
+ * that orbis does as `pi` fails there. Debian registers qemu-aarch64 with PF only; the lab
+ * registers it again with PCF (binfmt_misc's register interface, Documentation/admin-guide/
+ * binfmt-misc.rst), and says so. It stays so until the next reboot.
  */
-export async function ensureBinfmt(arch: LabArch): Promise<void> {
+export async function ensureBinfmt(arch: LabArch, log?: (message: string) => void): Promise<void> {
   const name = QEMU_NAMES[arch];
   const hint = 'install qemu-user-static and binfmt-support (apt-get install qemu-user-static binfmt-support)';
   if (!existsSync('/proc/sys/fs/binfmt_misc/status')) {
@@ -132,11 +139,23 @@ export async function ensureBinfmt(arch: LabArch): Promise<void> {
       throw new LabError(`cannot register ${name} with binfmt_misc: ${result.stderr.trim()}`, hint);
     }
   }
-  const flags = /flags:\s*(\S*)/.exec(await readFile(entry, 'utf8'))?.[1] ?? '';
+  const registered = await readFile(entry, 'utf8');
+  const flags = /flags:\s*(\S*)/.exec(registered)?.[1] ?? '';
   if (!flags.includes('F')) {
     throw new LabError(
       `${name} is registered without the F (fix-binary) flag, so it cannot run inside a container`,
       `use Debian's qemu-user-static registration (update-binfmts --disable ${name}; update-binfmts --enable ${name})`,
     );
+  }
+  if (!flags.includes('C')) {
+    const field = (key: string): string => new RegExp(`^${key} (\\S+)$`, 'm').exec(registered)?.[1] ?? '';
+    const escaped = (hex: string): string => hex.replace(/(..)/g, '\\x$1');
+    const [interpreter, offset, magic, mask] = [field('interpreter'), field('offset'), field('magic'), field('mask')];
+    if (!interpreter || !magic) throw new LabError(`cannot read ${name}'s binfmt registration (${entry})`, hint);
+    log?.(`registering ${name} again with binfmt's credentials flag (flags P${flags.includes('O') ? 'O' : ''}CF, was ${flags}): setuid sudo must work on ${arch} lab hosts`);
+    await writeFile(entry, '-1');
+    await writeFile('/proc/sys/fs/binfmt_misc/register', `:${name}:M:${offset || '0'}:${escaped(magic)}:${mask ? escaped(mask) : ''}:${interpreter}:PCF`);
+    const now = /flags:\s*(\S*)/.exec(await readFile(entry, 'utf8'))?.[1] ?? '';
+    if (!now.includes('C')) throw new LabError(`${name} did not take binfmt's credentials flag (flags ${now})`, hint);
   }
 }

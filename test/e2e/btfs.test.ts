@@ -89,7 +89,7 @@ describe('arm64: the Pi\'s own architecture', () => {
     arm = await freshHost({ arch: 'arm64' });
     const started = Date.now();
     const result = await run(arm, ['--json'], btfsReleaseEnv(lab, 'tar'));
-    expect(result.code, `${result.stderr}\n${JSON.stringify(result.json?.hosts[0]?.verify.filter((v) => v.status !== 'pass'))}`).toBe(0);
+    expect(result.code, `${result.stderr}\n${JSON.stringify(result.json?.hosts[0]?.error)}\n${JSON.stringify(result.json?.hosts[0]?.verify.filter((v) => v.status !== 'pass'))}`).toBe(0);
     expect(result.json?.hosts[0]?.verify.filter((v) => v.status === 'fail')).toEqual([]);
     process.stderr.write(`[btfs] arm64 provision of the btfs role: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     // binfmt runs a wrong-architecture binary silently: the ELF header says aarch64 (e_machine 183).
