@@ -233,12 +233,13 @@ describe.concurrent('the go-btfs stand-in', () => {
     it('gets and sets strings, --json and --bool values, refuses a wrong type, syncs simple mode', async () => {
       const repo = await newRepo([]);
       const run = (...args: string[]) => btfs(repo.path, ['config', ...args]);
-      // sets print nothing; distinct keys, so side by side
-      const sets = await Promise.all([
-        run('Datastore.StorageMax', '2GB'),
-        run('--json', 'Datastore.StorageGCWatermark', '80'),
-        run('--bool', 'Experimental.StorageHostEnabled', 'false'),
-      ]);
+      // sets print nothing; one after the other: each rewrites the whole config file, so two at
+      // once may lose one (it did, one run in several)
+      const sets = [
+        await run('Datastore.StorageMax', '2GB'),
+        await run('--json', 'Datastore.StorageGCWatermark', '80'),
+        await run('--bool', 'Experimental.StorageHostEnabled', 'false'),
+      ];
       expect(sets.map((r) => [r.code, r.stdout])).toEqual([[0, ''], [0, ''], [0, '']]);
       const file = readConfig(repo.path);
       expect([file.Datastore.StorageMax, file.Datastore.StorageGCWatermark, file.Experimental.StorageHostEnabled]).toEqual(['2GB', 80, false]);
