@@ -125,7 +125,9 @@ class Daemon {
     children.push(child);
     child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
     child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': a process may exit before its last output is read (a second daemon's
+    // "someone else has the lock" was missed once that way).
+    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
   }
 
   async waitFor(test: (output: string) => boolean, ms = READY_MS): Promise<string> {
