@@ -258,11 +258,13 @@ export function unpendLines(names: readonly string[]): string[] {
  * FRESH[unit]: the step that (re)started it; NOTIFIED[handler]: the last step that notified it
  * (-1: the apt step). A handler pending from an earlier run is never skipped.
  */
-const FRESH_STARTS = String.raw`declare -A FRESH=() NOTIFIED=() RESTARTING=()
+// A plain template (not String.raw): `\${` must reach bash as `${`.
+const FRESH_STARTS = `declare -A FRESH=() NOTIFIED=() RESTARTING=()
 DEFERRED=()
 mark_fresh() { if [ "$2" = restart ] || ! systemctl is-active --quiet -- "$1" 2>/dev/null; then FRESH[$1]=$3; fi; }
 defer_start() {
   local u
+  [ "\${#RESTARTING[@]}" -gt 0 ] || return 1
   systemctl is-active --quiet -- "$1" 2>/dev/null && return 1
   for u in $(systemctl show -p PartOf --value -- "$1" 2>/dev/null); do
     if [ -n "\${RESTARTING[$u]:-}" ]; then DEFERRED+=("$1"); return 0; fi
