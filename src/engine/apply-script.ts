@@ -231,6 +231,11 @@ export function clearFailed(verb: string, unit: string): string[] {
 
 type HandlerToRun = Pick<Handler, 'name' | 'unit' | 'action' | 'command'>;
 
+/** A handler that restarts a unit (not a command, not a reload). */
+function isUnitRestart(h: HandlerToRun): boolean {
+  return !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart';
+}
+
 function handlerLines(h: HandlerToRun): string[] {
   if (h.command) return [`try bash -c ${shq(h.command)}`];
   const action = h.action ?? 'restart';
@@ -289,7 +294,7 @@ mark_propagated() {
  * their own restart handler is not run a second time.
  */
 function restartingLines(handlers: readonly HandlerToRun[]): string[] {
-  const units = handlers.filter((h) => !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart').map((h) => h.unit as string);
+  const units = handlers.filter(isUnitRestart).map((h) => h.unit as string);
   return [...new Set(units)].map((unit) => `RESTARTING[${shq(unit)}]=1`);
 }
 
@@ -301,8 +306,7 @@ function notifiedLines(names: readonly string[], index: number): string[] {
 export function handlerStep(handlers: readonly HandlerToRun[], options: { skipCoveredRestarts?: boolean } = {}): string[] {
   if (handlers.length === 0) return [];
   const run = (h: HandlerToRun): string[] => {
-    const restart = !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart';
-    if (!options.skipCoveredRestarts || !restart) return handlerLines(h);
+    if (!options.skipCoveredRestarts || !isUnitRestart(h)) return handlerLines(h);
     // Still reported as run: the unit runs with what changed, as the handler would have made it.
     return [`if [ "\${FRESH[${shq(h.unit ?? '')}]:--2}" -le "\${NOTIFIED[${shq(h.name)}]:-999999}" ]; then`, ...handlerLines(h), `mark_propagated ${shq(h.unit ?? '')}`, 'fi'];
   };
