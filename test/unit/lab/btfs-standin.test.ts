@@ -85,13 +85,32 @@ function readConfig(repo: string): Record<string, any> {
   return JSON.parse(readFileSync(join(repo, 'config'), 'utf8')) as Record<string, any>;
 }
 
-async function freePort(): Promise<number> {
+/** True when nothing listens on 127.0.0.1:port (a bind succeeds). */
+async function canBind(port: number): Promise<boolean> {
   const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
+}
+
+/**
+ * A port for a daemon to bind, below the kernel's ephemeral range. A port picked by bind(0) lies
+ * in that range, where any process's outgoing connection or bind(0) may take it before the daemon
+ * binds it (CI failed once so: "bind: Address already in use"). Below the range only an explicit
+ * bind takes a port: each vitest worker counts up in a slice of its own, skipping ports in use.
+ */
+let portsTaken = 0;
+async function freePort(): Promise<number> {
+  const [low = 32768] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const worker = Number(process.env.VITEST_POOL_ID ?? '1') % 16;
+  const base = Math.max(10000, low - 16 * 500) + worker * 500;
+  for (;;) {
+    const port = base + (portsTaken++ % 500);
+    if (await canBind(port)) return port;
+  }
 }
 
 interface Repo {
