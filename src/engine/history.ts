@@ -2,10 +2,12 @@
 // backups hold (content hashes, modes and owners, paths that were absent, unit states), how those
 // paths and units are now, the manifest and the pending handlers. `orbis rollback` plans from
 // this (rollback-plan.ts); `--list` shows it. Read only.
-import { MANIFEST_PATH, PENDING_HANDLERS_PATH, parseManifest, type ManifestEntry } from '../facts/probe.js';
+import { parseManifest, type ManifestEntry } from '../facts/probe.js';
+import { composeScript } from '../pi/scripts.js';
+import { stateVars } from '../pi/state.js';
 import type { Transport } from '../transport/types.js';
 import { parseRecord, type RunRecord } from './run-record.js';
-import { BACKUP_DIR, decodePath, FINGERPRINT, RUNS_DIR } from './script-lib.js';
+import { decodePath } from './script-lib.js';
 
 /** A file as a run's backup holds it, or as it is now. */
 export type FileState =
@@ -47,53 +49,9 @@ export interface HostHistory {
   fingerprint: string;
 }
 
+/** The history script (src/pi/history.sh): one round trip, read only. */
 export function buildHistoryScript(): string {
-  return String.raw`set -u
-export LC_ALL=C
-B=${BACKUP_DIR}; R=${RUNS_DIR}
-b64() { base64 -w0; }
-dec() { printf '%b' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/%/\\x/g')"; }
-${FINGERPRINT}
-state_of() {
-  if [ -L "$1" ]; then printf 'link\t%s' "$(readlink -- "$1" | b64)"
-  elif [ -f "$1" ]; then printf 'file\t%s\t%s' "$(stat -c '%a %u %g' -- "$1")" "$(sha256sum < "$1" | cut -d' ' -f1)"
-  elif [ -e "$1" ]; then printf 'other'
-  else printf 'absent'; fi
-}
-unit_of() {
-  local e a; e=$(systemctl show -p UnitFileState --value -- "$1" 2>/dev/null); a=$(systemctl show -p ActiveState --value -- "$1" 2>/dev/null)
-  [ -n "$e" ] || e=-; [ -n "$a" ] || a=-
-  printf '%s\t%s' "$e" "$a"
-}
-printf 'FINGERPRINT\t%s\n' "$(fingerprint)"
-for f in "$R"/*.json; do [ -f "$f" ] && printf 'RECORD\t%s\n' "$(b64 < "$f")"; done
-if [ -r ${MANIFEST_PATH} ]; then printf 'MANIFEST\t%s\n' "$(b64 < ${MANIFEST_PATH})"; fi
-if [ -r ${PENDING_HANDLERS_PATH} ]; then printf 'PENDING\t%s\n' "$(b64 < ${PENDING_HANDLERS_PATH})"; fi
-NL='
-'; plist=; ulist=
-for d in "$B"/*/; do
-  [ -f "$d/seq" ] || continue
-  id=$(basename -- "$d")
-  printf 'BACKUP\t%s\t%s\n' "$id" "$(head -c 20 "$d/seq")"
-  for x in "$d"content/* "$d"absent/* "$d"link/* "$d"dropped/*; do
-    [ -e "$x" ] || continue
-    e=$(basename -- "$x"); k=$(basename -- "$(dirname -- "$x")"); plist="$plist$e$NL"
-    case "$k" in
-      content) printf 'WAS\t%s\t%s\tfile\t%s\t%s\n' "$id" "$e" "$(cat -- "$d/meta/$e" 2>/dev/null)" "$(sha256sum < "$x" | cut -d' ' -f1)";;
-      link) printf 'WAS\t%s\t%s\tlink\t%s\n' "$id" "$e" "$(b64 < "$x")";;
-      *) printf 'WAS\t%s\t%s\t%s\n' "$id" "$e" "$k";;
-    esac
-  done
-  for u in "$d"units/*; do
-    [ -f "$u" ] || continue
-    n=$(basename -- "$u"); ulist="$ulist$n$NL"
-    printf 'UNITWAS\t%s\t%s\t%s\n' "$id" "$n" "$(tr ' ' '\t' < "$u")"
-  done
-done
-printf '%s' "$plist" | sort -u | while IFS= read -r e; do printf 'NOW\t%s\t%s\n' "$e" "$(state_of "$(dec "$e")")"; done
-printf '%s' "$ulist" | sort -u | while IFS= read -r n; do printf 'UNITNOW\t%s\t%s\n' "$n" "$(unit_of "$n")"; done
-printf 'END\n'
-`;
+  return composeScript({ vars: stateVars(), files: ['common.sh', 'history.sh'] });
 }
 
 const fromB64 = (value: string | undefined): string => Buffer.from(value ?? '', 'base64').toString('utf8');
