@@ -1,33 +1,14 @@
 // Putting a public key into the login user's ~/.ssh/authorized_keys, as the user (so the files are
 // theirs), with the modes sshd's StrictModes insists on: ~/.ssh 0700, authorized_keys 0600.
 // Idempotent: a key already there (with options or another comment) is left alone. The key line
-// travels on stdin; the script is constant.
+// travels on stdin; the script is constant (src/pi/authorized-keys.sh).
+import { composeScript } from '../pi/scripts.js';
 import type { Transport } from '../transport/types.js';
 import { assertSucceeded } from '../transport/checked.js';
 import type { PublicKey } from './public-key.js';
 
-export const INSTALL_KEY_SCRIPT = String.raw`set -eu
-umask 077
-IFS= read -r key
-case "$key" in *[![:print:]]*|'') echo 'not a public key line' >&2; exit 2;; esac
-blob=$(printf '%s\n' "$key" | awk '{print $2}')
-d="$HOME/.ssh"; f="$d/authorized_keys"
-fixed=""
-if [ ! -d "$d" ]; then mkdir -m 700 -- "$d"; else
-  if [ "$(stat -c %a "$d")" != 700 ]; then chmod 700 -- "$d"; fixed="$fixed ~/.ssh:0700"; fi; fi
-if [ ! -e "$f" ]; then : > "$f"; fi
-if [ "$(stat -c %a "$f")" != 600 ]; then chmod 600 -- "$f"; fixed="$fixed authorized_keys:0600"; fi
-# sshd (StrictModes) ignores keys under a home others can write to: say so, do not touch it.
-echo "FILE	$f"
-case "$(stat -c %A "$HOME")" in ?????w????|????????w?) echo "HOME_WRITABLE	$(stat -c %a "$HOME")";; esac
-if awk -v b="$blob" '{ for (i = 1; i <= NF; i++) if ($i == b) found = 1 } END { exit !found }' "$f"; then
-  echo "PRESENT	$fixed"; exit 0
-fi
-# A last line without its newline would swallow the key.
-if [ -s "$f" ] && [ -n "$(tail -c 1 "$f")" ]; then printf '\n' >> "$f"; fi
-printf '%s\n' "$key" >> "$f"
-echo "ADDED	$fixed"
-`;
+/** The installer (src/pi/authorized-keys.sh): the command itself, the key on its stdin. */
+export const INSTALL_KEY_SCRIPT = composeScript({ files: ['authorized-keys.sh'] });
 
 export interface InstallAnswer {
   added: boolean;
