@@ -8,13 +8,17 @@
 // Pure: plan in, scripts out; `guarded-run.ts` runs them. Confirmation and rollback take the same
 // lock on the host, so exactly one of them wins, and the winner leaves its mark (`confirmed` or
 // `rolled-back`, with the time) for the other and for a later look.
-import { dirname } from 'node:path';
-import { ORBIS_STATE_DIR } from '../facts/probe.js';
+//
+// The host's side is src/pi/access-guard-*.sh (what a guard keeps of a directory, and why, is in
+// access-guard-keep.sh); this module composes them with their inputs.
+import { composeScript } from '../pi/scripts.js';
+import { ACCESS_GUARD_DIR, ORBIS_STATE_DIR } from '../pi/state.js';
 import type { Handler } from '../roles/desired.js';
 import { shq } from '../util/shell.js';
+import { isUnitFile } from './apply-script.js';
 import type { Plan } from './plan.js';
 
-export const ACCESS_GUARD_DIR = `${ORBIS_STATE_DIR}/access-guard`;
+export { ACCESS_GUARD_DIR };
 /** Guard records kept for a later look (`ls /var/lib/orbis/access-guard`). */
 const RECORDS_KEPT = 5;
 
@@ -63,40 +67,21 @@ export interface GuardSpec {
   what: string;
 }
 
-function isUnitPath(path: string): boolean {
-  return /^\/(etc|lib|usr\/lib)\/systemd\/system\//.test(path);
-}
+/** The files the guard's scripts are made of, libraries first. */
+const KEEP_FILES = ['common.sh', 'backups.sh', 'access-guard-keep.sh'];
 
 /** The script the timer runs: put every saved path back, then run the handlers again. */
-export function buildRollbackScript(spec: GuardSpec): string {
-  const dir = guardDir(spec.runId);
-  const lines = [
-    '#!/bin/bash',
-    `# orbis access guard ${spec.runId}: ${spec.what.replace(/\n/g, ' ')}`,
-    '# Runs when nobody confirmed the change in time: puts back what was there before it.',
-    'set -u',
-    `G=${shq(dir)}`,
-    'exec 8>>"$G/lock"; flock 8',
-    '[ -e "$G/confirmed" ] && exit 0',
-    '[ -e "$G/rolled-back" ] && exit 0',
-  ];
-  spec.paths.forEach((path, i) => {
-    const saved = `"$G/saved/${i}"`;
-    lines.push(
-      `rm -rf -- ${shq(path)}`,
-      `if [ -e ${saved} ] || [ -L ${saved} ]; then mkdir -p -- ${shq(dirname(path))} && cp -a -- ${saved} ${shq(path)}; fi`,
-    );
+export function buildGuardRollbackScript(spec: GuardSpec): string {
+  return composeScript({
+    vars: {
+      RUN_ID: spec.runId,
+      WHAT: spec.what,
+      PATHS: spec.paths,
+      RELOAD_UNITS: spec.paths.some(isUnitFile) ? 1 : 0,
+      AFTER_RESTORE: spec.afterRestore,
+    },
+    files: [...KEEP_FILES, 'access-guard-rollback.sh'],
   });
-  if (spec.paths.some(isUnitPath)) lines.push('systemctl daemon-reload');
-  for (const command of spec.afterRestore) {
-    lines.push(`( ${command} ) >/dev/null 2>&1 </dev/null || logger -t orbis -p auth.err ${shq(`access guard ${spec.runId}: after the rollback, \`${command}\` failed`)} 2>/dev/null || true`);
-  }
-  lines.push(
-    'printf \'%s\\n\' "$(date +%s)" > "$G/rolled-back"',
-    `logger -t orbis -p auth.warning ${shq(`access guard ${spec.runId}: nobody confirmed the change in time (${spec.what}); the previous configuration was restored`)} 2>/dev/null || true`,
-    'exit 0',
-  );
-  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -104,33 +89,21 @@ export function buildRollbackScript(spec: GuardSpec): string {
  * when the timer runs; the change must not start otherwise.
  */
 export function buildArmScript(spec: GuardSpec): string {
-  const dir = guardDir(spec.runId);
-  const unit = guardUnit(spec.runId);
-  const lines = [
-    'set -euo pipefail',
-    'umask 077',
-    `G=${shq(dir)}`,
-    `install -d -m 0700 ${shq(ORBIS_STATE_DIR)} ${shq(ACCESS_GUARD_DIR)}`,
-    // Older records, beyond a few: their timers are long gone (transient units do not survive
-    // their run), only the directories stay.
-    `find ${shq(ACCESS_GUARD_DIR)} -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\\n' | sort -rn | tail -n +${RECORDS_KEPT} | cut -d' ' -f2- | xargs -r rm -rf --`,
-    'rm -rf -- "$G"',
-    'mkdir -m 0700 -- "$G" "$G/saved"',
-  ];
-  spec.paths.forEach((path, i) => {
-    lines.push(`if [ -e ${shq(path)} ] || [ -L ${shq(path)} ]; then cp -a -- ${shq(path)} "$G/saved/${i}"; fi`);
+  return composeScript({
+    vars: {
+      ORBIS_STATE: ORBIS_STATE_DIR,
+      ACCESS_GUARD_DIR,
+      GUARD_DIR: guardDir(spec.runId),
+      RECORDS_KEPT,
+      PATHS: spec.paths,
+      // Written to the guard's record as it is, for the timer to run later.
+      ROLLBACK: Buffer.from(buildGuardRollbackScript(spec), 'utf8').toString('base64'),
+      UNIT: guardUnit(spec.runId),
+      DEADLINE_SEC: spec.deadlineSec,
+      WHAT: spec.what,
+    },
+    files: [...KEEP_FILES, 'access-guard-arm.sh'],
   });
-  lines.push(
-    'cat > "$G/rollback" <<\'ORBIS_ROLLBACK_END\'',
-    buildRollbackScript(spec).trimEnd(),
-    'ORBIS_ROLLBACK_END',
-    // AccuracySec: systemd would otherwise fire up to a minute late, to batch wake-ups.
-    `systemd-run --quiet --unit=${shq(unit)} --on-active=${spec.deadlineSec}s --timer-property=AccuracySec=1s ` +
-      `--description=${shq(`orbis: undo ${spec.what} unless confirmed`)} /bin/bash "$G/rollback"`,
-    'printf \'%s\\n\' "$(date +%s)" > "$G/armed"',
-    'printf \'ARMED %s\\n\' "$(cat "$G/armed")"',
-  );
-  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -138,18 +111,7 @@ export function buildArmScript(spec: GuardSpec): string {
  * rollback already ran. Prints `CONFIRMED`, `ROLLED_BACK <epoch seconds>`, or `GONE` (no record).
  */
 export function buildConfirmScript(runId: string): string {
-  return [
-    'set -u',
-    `G=${shq(guardDir(runId))}`,
-    '[ -d "$G" ] || { echo GONE; exit 0; }',
-    'exec 8>>"$G/lock"; flock 8',
-    'if [ -e "$G/rolled-back" ]; then printf \'ROLLED_BACK %s\\n\' "$(cat "$G/rolled-back")"; exit 0; fi',
-    'printf \'%s\\n\' "$(date +%s)" > "$G/confirmed"',
-    `systemctl stop ${shq(`${guardUnit(runId)}.timer`)} >/dev/null 2>&1 || true`,
-    // The saved copies are the old configuration: no longer needed once the new one is confirmed.
-    'rm -rf -- "$G/saved"',
-    'echo CONFIRMED',
-  ].join('\n') + '\n';
+  return composeScript({ vars: { GUARD_DIR: guardDir(runId), TIMER: `${guardUnit(runId)}.timer` }, files: ['access-guard-confirm.sh'] });
 }
 
 export type ConfirmAnswer = { kind: 'confirmed' } | { kind: 'rolled-back'; atEpochSec: number | undefined } | { kind: 'gone' } | { kind: 'unknown'; text: string };

@@ -2,14 +2,14 @@
 // host's /etc and /var/lib/orbis (systemd-run, systemctl and logger are stubs that log their
 // arguments): what a rollback puts back, and that confirmation and rollback exclude each other.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildArmScript,
   buildConfirmScript,
-  buildRollbackScript,
+  buildGuardRollbackScript,
   guardedPaths,
   parseArmAnswer,
   parseConfirmAnswer,
@@ -117,6 +117,65 @@ describe('the access guard on the host', () => {
     expect(parseConfirmAnswer(box.run(buildConfirmScript('20250101T000000-000000')))).toEqual({ kind: 'gone' });
   });
 
+  it('puts back a changed file with its mode and owner, a link, and removes what was absent', () => {
+    const moduli = join(box.etc, 'ssh', 'moduli');
+    const link = join(box.etc, 'ssh', 'current.conf');
+    chmodSync(config, 0o640);
+    writeFileSync(moduli, 'old moduli\n');
+    symlinkSync('sshd_config', link);
+    const guarded = { ...spec, paths: [config, dropIn, link, moduli] };
+    box.run(buildArmScript(guarded));
+    writeFileSync(config, 'broken\n');
+    chmodSync(config, 0o600);
+    writeFileSync(dropIn, 'PubkeyAuthentication no\n');
+    rmSync(link);
+    writeFileSync(link, 'a file now\n');
+    rmSync(moduli);
+    symlinkSync('/nowhere', moduli);
+    const guard = join(box.dir, 'var-lib-orbis', 'access-guard', spec.runId);
+    box.run(`bash ${guard}/rollback`);
+    expect(readFileSync(config, 'utf8')).toBe('Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\n');
+    expect((statSync(config).mode & 0o777).toString(8)).toBe('640');
+    expect(existsSync(dropIn)).toBe(false);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe('sshd_config');
+    expect(lstatSync(moduli).isFile()).toBe(true);
+    expect(readFileSync(moduli, 'utf8')).toBe('old moduli\n');
+    // Nothing left behind beside the paths put back.
+    expect(execFileSync('ls', ['-A', join(box.etc, 'ssh')]).toString().split('\n').filter(Boolean).sort()).toEqual(['current.conf', 'moduli', 'sshd_config', 'sshd_config.d']);
+  });
+
+  it('a directory: its mode and owner come back, not its content; one that was not there is removed whole', () => {
+    const dropIns = join(box.etc, 'ssh', 'sshd_config.d');
+    const cloud = join(dropIns, '50-cloud-init.conf');
+    const fresh = join(box.etc, 'ssh', 'orbis.d');
+    chmodSync(dropIns, 0o755);
+    writeFileSync(cloud, 'PasswordAuthentication yes\n');
+    const guarded = { ...spec, paths: [dropIns, dropIn, fresh, join(fresh, 'a.conf')] };
+    box.run(buildArmScript(guarded));
+    chmodSync(dropIns, 0o700);
+    writeFileSync(dropIn, 'PasswordAuthentication no\n');
+    writeFileSync(cloud, 'changed meanwhile by cloud-init\n'); // not the guard's to undo
+    mkdirSync(join(fresh, 'sub'), { recursive: true });
+    writeFileSync(join(fresh, 'a.conf'), 'a\n');
+    writeFileSync(join(fresh, 'sub', 'b.conf'), 'b\n');
+    const guard = join(box.dir, 'var-lib-orbis', 'access-guard', spec.runId);
+    box.run(`bash ${guard}/rollback`);
+    expect((statSync(dropIns).mode & 0o777).toString(8)).toBe('755');
+    expect(existsSync(dropIn)).toBe(false);
+    expect(readFileSync(cloud, 'utf8')).toBe('changed meanwhile by cloud-init\n');
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('runs every handler command after the rollback, and tells the journal which one failed', () => {
+    const out = join(box.dir, 'out');
+    const guarded = { ...spec, afterRestore: [`echo one >> ${out}`, 'false', `printf '%s\\n' "it's two" >> ${out}`] };
+    box.run(buildArmScript(guarded));
+    box.run(`bash ${join(box.dir, 'var-lib-orbis', 'access-guard', spec.runId)}/rollback`);
+    expect(readFileSync(out, 'utf8')).toBe("one\nit's two\n");
+    expect(readFileSync(box.log, 'utf8')).toContain('logger -t orbis -p auth.err access guard 20250101T000000-abcdef: after the rollback, `false` failed');
+  });
+
   it('keeps a few records, not every run\'s', () => {
     for (let i = 0; i < 7; i++) box.run(buildArmScript({ ...spec, runId: `run-${i}` }));
     const left = execFileSync('ls', [join(box.dir, 'var-lib-orbis', 'access-guard')]).toString().trim().split('\n');
@@ -135,7 +194,16 @@ describe('what the guard covers', () => {
     ])).toEqual(['systemctl reload ssh.service || systemctl restart ssh.service', "bash -c 'echo hi'"]);
   });
 
-  it('rollback scripts reload units when a unit file was among the paths', () => {
-    expect(buildRollbackScript({ runId: 'r', deadlineSec: 5, paths: ['/etc/systemd/system/x.service'], afterRestore: [], what: 'x' })).toContain('systemctl daemon-reload');
+  it('rollback scripts reload units when a unit file was among the paths, only then', () => {
+    // A unit path that does not exist: kept as absent, "put back" by removing nothing.
+    const unit = `/etc/systemd/system/orbis-guard-test-${process.pid}.service`;
+    for (const [paths, reloads] of [[[unit], true], [['/etc/orbis-guard-test'], false]] as const) {
+      const box = sandbox();
+      const spec = { runId: 'r', deadlineSec: 5, paths, afterRestore: [], what: 'x' };
+      box.run(buildArmScript(spec));
+      box.run(`bash ${join(box.dir, 'var-lib-orbis', 'access-guard', 'r', 'rollback')}`);
+      expect(readFileSync(box.log, 'utf8').includes('systemctl daemon-reload')).toBe(reloads);
+    }
+    expect(buildGuardRollbackScript({ runId: 'r', deadlineSec: 5, paths: [unit], afterRestore: [], what: 'x' })).toMatch(/^RELOAD_UNITS=1$/m);
   });
 });

@@ -27,7 +27,7 @@ class ScriptedHost implements Transport {
     this.roundTrips++;
     const stdin = String(options.stdin ?? '');
     const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0, signal: null, timedOut: false });
-    if (stdin.includes('ORBIS_ROLLBACK_END')) {
+    if (/^ROLLBACK=/m.test(stdin)) {
       this.log.push('arm');
       return ok('ARMED 1700000000\n');
     }
