@@ -1,9 +1,11 @@
-// The import's one round trip: a single bash script, run as root (the project may sit in another
-// user's home, the rtmp block may be root's), reads everything upstream Orbis left on the Pi and
-// prints it as tagged, tab-separated lines, file contents base64-encoded (as src/facts/probe.ts
-// does). Some of those files hold stream keys: the output is parsed in memory and never shown.
+// The import's one round trip: a single bash script (src/pi/import-probe.sh), run as root (the
+// project may sit in another user's home, the rtmp block may be root's), reads everything upstream
+// Orbis left on the Pi and prints it as tagged, tab-separated lines, file contents base64-encoded
+// (as the facts probe does). Some of those files hold stream keys: the output is parsed in memory
+// and never shown.
 import { parseManifest } from '../facts/probe.js';
-import { shq } from '../util/shell.js';
+import { composeScript } from '../pi/scripts.js';
+import { MANIFEST_PATH } from '../pi/state.js';
 import type { RemoteFile, UnitState, UpstreamProcess, UpstreamSnapshot } from './types.js';
 
 /** Upstream's files outside its project folder, as its scripts and guide lay them down. */
@@ -37,43 +39,20 @@ export interface ImportProbeOptions {
   project?: string;
 }
 
+/** The import's script (src/pi/import-probe.sh, which says what it reads and prints). */
 export function buildImportScript(options: ImportProbeOptions = {}): string {
-  const systemFiles = [...Object.values(UPSTREAM_PATHS), RETIRED_STATS_SITE, ...OLD_LAYOUT_PATHS];
-  return [
-    'set -u',
-    'export LC_ALL=C',
-    'b64() { base64 -w0; }',
-    // FILE path mode owner mtime size content(b64) | LISTED path mode owner mtime size
-    `file() { local p=$1; [ -f "$p" ] || return 0; local s; s=$(stat -c '%a\t%U\t%Y\t%s' "$p") || return 0;`,
-    `  if [ "$(stat -c %s "$p")" -le ${MAX_READ_BYTES} ]; then printf 'FILE\\t%s\\t%s\\t%s\\n' "$(printf %s "$p" | b64)" "$s" "$(b64 < "$p")";`,
-    `  else printf 'LISTED\\t%s\\t%s\\n' "$(printf %s "$p" | b64)" "$s"; fi; }`,
-    `listed() { printf 'LISTED\\t%s\\t%s\\n' "$(printf %s "$1" | b64)" "$(stat -c '%a\t%U\t%Y\t%s' "$1")"; }`,
-    `printf 'HOSTNAME\\t%s\\n' "$(hostname)"`,
-    `printf 'UID\\t%s\\n' "$(id -u)"`,
-    `for p in ${systemFiles.map(shq).join(' ')}; do file "$p"; done`,
-    // Candidate projects: the one named, else ~user/OrbisAlternis of every user, plus the home of
-    // btfs.service's User= (that is where the guide clones it).
-    options.project !== undefined
-      ? `projects=(${shq(options.project.replace(/\/+$/, ''))})`
-      : `projects=(); while IFS=: read -r name _ uid _ _ home _; do [ -n "$home" ] && [ -d "$home/${PROJECT_NAME}" ] && projects+=("$home/${PROJECT_NAME}"); done < <(getent passwd)`,
-    'for d in "${projects[@]}"; do',
-    '  [ -f "$d/conf/orbis.conf" ] || { printf \'NOPROJECT\\t%s\\n\' "$(printf %s "$d" | b64)"; continue; }',
-    `  printf 'PROJECT\\t%s\\t%s\\n' "$(printf %s "$d" | b64)" "$(stat -c %U "$d")"`,
-    '  file "$d/conf/orbis.conf"',
-    '  for p in "$d"/ldl/*.txt "$d"/conf/stunnel-kick.conf; do file "$p"; done',
-    `  find "$d" -xdev \\( -type f -o -type l \\) ! -path "$d/ldl/*.txt" ! -path "$d/conf/orbis.conf" 2>/dev/null | head -n ${MAX_LISTED} | while IFS= read -r p; do listed "$p"; done`,
-    'done',
-    // Whose home is where: the project owners' and btfs.service's user (its repo is ~user/.btfs).
-    `while IFS=: read -r name _ uid _ _ home _; do [ "$uid" -ge 1000 ] 2>/dev/null && [ "$uid" -lt 65534 ] && printf 'HOME\\t%s\\t%s\\n' "$name" "$(printf %s "$home" | b64)"; done < <(getent passwd)`,
-    `for u in ${STACK_UNIT_NAMES.join(' ')}; do printf 'UNIT\\t%s\\t%s\\t%s\\n' "$u" "$(systemctl show -p ActiveState --value "$u" 2>/dev/null)" "$(systemctl is-enabled "$u" 2>/dev/null | tail -n1)"; done`,
-    // The streamer started by hand, and a BTFS daemon outside btfs.service: upstream's runtime.
-    `for pid in $(pgrep -f '(^|/|[[:space:]])diffuser\\.sh([[:space:]]|$)|btfs daemon' 2>/dev/null); do`,
-    '  [ -r "/proc/$pid/cmdline" ] || continue',
-    '  unit=$(sed -n \'s#.*/\\([^/]*\\.service\\)$#\\1#p\' "/proc/$pid/cgroup" 2>/dev/null | tail -n1)',
-    `  printf 'PROC\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$pid" "$(tr '\\0' '\\n' < "/proc/$pid/cmdline" | b64)" "$(printf %s "$(readlink "/proc/$pid/cwd")" | b64)" "$unit" "$(ps -o user= -p "$pid" | tr -d ' ')"`,
-    'done',
-    `if [ -r /var/lib/orbis/manifest.json ]; then printf 'MANIFEST\\t%s\\n' "$(b64 < /var/lib/orbis/manifest.json)"; fi`,
-  ].join('\n') + '\n';
+  return composeScript({
+    vars: {
+      SYSTEM_FILES: [...Object.values(UPSTREAM_PATHS), RETIRED_STATS_SITE, ...OLD_LAYOUT_PATHS],
+      PROJECT: options.project !== undefined ? [options.project.replace(/\/+$/, '')] : [],
+      PROJECT_NAME,
+      STACK_UNITS: STACK_UNIT_NAMES,
+      MAX_READ_BYTES,
+      MAX_LISTED,
+      MANIFEST: MANIFEST_PATH,
+    },
+    files: ['common.sh', 'import-probe.sh'],
+  });
 }
 
 function fromB64(value: string | undefined): string {

@@ -9,14 +9,13 @@
 // archive is read back, and only then are the files removed; a broken nginx afterwards puts
 // them all back. Upstream's BTFS repo (a node identity) is never touched.
 import { posix } from 'node:path';
-import { shq } from '../util/shell.js';
+import { composeScript } from '../pi/scripts.js';
+import { UPSTREAM_BACKUP_DIR } from '../pi/state.js';
 import { OLD_LAYOUT_PATHS, RETIRED_STATS_SITE, UPSTREAM_PATHS } from './probe.js';
 import type { Finding } from './findings.js';
 import type { UpstreamSnapshot } from './types.js';
 import { findInclude } from './upstream-nginx.js';
 import { findKickTunnel, parseStunnelConf } from './upstream-stunnel.js';
-
-export const BACKUP_DIR = '/var/lib/orbis/upstream-backup';
 
 export interface RemovalPlan {
   /** Absolute paths, files or folders, in the order removed. */
@@ -94,50 +93,22 @@ export function archiveName(date: Date): string {
 }
 
 /**
- * The removal, as one script run as root. It prints ARCHIVE, REMOVED and DISABLED lines, or
- * RESTORED (and exits 3) when nginx no longer accepts its configuration afterwards.
+ * The removal, as one script run as root (src/pi/remove-old.sh). It prints ARCHIVE, REMOVED and
+ * DISABLED lines, or RESTORED (and exits 3) when nginx no longer accepts its configuration
+ * afterwards.
  */
 export function buildRemovalScript(plan: RemovalPlan, date: Date): string {
-  const archive = `${BACKUP_DIR}/${archiveName(date)}`;
-  const keep = plan.keep.map((k) => k.path);
-  const relative = plan.remove.map((p) => p.replace(/^\/+/, ''));
-  return [
-    'set -euo pipefail',
-    'export LC_ALL=C',
-    'umask 077',
-    'b64() { printf %s "$1" | base64 -w0; }',
-    `mkdir -p ${shq(BACKUP_DIR)} && chmod 0700 ${shq(BACKUP_DIR)}`,
-    `archive=${shq(archive)}`,
-    `rel=(); for p in ${relative.map(shq).join(' ')}; do if [ -e "/$p" ] || [ -L "/$p" ]; then rel+=("$p"); fi; done`,
-    // Archive first, read it back, and only then remove anything.
-    'if [ ${#rel[@]} -gt 0 ]; then',
-    '  tar --create --gzip --file "$archive" -C / -- "${rel[@]}"',
-    '  tar --list --gzip --file "$archive" > /dev/null',
-    `  printf 'ARCHIVE\\t%s\\t%s\\n' "$(b64 "$archive")" "$(stat -c %s "$archive")"`,
-    'fi',
-    // Empty a folder except the paths to keep (and the folders leading to them).
-    'prune() { local e; for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do',
-    '  [ -e "$e" ] || [ -L "$e" ] || continue',
-    '  local hold=0 k; for k in "${keep[@]}"; do [ "$e" = "$k" ] && hold=1; case "$k" in "$e"/*) hold=2;; esac; done',
-    '  if [ $hold = 2 ]; then prune "$e"; elif [ $hold = 0 ]; then rm -rf -- "$e"; fi',
-    'done; }',
-    `keep=(${keep.map(shq).join(' ')})`,
-    'for p in "${rel[@]}"; do',
-    '  p="/$p"; held=0',
-    '  for k in "${keep[@]}"; do case "$k" in "$p"/*) held=1;; esac; done',
-    '  if [ $held = 1 ]; then prune "$p"; else rm -rf -- "$p"; fi',
-    `  printf 'REMOVED\\t%s\\n' "$(b64 "$p")"`,
-    'done',
-    // The folder the nginx-rtmp role moved upstream's stats site into, once empty.
-    `rmdir ${shq(posix.dirname(RETIRED_STATS_SITE))} 2>/dev/null || true`,
-    ...plan.disable.map((unit) => `systemctl disable ${shq(unit)} >/dev/null 2>&1 && systemctl stop ${shq(unit)} && printf 'DISABLED\\t%s\\n' ${shq(unit)}`),
-    // The files removed under /etc/nginx were not read by orbis's nginx.conf; should that be
-    // wrong, put everything back rather than leave nginx unable to start.
-    'if command -v nginx >/dev/null 2>&1 && ! nginx -t -q >/dev/null 2>&1; then',
-    '  [ ${#rel[@]} -gt 0 ] && tar --extract --gzip --preserve-permissions --file "$archive" -C /',
-    "  printf 'RESTORED\\n'; exit 3",
-    'fi',
-  ].join('\n') + '\n';
+  return composeScript({
+    vars: {
+      UPSTREAM_BACKUP: UPSTREAM_BACKUP_DIR,
+      ARCHIVE: `${UPSTREAM_BACKUP_DIR}/${archiveName(date)}`,
+      REMOVE: plan.remove.map((p) => p.replace(/^\/+/, '')),
+      KEEP: plan.keep.map((k) => k.path),
+      RETIRED_DIR: posix.dirname(RETIRED_STATS_SITE),
+      DISABLE: plan.disable,
+    },
+    files: ['common.sh', 'remove-old.sh'],
+  });
 }
 
 export interface RemovalOutcome {

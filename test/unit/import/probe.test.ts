@@ -1,10 +1,10 @@
 // The import's one-round-trip script: valid bash, the project folder quoted, and its output read
 // back (files base64-encoded, processes, units, orbis's manifest).
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildImportScript, parseImportOutput } from '../../../src/import/probe.js';
-
-const b64 = (s: string): string => Buffer.from(s).toString('base64');
+import { b64, ScriptSandbox } from '../facts/script-sandbox.js';
 
 describe('import probe script', () => {
   it('is valid bash, with and without --project', () => {
@@ -13,9 +13,20 @@ describe('import probe script', () => {
     }
   });
 
-  it('quotes --project as one word and drops its trailing slash', () => {
-    expect(buildImportScript({ project: '/srv/a b/' })).toContain("projects=('/srv/a b')");
-    expect(buildImportScript()).toContain('getent passwd');
+  it('takes --project as one word, without its trailing slash, and says when it holds no upstream configuration', () => {
+    const box = new ScriptSandbox();
+    try {
+      const dir = join(box.dir, "my 'orbis' $HOME");
+      box.write(join(dir, 'conf', 'orbis.conf'), 'A=1\n');
+      const snapshot = parseImportOutput(box.run(buildImportScript({ project: `${dir}//` })).stdout);
+      expect(snapshot.projects).toEqual([{ dir, owner: expect.any(String) }]);
+      expect(snapshot.files.get(`${dir}/conf/orbis.conf`)?.text).toBe('A=1\n');
+      const out = box.run(buildImportScript({ project: join(box.dir, 'elsewhere') })).stdout;
+      expect(out).toContain(`NOPROJECT\t${b64(join(box.dir, 'elsewhere'))}\n`);
+      expect(parseImportOutput(out).projects).toEqual([]);
+    } finally {
+      box.remove();
+    }
   });
 
   it('runs on this machine and reports a project folder it finds, with its files', () => {
