@@ -4,8 +4,8 @@
 // platform's push are not touched, and the report says so (their push is the same connection
 // before and after). Round trips per host: 1 to read /stat, 1 to drop, then 1 per second until
 // the push is back.
-import { shq } from '../util/shell.js';
-import { PRELUDE } from '../verify/script.js';
+import { composeScript } from '../pi/scripts.js';
+import { OBSERVE_FILES } from '../verify/script.js';
 import type { Transport } from '../transport/index.js';
 import { deriveLive } from './derive.js';
 import { observe } from './run.js';
@@ -46,15 +46,16 @@ export class ReconnectError extends Error {
   }
 }
 
-/** The drop requests: one per push client id, answered with how many sessions nginx dropped. */
+/**
+ * The drop requests (src/pi/reconnect.sh): one per push client id, answered with how many
+ * sessions nginx dropped.
+ */
 export function buildDropScript(application: string, ids: readonly number[]): string {
-  const lines = [...PRELUDE, `s=${shq(NGINX_CONTROL_SOCKET)}`, 'if [ ! -S "$s" ]; then printf \'NOSOCKET\\n\'; printf \'END\\n\'; exit 0; fi'];
-  for (const id of ids) {
-    const url = `http://localhost/control/drop/subscriber?app=${encodeURIComponent(application)}&clientid=${id}`;
-    lines.push(`n=$(curl -sS --max-time 5 --unix-socket "$s" ${shq(url)} 2>&1); printf 'DROP\\t%s\\t%s\\t%s\\n' ${id} "$?" "$(printf '%s' "$n" | head -c 200 | b64)"`);
-  }
-  lines.push(`printf 'END\\n'`);
-  return lines.join('\n') + '\n';
+  return composeScript({
+    vars: { CONTROL_SOCKET: NGINX_CONTROL_SOCKET, APPLICATION: encodeURIComponent(application), CLIENT_IDS: ids.map(String) },
+    files: [...OBSERVE_FILES, 'reconnect.sh'],
+    main: ['observe_begin', 'drop_pushes', 'observe_end'],
+  });
 }
 
 export function parseDropOutput(text: string): { socket: boolean; dropped: number; errors: string[] } {

@@ -1,29 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { ReconnectError, reconnectHost } from '../../../src/status/reconnect.js';
 import type { ExecOptions, ExecResult, Transport } from '../../../src/transport/types.js';
-import { b64, fixture, statusInput, statusOutput } from './helpers.js';
+import { dropSandbox } from './drop-sandbox.js';
+import { fixture, statusInput, statusOutput } from './helpers.js';
 
 const LAB = fixture('stat-lab.xml');
 /** /stat with the Kick push now connection `id` (nginx numbers each new connection). */
 const kickAs = (id: number) => LAB.replace('<client><id>7</id>', `<client><id>${id}</id>`);
 const withoutKick = LAB.split('\n').filter((l) => !l.includes('<address>127.0.0.1:11935')).join('\n');
 
-/** A Pi whose /stat goes through `stats` (one per status script; the last one repeats). */
+/**
+ * A Pi whose /stat goes through `stats` (one per status script; the last one repeats), and that
+ * runs the drop script for real in a sandbox (its control socket there or not, as `control` says).
+ */
 class FakePi implements Transport {
   readonly name = 'fake';
   roundTrips = 0;
   readonly connections = 1;
+  /** Per drop script run: the drop requests curl sent, one a line. */
   readonly drops: string[] = [];
   constructor(
     private readonly stats: string[],
-    private readonly dropAnswer = (script: string) => [...script.matchAll(/clientid=(\d+)/g)].map((m) => `DROP\t${m[1]}\t0\t${b64('1')}`).join('\n'),
+    private readonly control: { socket?: boolean } = {},
   ) {}
   async exec(_command: string, options?: ExecOptions): Promise<ExecResult> {
     const script = String(options?.stdin ?? '');
     this.roundTrips += 1;
-    if (script.includes('control/drop') || script.includes('NOSOCKET')) {
-      this.drops.push(script);
-      return { stdout: `${this.dropAnswer(script)}\nEND\n`, stderr: '', code: 0, signal: null, timedOut: false };
+    if (script.split('\n').includes('drop_pushes')) {
+      const pi = await dropSandbox(this.control);
+      try {
+        const run = pi.run(script);
+        this.drops.push(run.curls.join('\n'));
+        return { stdout: run.stdout, stderr: '', code: 0, signal: null, timedOut: false };
+      } finally {
+        pi.close();
+      }
     }
     const stat = this.stats.length > 1 ? (this.stats.shift() as string) : (this.stats[0] as string);
     return { stdout: statusOutput({ now: Date.now() / 1000, stat: [0, 200, stat] }), stderr: '', code: 0, signal: null, timedOut: false };
@@ -68,7 +79,7 @@ describe('orbis reconnect on one Pi', () => {
   });
 
   it('a Pi without the control socket is told to be provisioned again', async () => {
-    const pi = new FakePi([LAB], () => 'NOSOCKET');
+    const pi = new FakePi([LAB], { socket: false });
     await expect(reconnectHost('pi1', pi, input, { platforms: ['kick'], ...fast })).rejects.toMatchObject({ message: expect.stringContaining('control socket'), hint: expect.stringContaining('orbis provision') });
   });
 });
