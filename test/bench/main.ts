@@ -7,7 +7,8 @@ import { Command } from '@commander-js/extra-typings';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APT_LISTS_STALE, APT_OPTIONS } from '../../src/engine/apply-script.js';
+import { APT_OPTIONS, call } from '../../src/engine/apply-script.js';
+import { composeScript } from '../../src/pi/scripts.js';
 import { labDown, labUp, type LabState } from '../../src/lab/index.js';
 import type { RunReport } from '../../src/report/result.js';
 import { packageRoot } from '../../src/util/paths.js';
@@ -73,7 +74,12 @@ async function runMeasure(m: Measure, ctx: Context): Promise<MeasureResult> {
 
 /** The apt-get baseline: the same packages, installed by hand over ssh the way the apply script does. */
 function aptBaselineScript(aliases: readonly string[], sshConfig: string, packages: readonly string[]): string {
-  const inner = `export DEBIAN_FRONTEND=noninteractive; if ${APT_LISTS_STALE}; then apt-get update -q; fi; apt-get install ${APT_OPTIONS} ${shCommand(packages)}`;
+  // src/pi/apt.sh, as the apply script runs it.
+  const inner = composeScript({
+    vars: { APT_OPTS: APT_OPTIONS },
+    files: ['apt.sh'],
+    main: ['export DEBIAN_FRONTEND=noninteractive', 'if apt_lists_stale; then apt-get update -q; fi', call('apt_get', 'install', ...packages)],
+  });
   return [
     '#!/bin/bash',
     '# orbis bench: apt-get install of the packages a first provision installs, over ssh, on each host at once',

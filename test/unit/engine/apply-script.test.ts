@@ -4,10 +4,20 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApplyScript, manifestLines } from '../../../src/engine/apply-script.js';
+import { piFile } from '../../../src/pi/scripts.js';
 import { INSTALLED_HASH_MEASURED_ON_RECORD } from '../../../src/engine/plan.js';
 import { parseEvents } from '../../../src/engine/apply.js';
 import type { Plan } from '../../../src/engine/plan.js';
 import type { Action, Change } from '../../../src/resources/types.js';
+
+/** A function's text in a Pi-side file, from its `name() {` line to its closing brace. */
+function functionOf(file: string, name: string): string {
+  const start = file.indexOf(`\n${name}() {`);
+  if (start < 0) throw new Error(`no function ${name}`);
+  const oneLine = file.indexOf('\n', start + 1);
+  if (file.slice(start, oneLine).trimEnd().endsWith('}')) return file.slice(start + 1, oneLine);
+  return file.slice(start + 1, file.indexOf('\n}\n', start) + 2);
+}
 
 const change = (role: string, name: string, actions: Action[], notify?: string[]): Change => ({
   id: { role, type: 'file', name },
@@ -56,10 +66,11 @@ describe('apply script', () => {
   });
 
   it('installs all packages in one apt call before anything else', () => {
-    const installs = script.match(/apt-get install [^\n]*nginx ffmpeg/g) ?? [];
-    expect(installs.length).toBeGreaterThan(0);
-    expect(script.indexOf('step apt')).toBeLessThan(script.indexOf('step 1'));
-    expect(script.match(/^step apt$/gm)).toHaveLength(1);
+    expect(script).toMatch(/^APT_INSTALL=\(nginx ffmpeg\)$/m);
+    expect(script).toMatch(/^APT_REMOVE=\(apache2\)$/m);
+    expect(script.indexOf('\napt_step\n')).toBeGreaterThan(0);
+    expect(script.indexOf('\napt_step\n')).toBeLessThan(script.indexOf('\nstep 1\n'));
+    expect(script.match(/^apt_step$/gm)).toHaveLength(1);
   });
 
   it('never carries file content in clear text (base64 on stdin only)', () => {
@@ -68,23 +79,28 @@ describe('apply script', () => {
   });
 
   it('validates staged files before they go live, and whole roles after, restoring on failure', () => {
-    expect(script).toMatch(/grep -q key "\$tmp"/);
+    // write_file's 7th argument: the command run on the staged file (apply-sandbox tests run it).
+    // Absent at plan time, in a run that installs packages: a package may have shipped it ('*').
+    expect(script).toContain("write_file '/etc/o'\\''dd name.conf' 0600 root root '*' ");
+    expect(script).toMatch(/^write_file '\/etc\/o'\\''dd name\.conf' .* 'grep -q key %s' \/var\/lib\/orbis\/unvalidated\/r1 <<'ORBIS_CONTENT_END'$/m);
     const validateRole = script.indexOf('step validate:r1');
     expect(validateRole).toBeGreaterThan(script.indexOf('step 6'));
     expect(validateRole).toBeLessThan(script.indexOf('step 7'));
-    expect(script.slice(validateRole)).toMatch(/restore_unvalidated \/var\/lib\/orbis\/unvalidated\/r1; rm -f/);
+    expect(script.slice(validateRole)).toMatch(/^step validate:r1\nvalidate_role r1 'nginx -t'\nok$/m);
   });
 
   it("notes each file of a whole-validated role on disk before it goes live, and drops the note once validated", () => {
-    const step = script.slice(script.indexOf('step 6'), script.indexOf('step validate:r1'));
-    const note = step.indexOf(`printf '%s\\t%s\\n' "$RUN_ID" "$f" >> /var/lib/orbis/unvalidated/r1`);
-    expect(note).toBeGreaterThan(0);
-    expect(note).toBeLessThan(step.indexOf('mv -f -- "$tmp" "$f"'));
-    const validate = script.slice(script.indexOf('step validate:r1'), script.indexOf('step 7'));
-    expect(validate).toMatch(/rm -f \/var\/lib\/orbis\/unvalidated\/r1\nok/);
-    // A file of the role validated on its own (%s) is noted too: `nginx -t` failing puts it back with the rest.
+    // The list is write_file's last argument for every file of a role validated as a whole, one
+    // validated on its own (%s) too: `nginx -t` failing puts it back with the rest.
     const own = script.slice(script.indexOf('step 5'), script.indexOf('step 6'));
-    expect(own).toContain('>> /var/lib/orbis/unvalidated/r1');
+    expect(own).toMatch(/^write_file .* \/var\/lib\/orbis\/unvalidated\/r1 <<'ORBIS_CONTENT_END'$/m);
+    const other = script.slice(script.indexOf('step 7'), script.indexOf('step 8'));
+    expect(other).not.toContain('unvalidated');
+    // write_file notes the file before it goes live; validate_role drops the note once validated.
+    const writeFile = functionOf(piFile('apply.sh'), 'write_file');
+    expect(writeFile.indexOf('>> "$8"')).toBeGreaterThan(0);
+    expect(writeFile.indexOf('>> "$8"')).toBeLessThan(writeFile.indexOf('mv -f -- "$tmp" "$f"'));
+    expect(functionOf(piFile("apply.sh"), "validate_listed")).toMatch(/done\n {2}rm -f "\$list"\n}$/);
   });
 
   it('validates again, before apt and anything else, what a cut run left unvalidated', () => {
@@ -99,14 +115,12 @@ describe('apply script', () => {
     expect(() => execFileSync('bash', ['-n'], { input: text })).not.toThrow();
     const step = text.indexOf('step 0');
     expect(step).toBeGreaterThan(text.indexOf('flock'));
-    expect(step).toBeLessThan(text.indexOf('step apt'));
-    expect(text.slice(step, text.indexOf('step apt'))).toMatch(/if ! out=\$\(nginx -t 2>&1 <\/dev\/null\); then\n {4}restore_unvalidated \/var\/lib\/orbis\/unvalidated\/nginx-rtmp/);
+    expect(step).toBeLessThan(text.indexOf('\napt_step\n'));
+    expect(text.slice(step, text.indexOf('\napt_step\n'))).toMatch(/^step 0\nrevalidate nginx-rtmp 'nginx -t'\nok\n/);
   });
 
   it('puts back the files a list of unvalidated writes names, each from the backup its own run took', () => {
     const dir = mkdtempSync(join(tmpdir(), 'orbis-restore-'));
-    const lib = script.slice(script.indexOf('set -uo pipefail'), script.indexOf('UNITS_DIRTY=0'));
-    const restoreFn = script.slice(script.indexOf('restore_unvalidated() {'), script.indexOf('\n}\n', script.indexOf('restore_unvalidated() {')) + 3);
     const [kept, created] = [join(dir, 'kept.conf'), join(dir, 'created.conf')];
     const enc = (path: string): string => path.replace(/%/g, '%25').replace(/\//g, '%2F');
     writeFileSync(kept, 'new\n');
@@ -117,7 +131,8 @@ describe('apply script', () => {
     writeFileSync(join(run, 'meta', enc(kept)), `640 ${process.getuid?.() ?? 0} ${process.getgid?.() ?? 0}\n`);
     writeFileSync(join(run, 'absent', enc(created)), '');
     writeFileSync(join(dir, 'list'), `run-a\t${kept}\nrun-a\t${created}\n`);
-    const body = [lib.replace('rm -f "$0"', ':'), restoreFn, `BACKUP_DIR=${dir}/backup; RUN_ID=run-b`, `restore_unvalidated ${dir}/list`].join('\n');
+    // The real functions (common.sh, backups.sh, apply.sh), without run.sh's start (its lock).
+    const body = [piFile('common.sh'), piFile('backups.sh'), 'fail() { echo "$1" >&2; exit 1; }', piFile('apply.sh'), `BACKUP_DIR=${dir}/backup; RUN_ID=run-b`, `restore_unvalidated ${dir}/list`].join('\n');
     execFileSync('bash', ['-c', body, 'apply.sh', join(dir, 'run')]);
     expect(readFileSync(kept, 'utf8')).toBe('old\n');
     expect((statSync(kept).mode & 0o777).toString(8)).toBe('640');
@@ -125,40 +140,45 @@ describe('apply script', () => {
   });
 
   it('records notified handlers as pending before the change is made, and clears each once run', () => {
-    const afterFile = script.indexOf("step 5");
-    const pendingWrite = script.indexOf("restart nginx' >> /var/lib/orbis/pending-handlers", afterFile);
-    expect(pendingWrite).toBeGreaterThan(afterFile);
-    expect(pendingWrite).toBeLessThan(script.indexOf('mv -f -- "$tmp" "$f"', afterFile));
-    expect(script).toMatch(/grep -vxF -- 'restart nginx'/);
-    expect(script).toMatch(/grep -vxF -- mark/);
+    const afterFile = script.indexOf('\nstep 5\n');
+    const pendingWrite = script.indexOf("\nnotified 5 'restart nginx'\n", afterFile);
+    expect(pendingWrite).toBe(afterFile + 'step 5\n'.length);
+    expect(pendingWrite).toBeLessThan(script.indexOf('\nwrite_file ', afterFile));
+    expect(functionOf(piFile('apply.sh'), 'notified')).toContain('pend "$@"');
+    expect(script).toMatch(/^handler_ran 'restart nginx'$/m);
+    expect(script).toMatch(/^handler_ran mark$/m);
   });
 
   it('lets a file new at plan time replace what a package of the same run shipped (nginx.conf)', () => {
     const newFile = (previousSha256: string | null): Action => ({ op: 'write-file', path: '/etc/nginx/nginx.conf', content: 'x\n', mode: '0644', owner: 'root', group: 'root', backup: true, previousSha256 });
-    const drift = /changed on the host since the plan was made/;
+    const drift = /^write_file \/etc\/nginx\/nginx\.conf 0644 root root (absent|[0-9a-f]{64}) /m;
     const build = (changes: Change[]): string => buildApplyScript({ ...plan, changes, handlers: [], pendingFromEarlier: [] }, { runId: 'r', holder: 'h', lockWaitSec: 5, record: '{}' });
     const withApt = build([change('r', 'pkg', [{ op: 'apt-install', packages: ['nginx'] }]), change('r', 'conf', [newFile(null)])]);
     expect(withApt).not.toMatch(drift);
-    expect(withApt).toContain('backup "$f"');
+    expect(withApt).toMatch(/^write_file \/etc\/nginx\/nginx\.conf 0644 root root '\*' /m);
     // Without packages in the run, or for a file that existed, the drift guard stays.
     expect(build([change('r', 'conf', [newFile(null)])])).toMatch(drift);
     expect(build([change('r', 'pkg', [{ op: 'apt-install', packages: ['nginx'] }]), change('r', 'conf', [newFile('ab'.repeat(32))])])).toMatch(drift);
   });
 
-  it('clears a unit that gave up (start limit) before starting or restarting it, not before stopping it', () => {
-    expect(script).toMatch(/systemctl reset-failed x\.service >\/dev\/null 2>&1 \|\| true\ndefer_start x\.service \|\| try systemctl start x\.service/);
-    expect(script).toMatch(/systemctl reset-failed nginx\.service >\/dev\/null 2>&1 \|\| true\ntry systemctl restart nginx\.service/);
-    expect(script).not.toMatch(/reset-failed x\.service[^\n]*\ntry systemctl enable/);
+  it('passes each unit verb with its step, and whether the state is kept first', () => {
+    // apply.sh's unit_action clears a unit that gave up before a start or restart (handlers-sandbox tests it).
+    expect(script).toMatch(/^unit_action enable x\.service 11 1$/m);
+    expect(script).toMatch(/^unit_action start x\.service 11 1$/m);
+    expect(script).toMatch(/^restart_handler 'restart nginx' nginx\.service$/m);
   });
 
   it('checks the download checksum and re-checks command guards', () => {
-    expect(script).toContain(`= ${'ab'.repeat(32)} ]`);
-    expect(script).toMatch(/if \[ ! -e \/var\/lib\/btfs\/config \] && ! \( test -e \/x \)/);
+    expect(script).toContain(`\ndownload http://ingest/btfs.tar.gz ${'ab'.repeat(32)} btfs /usr/local/bin/btfs 0755 root root\n`);
+    expect(script).toContain("\nrun_command btfs /var/lib/btfs/config 'test -e /x' 'btfs init'\n");
   });
 
   it('takes the host lock before changing anything, then records the run as running', () => {
-    expect(script.indexOf('flock -w 5 9')).toBeLessThan(script.indexOf('begin_run 1'));
-    expect(script.indexOf('begin_run 1')).toBeLessThan(script.indexOf('step apt'));
+    expect(script).toMatch(/^LOCK_WAIT_SEC=5$/m);
+    const lock = script.indexOf('if ! flock -w "$LOCK_WAIT_SEC" 9; then');
+    expect(lock).toBeGreaterThan(0);
+    expect(lock).toBeLessThan(script.indexOf('\nbegin_run 1\n'));
+    expect(script.indexOf('\nbegin_run 1\n')).toBeLessThan(script.indexOf('\napt_step\n'));
   });
 
   it('keeps, before changing it, every file and unit state the run touches', () => {
@@ -168,12 +188,20 @@ describe('apply script', () => {
       expect(script.indexOf(kept, start)).toBeGreaterThan(start);
       expect(script.indexOf(kept, start)).toBeLessThan(script.indexOf(action, start));
     };
-    before('backup "$f"', '5', 'mv -f -- "$tmp" "$f"'); // a new file: recorded as absent
     before('backup /etc/a', '7', 'try chmod'); // chmod / chown only
-    before('backup /etc/nginx/sites-enabled/old', '12', 'try rm -rf'); // a stale file removed
-    before('backup /usr/local/bin/btfs', '4', 'mv -f -- /usr/local/bin/.orbis-tmp.btfs'); // a download
-    before('unit_snapshot x.service', '11', 'try systemctl enable'); // enable + start
-    expect(script.indexOf('record applied')).toBeGreaterThan(script.indexOf('step handlers'));
+    // write_file, remove_path and download keep the path before they replace it; unit_action
+    // keeps the unit's state when its last argument says so (enable, start).
+    const apply = piFile('apply.sh');
+    const keptFirst = (fn: string, kept: string, change: string): void => {
+      const body = functionOf(apply, fn);
+      expect(body.indexOf(kept), fn).toBeGreaterThan(0);
+      expect(body.indexOf(kept), fn).toBeLessThan(body.indexOf(change));
+    };
+    keptFirst('write_file', 'backup "$f"', 'mv -f -- "$tmp" "$f"');
+    keptFirst('remove_path', 'backup "$1"', 'rm -rf');
+    keptFirst('download', 'backup "$path"', 'mv -f -- "$tmp" "$path"');
+    keptFirst('unit_action', 'unit_snapshot "$2"', 'try systemctl');
+    expect(script.indexOf('\nend_run\n')).toBeGreaterThan(script.indexOf('step handlers'));
   });
 
   it('a run that touches no file or unit keeps no backups', () => {
@@ -206,11 +234,8 @@ describe('apply events', () => {
     const binary = join(dir, "bt'fs");
     writeFileSync(binary, 'hello\n');
     const manifestPath = join(dir, 'manifest.json');
-    const lines = manifestLines(
-      { [binary]: { sha256: 'ab'.repeat(32), role: 'btfs', installed: INSTALLED_HASH_MEASURED_ON_RECORD }, '/etc/a': { sha256: 'ff', role: 'r1' } },
-      manifestPath,
-    );
-    execFileSync('bash', ['-c', ['fail() { echo "$1" >&2; exit 1; }', ...lines].join('\n')]);
+    const lines = manifestLines({ [binary]: { sha256: 'ab'.repeat(32), role: 'btfs', installed: INSTALLED_HASH_MEASURED_ON_RECORD }, '/etc/a': { sha256: 'ff', role: 'r1' } });
+    execFileSync('bash', ['-c', ['fail() { echo "$1" >&2; exit 1; }', functionOf(piFile('run.sh'), 'write_manifest'), `MANIFEST='${manifestPath}'`, ...lines].join('\n')]);
     const written = JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown;
     expect(written).toEqual({
       version: 2,

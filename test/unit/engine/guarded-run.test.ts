@@ -37,7 +37,7 @@ class ScriptedHost implements Transport {
     }
     if (command.includes('apply.sh')) {
       const steps = [...stdin.matchAll(/^step (\S+)$/gm)].map((m) => m[1]);
-      const written = [...stdin.matchAll(/^f='?([^';]+)'?; tmp=/gm)].map((m) => m[1]);
+      const written = [...stdin.matchAll(/^write_file '?([^' ]+)'? /gm)].map((m) => m[1]);
       this.log.push(`apply ${written.join(' ')}`);
       return ok([...steps.flatMap((s) => [`BEGIN\t${s}`, `OK\t${s}`]), 'DONE', ''].join('\n'));
     }

@@ -1,4 +1,4 @@
-// The apply script's release_member, run by bash on releases laid out as go-btfs's package.sh
+// apply.sh's release_member, run by bash on releases laid out as go-btfs's package.sh
 // lays them out (a raw binary; a plain tar of btfs-linux-ARCH and config_linux_ARCH.yaml with its
 // md5), and as older tarballs did (gzipped, a member `btfs`): told by content, not by name.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RELEASE_MEMBER } from '../../../src/engine/apply-script.js';
+import { piFile } from '../../../src/pi/scripts.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'orbis-release-member-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ function member(make: (work: string, download: string) => void, names = 'btfs-li
   const work = join(dir, 'work');
   mkdirSync(work, { recursive: true });
   make(work, join(dir, 'download'));
-  const r = spawnSync('bash', ['-c', `${RELEASE_MEMBER}\nrelease_member "$1" "$2"`, 'bash', dir, names], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', `${piFile('apply.sh')}\nrelease_member "$1" "$2"`, 'bash', dir, names], { encoding: 'utf8' });
   return { code: r.status ?? -1, out: r.stdout.trim(), path: r.stdout.trim() };
 }
 
