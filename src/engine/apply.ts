@@ -2,9 +2,9 @@
 // the script is written to a root-only directory from stdin and started as a transient systemd
 // unit (`systemd-run --wait`), so a dropped link stops the controller's wait, not the change.
 // The events the script wrote are read back in the same command.
+import { composeScript } from '../pi/scripts.js';
+import { ORBIS_STATE_DIR, RUNS_DIR } from '../pi/state.js';
 import type { Transport } from '../transport/types.js';
-import { shq } from '../util/shell.js';
-import { RUNS_DIR } from './apply-script.js';
 
 export interface ApplyEvents {
   /** Steps that started, in order. */
@@ -60,9 +60,6 @@ export function parseEvents(text: string): ApplyEvents {
 /** Marks a live progress line (a step that began or finished) on the apply command's stderr. */
 const PROGRESS_PREFIX = 'orbis-step ';
 
-/** BEGIN and OK lines of the events file, as progress lines (sed; GNU sed reads \t and \|). */
-const LIVE_EVENTS_SED = String.raw`s/^\(BEGIN\|OK\)\t/` + PROGRESS_PREFIX + String.raw`\1 /p`;
-
 export interface StepEvent {
   kind: 'begin' | 'ok';
   step: string;
@@ -78,28 +75,15 @@ export function stepEventOf(line: string): StepEvent | undefined {
   return { kind: kind === 'BEGIN' ? 'begin' : 'ok', step };
 }
 
-/** `kind` names the transient unit: orbis-apply-<id>, orbis-rollback-<id>. */
+/**
+ * The command that starts a run script detached and follows it (src/pi/launch.sh); the script goes
+ * on its stdin. `kind` names the transient unit: orbis-apply-<id>, orbis-rollback-<id>.
+ */
 export function applyCommand(runId: string, timeoutSec: number, kind: 'apply' | 'rollback' = 'apply'): string {
-  const dir = `${RUNS_DIR}/${runId}`;
-  const unit = `orbis-${kind}-${runId}`;
-  return [
-    `d=${shq(dir)}`,
-    `install -d -m 0700 /var/lib/orbis ${shq(RUNS_DIR)} "$d" || exit 1`,
-    `(umask 077; cat > "$d/apply.sh") || exit 1`,
-    // Detached when systemd runs the host; plain bash otherwise (a chroot, an old init).
-    `if command -v systemd-run >/dev/null 2>&1 && [ -d /run/systemd/system ]; then`,
-    `  systemd-run --quiet --wait --collect --unit=${shq(unit)} --service-type=exec -p TimeoutStartSec=${timeoutSec}s /bin/bash "$d/apply.sh" "$d" >/dev/null 2>&1 &`,
-    `else /bin/bash "$d/apply.sh" "$d" >/dev/null 2>&1 & fi`,
-    // Live progress: the events as they are written, on stderr (a copy; stdout has the record).
-    `pid=$!`,
-    `tail -n +1 -s 0.3 -F --pid="$pid" "$d/events" 2>/dev/null | sed -u -n ${shq(LIVE_EVENTS_SED)} >&2 &`,
-    `wait "$pid"; rc=$?`,
-    `wait`,
-    `cat "$d/events" 2>/dev/null`,
-    // The run's record is runs/<id>.json; its working directory is not needed once read.
-    `rm -rf "$d"`,
-    'exit $rc',
-  ].join('\n');
+  return composeScript({
+    vars: { ORBIS_STATE: ORBIS_STATE_DIR, RUNS_DIR, RUN_WORK: `${RUNS_DIR}/${runId}`, RUN_UNIT: `orbis-${kind}-${runId}`, RUN_TIMEOUT_SEC: timeoutSec, PROGRESS_PREFIX },
+    files: ['launch.sh'],
+  });
 }
 
 export async function runApplyScript(

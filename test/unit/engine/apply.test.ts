@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyCommand, runApplyScript, stepEventOf, type StepEvent } from '../../../src/engine/apply.js';
 import { describeStep } from '../../../src/engine/run.js';
@@ -62,15 +65,33 @@ describe('apply command', () => {
     expect(stepEventOf('orbis-step BEGIN apt\t1700000000.250000')).toEqual({ kind: 'begin', step: 'apt' });
   });
 
-  it('turns the events file into live progress lines with the shell tools the Pi has', () => {
-    const events = 'BEGIN\tapt\t1700000000.250000\nOK\tapt\t1700000010.000000\nHANDLER\tbmFtZQ==\nBEGIN\tvalidate:nginx-rtmp\t1700000011.000000\n';
-    const sed = /sed -u -n ('[^']*')/.exec(applyCommand('x', 60))?.[1] ?? '';
-    const out = execFileSync('bash', ['-c', `sed -u -n ${sed}`], { input: events }).toString();
-    expect(out.split('\n').filter(Boolean).map(stepEventOf)).toEqual([
-      { kind: 'begin', step: 'apt' },
-      { kind: 'ok', step: 'apt' },
-      { kind: 'begin', step: 'validate:nginx-rtmp' },
-    ]);
+  it('runs the script it is given on stdin, follows its events live on stderr, returns them and its status (launch.sh)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orbis-launch-'));
+    try {
+      // Here without systemd (no /run/systemd/system): plain bash runs it. The lab's hosts run it
+      // as a transient unit (every e2e apply).
+      const script = [
+        'printf "BEGIN\\tapt\\t1700000000.250000\\n" >> "$1/events"',
+        'printf "OK\\tapt\\t1700000010.000000\\nHANDLER\\tbmFtZQ==\\n" >> "$1/events"',
+        'printf "BEGIN\\tvalidate:nginx-rtmp\\t1700000011.000000\\n" >> "$1/events"',
+        // A run lasts longer than tail's polling period (0.3 s): steps take time.
+        'sleep 0.7',
+        'exit 3',
+      ].join('\n');
+      const command = applyCommand('20261124-abc', 60).split('/var/lib/orbis').join(join(dir, 'state'));
+      const r = spawnSync('bash', ['-c', command], { input: script, encoding: 'utf8' });
+      expect(r.status).toBe(3);
+      expect(r.stdout).toBe('BEGIN\tapt\t1700000000.250000\nOK\tapt\t1700000010.000000\nHANDLER\tbmFtZQ==\nBEGIN\tvalidate:nginx-rtmp\t1700000011.000000\n');
+      expect(r.stderr.split('\n').filter(Boolean).map(stepEventOf)).toEqual([
+        { kind: 'begin', step: 'apt' },
+        { kind: 'ok', step: 'apt' },
+        { kind: 'begin', step: 'validate:nginx-rtmp' },
+      ]);
+      // The run's directory (its script held file contents) is gone once read.
+      expect(existsSync(join(dir, 'state', 'runs', '20261124-abc'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('describes a step by role and resource, with its place in the plan', () => {

@@ -1,11 +1,10 @@
 // A composed Pi-side script run by bash in a temporary tree, as the apply sandbox does: orbis's
 // state directory moved into the tree, fake commands (small scripts) first on PATH. For the
 // read-only scripts (the facts probe, the import's probe) and --remove-old.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { piDir } from '../../../src/pi/scripts.js';
 import { ORBIS_STATE_DIR } from '../../../src/pi/state.js';
 
 export interface ScriptRun {
@@ -47,27 +46,6 @@ export class ScriptSandbox {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** shellcheck (Debian's) is on this machine. */
-export const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-
-/**
- * What shellcheck says of a script as sent (empty when it is clean). SC2034 (assigned, unused) is
- * left out: a script is given every input its files may read.
- */
-export function shellcheckScript(script: string): string {
-  const r = spawnSync('shellcheck', ['-s', 'bash', '-e', 'SC2034', '-'], { input: script, encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`;
-}
-
-/** What shellcheck says of a file of src/pi (empty when it is clean). */
-export function shellcheckFile(name: string): string {
-  try {
-    return execFileSync('shellcheck', [join(piDir(), name)], { encoding: 'utf8' });
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout ?? error);
   }
 }
 

@@ -5,7 +5,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildImportScript, parseImportOutput, UPSTREAM_PATHS } from '../../../src/import/probe.js';
-import { hasShellcheck, ScriptSandbox, shellcheckFile, shellcheckScript } from '../facts/script-sandbox.js';
+import { ScriptSandbox } from '../facts/script-sandbox.js';
+import { shellcheckPiFile, shellcheckSent } from '../pi/shellcheck.js';
 
 let box: ScriptSandbox;
 beforeEach(() => {
@@ -18,11 +19,11 @@ function passwd(entries: string[]): void {
   box.fake('getent', `[ "$1" = passwd ] && [ $# = 1 ] && printf '%s\\n' ${entries.map((e) => `'${e}'`).join(' ')}`);
 }
 
-describe.skipIf(!hasShellcheck)('import-probe.sh under shellcheck', () => {
+describe('import-probe.sh under shellcheck', () => {
   it('the file, and the script as sent with and without --project, are clean', () => {
-    expect(shellcheckFile('import-probe.sh')).toBe('');
-    expect(shellcheckScript(buildImportScript())).toBe('');
-    expect(shellcheckScript(buildImportScript({ project: "/srv/my 'orbis'/" }))).toBe('');
+    expect(shellcheckPiFile('import-probe.sh')).toBe('');
+    expect(shellcheckSent(buildImportScript())).toBe('');
+    expect(shellcheckSent(buildImportScript({ project: "/srv/my 'orbis'/" }))).toBe('');
   });
 });
 

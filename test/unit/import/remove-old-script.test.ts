@@ -6,7 +6,8 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync }
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildRemovalScript, parseRemovalOutput, type RemovalPlan } from '../../../src/import/remove-old.js';
-import { hasShellcheck, ScriptSandbox, shellcheckFile, shellcheckScript } from '../facts/script-sandbox.js';
+import { ScriptSandbox } from '../facts/script-sandbox.js';
+import { shellcheckPiFile, shellcheckSent } from '../pi/shellcheck.js';
 
 const DATE = new Date('2025-06-01T10:20:30.456Z');
 
@@ -34,11 +35,11 @@ function plan(partial: Partial<RemovalPlan> = {}): RemovalPlan {
 const archiveOf = (): string => join(box.state, 'upstream-backup', 'upstream-20250601T102030Z.tar.gz');
 const listing = (archive: string): string[] => execFileSync('tar', ['--list', '--gzip', '--file', archive]).toString().split('\n').filter(Boolean).sort();
 
-describe.skipIf(!hasShellcheck)('remove-old.sh under shellcheck', () => {
+describe('remove-old.sh under shellcheck', () => {
   it('the file, and the script as sent for a removal, are clean', () => {
-    expect(shellcheckFile('remove-old.sh')).toBe('');
-    expect(shellcheckScript(buildRemovalScript(plan(), DATE))).toBe('');
-    expect(shellcheckScript(buildRemovalScript(plan({ remove: [], keep: [], disable: [] }), DATE))).toBe('');
+    expect(shellcheckPiFile('remove-old.sh')).toBe('');
+    expect(shellcheckSent(buildRemovalScript(plan(), DATE))).toBe('');
+    expect(shellcheckSent(buildRemovalScript(plan({ remove: [], keep: [], disable: [] }), DATE))).toBe('');
   });
 });
 

@@ -1,18 +1,10 @@
 // The access guard's Pi-side files (src/pi/access-guard-*.sh) and the scripts composed from them
 // pass shellcheck; the rollback the arm script writes is the one composed for the guard, as data.
 // (What they do on a host: test/unit/engine/access-guard.test.ts runs them for real.)
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildArmScript, buildConfirmScript, buildGuardRollbackScript, guardedPaths, restoreCommands, type GuardSpec } from '../../../src/engine/access-guard.js';
 import type { Plan } from '../../../src/engine/plan.js';
-import { piDir } from '../../../src/pi/scripts.js';
-
-/** What shellcheck says ('' when nothing). */
-const shellcheck = (args: string[], input?: string): string => {
-  const r = spawnSync('shellcheck', args, { input, encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`;
-};
+import { shellcheckPiFile, shellcheckSent } from './shellcheck.js';
 
 // The ssh role's plan, as a guarded run makes it: one drop-in, sshd reloaded.
 const plan: Plan = {
@@ -39,13 +31,13 @@ const spec: GuardSpec = {
 describe('the access guard files', () => {
   it('are shellcheck-clean, each', () => {
     for (const file of ['access-guard-keep.sh', 'access-guard-arm.sh', 'access-guard-rollback.sh', 'access-guard-confirm.sh']) {
-      expect(shellcheck([join(piDir(), file)]), file).toBe('');
+      expect(shellcheckPiFile(file), file).toBe('');
     }
   });
 
   it('compose shellcheck-clean scripts as sent: arm, the rollback it writes, confirm', () => {
     for (const script of [buildArmScript(spec), buildGuardRollbackScript(spec), buildConfirmScript(spec.runId)]) {
-      expect(shellcheck(['-s', 'bash', '-e', 'SC2034', '-'], script)).toBe('');
+      expect(shellcheckSent(script)).toBe('');
     }
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHistoryScript, parseHistory } from '../../../src/engine/history.js';
 import { encodePath } from '../../../src/engine/script-lib.js';
-import { piDir } from '../../../src/pi/scripts.js';
+import { shellcheckPiFile, shellcheckSent } from './shellcheck.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'orbis-history-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -117,7 +117,7 @@ describe('history.sh', () => {
   });
 
   it('is shellcheck-clean, as a file and as sent', () => {
-    expect(execFileSync('shellcheck', [join(piDir(), 'history.sh')], { encoding: 'utf8' })).toBe('');
-    expect(execFileSync('shellcheck', ['-s', 'bash', '-e', 'SC2034', '-'], { input: buildHistoryScript(), encoding: 'utf8' })).toBe('');
+    expect(shellcheckPiFile('history.sh')).toBe('');
+    expect(shellcheckSent(buildHistoryScript())).toBe('');
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INSTALL_KEY_SCRIPT, parseInstallAnswer } from '../../../src/bootstrap/authorized-keys.js';
-import { piDir } from '../../../src/pi/scripts.js';
+import { shellcheckPiFile, shellcheckSent } from './shellcheck.js';
 
 const root = mkdtempSync(join(tmpdir(), 'orbis-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ describe('authorized-keys.sh', () => {
   });
 
   it('is shellcheck-clean, as a file and as sent', () => {
-    expect(execFileSync('shellcheck', [join(piDir(), 'authorized-keys.sh')], { encoding: 'utf8' })).toBe('');
-    expect(execFileSync('shellcheck', ['-s', 'bash', '-e', 'SC2034', '-'], { input: INSTALL_KEY_SCRIPT, encoding: 'utf8' })).toBe('');
+    expect(shellcheckPiFile('authorized-keys.sh')).toBe('');
+    expect(shellcheckSent(INSTALL_KEY_SCRIPT)).toBe('');
   });
 });

@@ -9,7 +9,6 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { piDir } from '../../../src/pi/scripts.js';
 
 /** The real tools every script may use (they are there on any Pi). */
 const TOOLS = ['bash', 'base64', 'mktemp', 'rm', 'date', 'grep', 'cut', 'sort', 'stat', 'tr', 'head', 'tail', 'sed', 'awk', 'timeout', 'cat', 'sleep'];
@@ -117,16 +116,3 @@ export function tags(stdout: string): string[] {
 
 export const unb64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
 
-/** shellcheck (Debian's) is on this machine. */
-export const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-
-function shellcheck(args: string[], input?: string): string {
-  const r = spawnSync('shellcheck', args, { input, encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`;
-}
-
-/** What shellcheck says of a file of src/pi ('' when nothing). */
-export const shellcheckPiFile = (name: string): string => shellcheck([join(piDir(), name)]);
-
-/** What shellcheck says of a script as sent; SC2034 (assigned, unused) left out: a script may be given inputs it does not read. */
-export const shellcheckSent = (script: string): string => shellcheck(['-s', 'bash', '-e', 'SC2034', '-'], script);
