@@ -6,6 +6,7 @@
 import type { HostFacts, PathFact, UnitFact } from '../resources/types.js';
 import { composeScript } from '../pi/scripts.js';
 import { ENCODERS_CACHE_PATH, MANIFEST_PATH, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../pi/state.js';
+import { UNIT_PROPERTIES } from '../pi/units.js';
 
 export { ENCODERS_CACHE_PATH, MANIFEST_PATH, ORBIS_STATE_DIR, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../pi/state.js';
 
@@ -25,7 +26,6 @@ export interface ProbeSpec {
 /** Larger files are reported by hash only: a diff of them is not worth the transfer. */
 const MAX_CONTENT_BYTES = 256 * 1024;
 
-const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,UnitFileState,NRestarts,ActiveEnterTimestampMonotonic';
 
 function uniq(values: readonly string[] | undefined): string[] {
   return [...new Set(values ?? [])];

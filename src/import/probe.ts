@@ -7,6 +7,7 @@ import { parseManifest } from '../facts/probe.js';
 import { composeScript } from '../pi/scripts.js';
 import { MANIFEST_PATH } from '../pi/state.js';
 import type { RemoteFile, UnitState, UpstreamProcess, UpstreamSnapshot } from './types.js';
+import { STACK_UNITS } from '../pi/units.js';
 
 /** Upstream's files outside its project folder, as its scripts and guide lay them down. */
 export const UPSTREAM_PATHS = {
@@ -27,7 +28,9 @@ export const RETIRED_STATS_SITE = '/var/lib/orbis/upstream/orbis-stats.conf';
 export const OLD_LAYOUT_PATHS = ['/etc/nginx/sites-enabled/orbis-rtmp.conf', '/etc/nginx/sites-enabled/orbis-rtmp'] as const;
 
 export const PROJECT_NAME = 'OrbisAlternis';
-export const STACK_UNIT_NAMES = ['btfs.service', 'nginx.service', 'stunnel4.service', 'orbis.service'] as const;
+/** The units an upstream install may have: orbis's own names, but Debian's stunnel4.service (upstream
+ * runs one stunnel for Kick through the package's unit, not orbis's stunnel@kick). */
+export const STACK_UNIT_NAMES = [STACK_UNITS.btfs, STACK_UNITS.nginx, 'stunnel4.service', STACK_UNITS.orbis] as const;
 
 /** Files larger than this are listed, not read (a playlist or a conf file is a few KiB). */
 const MAX_READ_BYTES = 1024 * 1024;

@@ -3,15 +3,10 @@
 // and every check: upstream-orbis.md §6.6).
 import { SECRET_SETTING_NAMES, isSecret, type LoadedSettings, type Secret } from '../config/index.js';
 import { encoderArgs } from '../engine/context.js';
+import { STACK_UNITS } from '../pi/units.js';
 import type { VerifyInput } from './types.js';
 
-/** The stack's units, as the roles name them. */
-export const STACK_UNITS = {
-  nginx: 'nginx.service',
-  btfs: 'btfs.service',
-  orbis: 'orbis.service',
-  stunnel: 'stunnel@kick.service',
-} as const;
+export { STACK_UNITS };
 
 /** The user the streamer runs as (role orbis-service): the FFmpeg test runs with its rights. */
 export const STREAMER_USER = 'orbis';

@@ -8,6 +8,7 @@
 //   ffmpeg: the FFmpeg test again, when its input (the gateway) only settled later.
 // The scripts carry no secret: they never need a stream key.
 import { composeScript, type ShellValue } from '../pi/scripts.js';
+import { UNIT_PROPERTIES } from '../pi/units.js';
 import type { VerifyInput } from './types.js';
 
 export type ScriptKind = 'full' | 'settle' | 'ffmpeg';
@@ -19,8 +20,7 @@ export interface ScriptOptions {
   ffmpeg?: boolean;
 }
 
-/** Properties the unit checks read (systemctl show). */
-export const UNIT_PROPERTIES = 'Id,LoadState,ActiveState,SubState,UnitFileState,NRestarts,Result,ExecMainStatus,ActiveEnterTimestampMonotonic';
+export { UNIT_PROPERTIES };
 
 /** Where role ffmpeg writes the encoder a host was provisioned with (ENCODEUR_VIDEO=...). */
 export const ENCODER_ENV_PATH = '/etc/orbis/encodeur.env';

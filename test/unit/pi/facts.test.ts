@@ -9,6 +9,7 @@ import { buildProbeScript, parseFacts, type ProbeSpec } from '../../../src/facts
 import type { HostFacts } from '../../../src/resources/types.js';
 import { ScriptSandbox } from '../facts/script-sandbox.js';
 import { shellcheckPiFile, shellcheckSent } from './shellcheck.js';
+import { UNIT_PROPERTIES } from '../../../src/pi/units.js';
 
 const empty: ProbeSpec = { packages: [], units: [], paths: [], users: [], groups: [], guards: [] };
 
@@ -153,7 +154,7 @@ printf '%s\\n' Id=nginx.service LoadState=loaded ActiveState=active UnitFileStat
       'nginx.service': { load: 'loaded', active: 'active', enabled: 'enabled', restarts: 1, activeSince: '42' },
       'btfs.service': { load: 'not-found', active: 'inactive', enabled: '', restarts: 0, activeSince: '0' },
     });
-    expect(execFileSync('cat', [`${box.dir}/systemctl.log`]).toString()).toBe('show --no-pager -p Id,LoadState,ActiveState,UnitFileState,NRestarts,ActiveEnterTimestampMonotonic -- nginx.service btfs.service\n');
+    expect(execFileSync('cat', [`${box.dir}/systemctl.log`]).toString()).toBe(`show --no-pager -p ${UNIT_PROPERTIES} -- nginx.service btfs.service\n`);
   });
 
   it('reads users with their groups, and groups, of those that exist', () => {
