@@ -140,7 +140,7 @@ validate_listed() {
   local role=$1 earlier=$2 list="$UNVALIDATED_DIR/$1" c out
   shift 2
   for c; do
-    if ! out=$(bash -c "$c" 2>&1 </dev/null); then
+    if ! out=$(role_shell "$c" 2>&1 </dev/null); then
       restore_unvalidated "$list"; rm -f "$list"
       if [ "$earlier" = 1 ]; then fail "files an earlier run wrote for $role and never validated fail validation ($c); the previous ones were put back: $out"; fi
       fail "validation failed ($c); the previous files were restored: $out"
@@ -167,7 +167,7 @@ ensure_user() { id -u "$1" >/dev/null 2>&1 || try useradd "${@:2}" "$1"; }
 # CREATES exists or UNLESS holds. The guards are checked again here: the facts may be a few seconds old.
 run_command() {
   if [ -n "$2" ] && [ -e "$2" ]; then return 0; fi
-  if [ -n "$3" ] && bash -c "$3" >/dev/null 2>&1 </dev/null; then return 0; fi
+  if [ -n "$3" ] && role_shell "$3" >/dev/null 2>&1 </dev/null; then return 0; fi
   if [ -n "$1" ]; then try runuser -u "$1" -- bash -c "$4"; else try bash -c "$4"; fi
 }
 

@@ -45,7 +45,7 @@ put_back() {
 # validate_put_back COMMAND: a role's files validated as a whole once they are all back (nginx -t).
 validate_put_back() {
   local out
-  if ! out=$(bash -c "$1" 2>&1 </dev/null); then undo_fail "validation failed ($1) with the files put back: $out"; fi
+  if ! out=$(role_shell "$1" 2>&1 </dev/null); then undo_fail "validation failed ($1) with the files put back: $out"; fi
 }
 
 # rolled_back RUN BY: RUN's record says it was rolled back by BY; its backups go.

@@ -114,8 +114,11 @@ prune() {
 
 UNITS_DIRTY=0
 reload_units() { if [ "$UNITS_DIRTY" = 1 ]; then try systemctl daemon-reload; UNITS_DIRTY=0; fi; }
+# A role's own shell (a validation, a guard) runs as it ran when it was inlined in the run script:
+# with `set -u` and pipefail.
+role_shell() { bash -uo pipefail -c "$@"; }
 # validate_file TEMPLATE FILE: TEMPLATE (a role's `validate:`, %s for the file) run on FILE.
-validate_file() { local p='%s'; bash -c "${1//"$p"/\"\$1\"}" orbis-validate "$2" 2>&1 </dev/null; }
+validate_file() { local p='%s'; role_shell "${1//"$p"/\"\$1\"}" orbis-validate "$2" 2>&1 </dev/null; }
 # is_unit_file PATH: a systemd unit file (writing one needs a daemon-reload before it is used).
 is_unit_file() { case "$1" in /etc/systemd/system/*|/lib/systemd/system/*|/usr/lib/systemd/system/*) return 0 ;; esac; return 1; }
 
