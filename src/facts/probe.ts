@@ -51,6 +51,7 @@ export function buildProbeScript(spec: ProbeSpec, options: { encodersCache?: str
       USER_NAMES: uniq(spec.users),
       GROUP_NAMES: uniq(spec.groups),
       GUARDS: uniq(spec.guards),
+      GUARD_IDS: uniq(spec.guards).map((g) => Buffer.from(g).toString('base64')),
     },
     files: ['common.sh', 'facts.sh'],
   });

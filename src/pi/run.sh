@@ -114,11 +114,12 @@ prune() {
 
 UNITS_DIRTY=0
 reload_units() { if [ "$UNITS_DIRTY" = 1 ]; then try systemctl daemon-reload; UNITS_DIRTY=0; fi; }
-# A role's own shell (a validation, a guard) runs as it ran when it was inlined in the run script:
-# with `set -u` and pipefail.
-role_shell() { bash -uo pipefail -c "$@"; }
+# role_shell COMMAND [ARG...]: a role's own shell (a validation, a guard) run as it ran when it was
+# inlined in the run script, in a subshell of it (set -u, pipefail; a fork, not a new bash), with
+# ARG... as its $1...
+role_shell() { local role_command=$1; shift; ( eval "$role_command" ); }
 # validate_file TEMPLATE FILE: TEMPLATE (a role's `validate:`, %s for the file) run on FILE.
-validate_file() { local p='%s'; role_shell "${1//"$p"/\"\$1\"}" orbis-validate "$2" 2>&1 </dev/null; }
+validate_file() { local p='%s'; role_shell "${1//"$p"/\"\$1\"}" "$2" 2>&1 </dev/null; }
 # is_unit_file PATH: a systemd unit file (writing one needs a daemon-reload before it is used).
 is_unit_file() { case "$1" in /etc/systemd/system/*|/lib/systemd/system/*|/usr/lib/systemd/system/*) return 0 ;; esac; return 1; }
 
