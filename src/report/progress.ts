@@ -5,6 +5,7 @@
 // (it turns every failure into its host's report).
 import { Listr, ListrLogger, PRESET_TIMER, PRESET_TIMESTAMP, ProcessOutput } from 'listr2';
 import { forStream } from './color.js';
+import { isFailure, outcomeText } from './outcome.js';
 import type { HostReport } from './result.js';
 
 export type ProgressUpdate = (message: string) => void;
@@ -12,6 +13,14 @@ export type ProgressUpdate = (message: string) => void;
 function toStderr(): ListrLogger {
   const stderr = forStream(process.stderr);
   return new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
+}
+
+/** A host that failed: ends its task so that its progress line is marked as failed. */
+class HostFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostFailed';
+  }
 }
 
 export async function runHostsWithProgress(
@@ -29,7 +38,9 @@ export async function runHostsWithProgress(
           task.output = `[${elapsed(Date.now() - started)}] ${message}`;
         });
         reports.set(name, report);
-        task.title = `${name}: ${report.status}${report.changes.length > 0 ? ` (${report.changes.length} change${report.changes.length === 1 ? '' : 's'})` : ''}`;
+        task.title = `${name}: ${outcomeText(report)}`;
+        // A failed task is what listr2 marks ✖ (the host's report is kept all the same).
+        if (isFailure(report)) throw new HostFailed(report.error?.message ?? report.status);
       },
     })),
     {
@@ -39,7 +50,8 @@ export async function runHostsWithProgress(
       fallbackRenderer: 'simple',
       fallbackRendererCondition: () => !process.stderr.isTTY,
       silentRendererCondition: () => options.quiet === true,
-      rendererOptions: { logger: toStderr(), timer: PRESET_TIMER },
+      // The title says the outcome; the error itself is in the recap, with its hint.
+      rendererOptions: { logger: toStderr(), timer: PRESET_TIMER, showErrorMessage: false },
       fallbackRendererOptions: { logger: toStderr(), timer: PRESET_TIMER, timestamp: PRESET_TIMESTAMP },
     },
   );

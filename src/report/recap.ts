@@ -1,4 +1,5 @@
 // The terminal recap after a run: one row per host, then what failed and what to do.
+import { isDryRun, outcomeWord } from './outcome.js';
 import type { HostReport, RunReport } from './result.js';
 
 /** Rows as aligned columns (the first row is the header). */
@@ -56,12 +57,14 @@ export function formatAccess(host: HostReport): string | undefined {
 export function formatRecap(report: RunReport): string {
   const rows = [['HOST', 'STATUS', 'CHANGES', 'HANDLERS', 'ROUND TRIPS', 'TIME']];
   for (const h of report.hosts) {
-    rows.push([h.name, h.status, String(h.changes.length), String(h.handlers.length), String(h.roundTrips), seconds(h.durationMs)]);
+    rows.push([h.name, outcomeWord(h), String(h.changes.length), String(h.handlers.length), String(h.roundTrips), seconds(h.durationMs)]);
   }
   const s = report.summary;
+  // A dry run changed nothing: its hosts would change.
+  const dryRun = report.hosts.some((h) => h.status === 'changed') && report.hosts.filter((h) => h.status === 'changed').every(isDryRun);
   const counts = (['ok', 'changed', 'drift', 'failed', 'unreachable', 'skipped'] as const)
     .filter((k) => s[k] > 0)
-    .map((k) => `${s[k]} ${k}`)
+    .map((k) => `${s[k]} ${k === 'changed' && dryRun ? 'would change' : k}`)
     .join(', ');
   const errors = report.hosts.map(formatHostError).filter((e): e is string => e !== undefined);
   const accesses = report.hosts.map(formatAccess).filter((a): a is string => a !== undefined);
