@@ -78,7 +78,7 @@ Examples:
 
   lab
     .command('status')
-    .description('List the lab\'s hosts: name, role, address, architecture and live state')
+    .description('List the lab\'s hosts: name, role, address, architecture and live state (when it is not up, the labs that are)')
     .option('--name <name>', 'lab name (default: $ORBIS_LAB_NAME or "orbis")')
     .option('--json', 'print the status as JSON on stdout')
     .addHelpText(
@@ -93,7 +93,7 @@ Examples:
   sudo orbis lab status --name mine --json`,
     )
     .action(async (options) => {
-      const { labStatus, describeLeftovers } = await import('../lab/index.js');
+      const { labStatus, labsUp, describeLeftovers } = await import('../lab/index.js');
       const status = await labStatus({ name: options.name });
       const healthy = status.up && status.hosts.every((h) => h.state === 'running' || h.state === 'degraded');
       if (options.json) {
@@ -101,6 +101,7 @@ Examples:
       } else if (!status.up) {
         process.stdout.write(`lab "${status.name}" is not up\n`);
         if (status.leftovers) process.stdout.write(`leftovers of an earlier run (\`orbis lab down\` removes them):\n${describeLeftovers(status.leftovers)}\n`);
+        process.stdout.write(othersUp(await labsUp(), status.name));
       } else {
         process.stdout.write(`lab "${status.name}" (${status.subnet})\n`);
         const rows = [['NAME', 'ROLE', 'ADDRESS', 'ARCH', 'STATE'], ...status.hosts.map((h) => [h.name, h.role, h.address, h.arch, h.state])];
@@ -116,9 +117,22 @@ Examples:
     .option('--name <name>', 'lab name (default: $ORBIS_LAB_NAME or "orbis")')
     .addHelpText('after', '\nCaches (base root filesystems, downloaded packages) are kept for the next `lab up`.\n\nExamples:\n  sudo orbis lab down\n  sudo orbis lab down --name mine')
     .action(async (options) => {
-      const { labDown } = await import('../lab/index.js');
+      const { labDown, labsUp } = await import('../lab/index.js');
+      const { resolveLabName } = await import('../lab/config.js');
       const started = Date.now();
+      const name = resolveLabName(options.name);
+      const before = await labsUp();
       await labDown({ name: options.name, log: stderrLog });
       stderrLog(`lab down in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      // Asked for a lab that was not up while others are: say which (the demo's is orbis-demo).
+      if (!before.some((l) => l.name === name)) process.stderr.write(othersUp(before, name));
     });
+}
+
+/** The labs up on this machine other than `name`, and how to reach one ('' when there are none). */
+export function othersUp(labs: readonly { name: string; subnet: string; pis: number }[], name: string): string {
+  const others = labs.filter((l) => l.name !== name);
+  if (others.length === 0) return '';
+  const list = others.map((l) => `  ${l.name} (${l.subnet}, ${l.pis} Pi${l.pis === 1 ? '' : 's'})`).join('\n');
+  return `labs up on this machine:\n${list}\nname one with --name, e.g. \`orbis lab status --name ${others[0]?.name}\`\n`;
 }

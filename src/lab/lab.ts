@@ -2,7 +2,7 @@
 //   labUp / labDown / labStatus / loadLab, and addHost / removeHost for fresh hosts.
 // Everything a caller needs afterwards is in the state file, so any process can use the lab.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import type { BaseImage } from './base.js';
 import { ensureBase, hostArch } from './base.js';
 import { ensureContent, TEST_CID } from './btfs-standin/content.js';
@@ -21,6 +21,7 @@ import {
   INGEST_HOST_NUMBER,
   LAB_ARCHES,
   labLayout,
+  labRootDir,
   resolveLabName,
   resolveLabSubnet,
   validateHostName,
@@ -268,6 +269,27 @@ export interface LabStatus {
   subnet?: string;
   hosts: HostStatusLine[];
   leftovers?: Leftovers;
+}
+
+/** A lab that is up on this machine (its state file exists), as `lab status` names it. */
+export interface LabUp {
+  name: string;
+  subnet: string;
+  pis: number;
+}
+
+/**
+ * Every lab up on this machine, by name (the demo's is orbis-demo, the tests' orbis-e2e, the
+ * bench's orbis-bench): what to pass as --name when the default lab is not the one up.
+ */
+export async function labsUp(): Promise<LabUp[]> {
+  const names = await readdir(labRootDir()).catch(() => [] as string[]);
+  const labs: LabUp[] = [];
+  for (const name of names.sort()) {
+    const state = await readState(labLayout(name)).catch(() => undefined);
+    if (state) labs.push({ name: state.name, subnet: state.subnet, pis: Object.keys(state.hosts).length });
+  }
+  return labs;
 }
 
 /** The lab's hosts and their live state (asks each over SSH). */
