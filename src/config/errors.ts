@@ -19,10 +19,15 @@ export interface ConfigIssue {
   source?: string;
 }
 
-/** `conf/orbis.conf:12:18: DLIVE_BITRATE_VIDEO: must be ... (hint: ...)` */
+/**
+ * `conf/orbis.conf:12:18: DLIVE_BITRATE_VIDEO: must be ... (hint: ...)`; `--var GOP: must be ...`
+ * (a location that names the variable already, `--var GOP` or `environment ORBIS_GOP`, is not
+ * followed by its name again).
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issueLocation(issue);
-  const parts = [where, issue.variable, issue.message].filter((p): p is string => !!p);
+  const named = where !== undefined && issue.variable !== undefined && [issue.variable, `ORBIS_${issue.variable}`].includes(where.split(/\s+/).pop() ?? '');
+  const parts = [where, named ? undefined : issue.variable, issue.message].filter((p): p is string => !!p);
   const text = parts.join(': ');
   return issue.hint ? `${text} (hint: ${issue.hint})` : text;
 }

@@ -60,7 +60,7 @@ describe('the single encode, both platforms on', () => {
 
   it('an explicit encode bitrate outside the overlap is refused, wherever it comes from', () => {
     const error = configErrorOf(() => loadSettings({ env: { ORBIS_ENCODAGE_BITRATE_VIDEO: '5000' } }));
-    expect(error.message).toMatch(/^environment ORBIS_ENCODAGE_BITRATE_VIDEO: ENCODAGE_BITRATE_VIDEO: 5000 kbps does not suit both platforms: .*DLive 2500-4500 kbps, Kick 3500-6000 kbps/);
+    expect(error.message).toMatch(/^environment ORBIS_ENCODAGE_BITRATE_VIDEO: 5000 kbps does not suit both platforms: .*DLive 2500-4500 kbps, Kick 3500-6000 kbps/);
   });
 
   it('audio: the overlap is 160 kbps exactly', () => {

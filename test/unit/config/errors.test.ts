@@ -11,7 +11,10 @@ describe('formatIssue', () => {
   });
 
   it('a source instead of a position; no hint, no variable', () => {
-    expect(formatIssue({ source: 'environment ORBIS_GOP', variable: 'GOP', message: 'bad' })).toBe('environment ORBIS_GOP: GOP: bad');
+    // A source that names the variable already is not followed by its name again.
+    expect(formatIssue({ source: 'environment ORBIS_GOP', variable: 'GOP', message: 'bad' })).toBe('environment ORBIS_GOP: bad');
+    expect(formatIssue({ source: '--var DLIVE_BITRATE_VIDEO', variable: 'DLIVE_BITRATE_VIDEO', message: 'must be', hint: 'h' })).toBe('--var DLIVE_BITRATE_VIDEO: must be (hint: h)');
+    expect(formatIssue({ source: 'inventory group salon', variable: 'GOP', message: 'bad' })).toBe('inventory group salon: GOP: bad');
     expect(formatIssue({ file: 'f', message: 'no such file' })).toBe('f: no such file');
     expect(formatIssue({ file: 'f', line: 3, message: 'CRLF' })).toBe('f:3: CRLF');
   });

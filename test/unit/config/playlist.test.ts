@@ -42,6 +42,6 @@ describe('playlist (LISTE_LECTURE)', () => {
 
   it('names the setting when the file is missing', () => {
     const error = configErrorOf(() => readPlaylist(loadSettings({ env: {}, vars: ['LISTE_LECTURE=/nonexistent/liste.txt'] })));
-    expect(error.message).toMatch(/--var LISTE_LECTURE: LISTE_LECTURE: cannot read the playlist \/nonexistent\/liste\.txt: ENOENT/);
+    expect(error.message).toMatch(/--var LISTE_LECTURE: cannot read the playlist \/nonexistent\/liste\.txt: ENOENT/);
   });
 });

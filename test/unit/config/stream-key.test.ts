@@ -76,9 +76,9 @@ describe('stream keys through the loader', () => {
   it('says where a bad key came from when it is not a file, without the key', () => {
     const key = `${PREFIX}\n${SUFFIX}`;
     const fromEnv = configErrorOf(() => loadSettings({ env: { ORBIS_KICK_CLE_FLUX: key } }));
-    expect(fromEnv.message).toMatch(/^environment ORBIS_KICK_CLE_FLUX: KICK_CLE_FLUX: character 14 of the key is a line break/);
+    expect(fromEnv.message).toMatch(/^environment ORBIS_KICK_CLE_FLUX: character 14 of the key is a line break/);
     const fromVar = configErrorOf(() => loadSettings({ env, vars: [`DLIVE_CLE_FLUX=${PREFIX};${SUFFIX}`] }));
-    expect(fromVar.message).toMatch(/^--var DLIVE_CLE_FLUX: DLIVE_CLE_FLUX: character 14 of the key is a semicolon/);
+    expect(fromVar.message).toMatch(/^--var DLIVE_CLE_FLUX: character 14 of the key is a semicolon/);
     for (const error of [fromEnv, fromVar]) {
       expect(error.message).not.toContain(PREFIX);
       expect(error.message).not.toContain(SUFFIX);
