@@ -44,10 +44,10 @@ export function recordBody(recordJson: string): string {
 }
 
 /** The Pi-side files every run script is made of, before its own (apply.sh, rollback.sh). */
-export const RUN_FILES = ['common.sh', 'backups.sh', 'run.sh'] as const;
+const RUN_FILES = ['common.sh', 'backups.sh', 'run.sh'] as const;
 
 /** The inputs of run.sh (and of the files composed with it). */
-export function runVars(header: RunScriptHeader): Record<string, ShellValue> {
+function runVars(header: RunScriptHeader): Record<string, ShellValue> {
   return {
     ...stateVars(),
     RUN_ID: header.runId,

@@ -108,3 +108,23 @@ export const startUnit = (unit: string): Action => ({ op: 'systemctl', verb: 'st
 export function sandboxChange(role: string, name: string, actions: Action[], notify: string[] = []): Change {
   return { id: { role, type: 'file', name }, summary: name, actions, notify };
 }
+
+/**
+ * Run a run script (apply or rollback) as its transient unit would, with the state directory
+ * /var/lib/orbis moved to `state`: written to state/runs/<id>/run.sh, run with that directory,
+ * its events read back, the directory removed.
+ */
+export function runInState(state: string, id: string, script: string): ApplyEvents & { code: number } {
+  const dir = join(state, 'runs', id);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'run.sh'), script.split('/var/lib/orbis').join(state));
+  let code = 0;
+  try {
+    execFileSync('bash', [join(dir, 'run.sh'), dir], { stdio: 'pipe' });
+  } catch (error) {
+    code = (error as { status: number }).status;
+  }
+  const events = parseEvents(readFileSync(join(dir, 'events'), 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  return { ...events, code };
+}

@@ -5,12 +5,12 @@
 // second run from the backups, record and manifest that release wrote.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApplyScript } from '../../../src/engine/apply-script.js';
-import { parseEvents, type ApplyEvents } from '../../../src/engine/apply.js';
+import type { ApplyEvents } from '../../../src/engine/apply.js';
 import { buildHistoryScript, parseHistory, type HostHistory } from '../../../src/engine/history.js';
 import { makePlan, probeSpecFor, type Plan } from '../../../src/engine/plan.js';
 import { planRollback } from '../../../src/engine/rollback-plan.js';
@@ -20,6 +20,7 @@ import { buildProbeScript, parseFacts } from '../../../src/facts/probe.js';
 import type { DesiredFile } from '../../../src/resources/types.js';
 import type { DesiredState } from '../../../src/roles/desired.js';
 import { packageRoot } from '../../../src/util/paths.js';
+import { runInState } from './apply-sandbox.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 /** Where the old script writes (the fixture names it). */
@@ -34,20 +35,7 @@ let tmp: string;
 let state: string;
 const relocate = (script: string): string => script.split('/var/lib/orbis').join(state);
 
-function run(id: string, script: string): ApplyEvents & { code: number } {
-  const dir = join(state, 'runs', id);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'run.sh'), relocate(script));
-  let code = 0;
-  try {
-    execFileSync('bash', [join(dir, 'run.sh'), dir], { stdio: 'pipe' });
-  } catch (error) {
-    code = (error as { status: number }).status;
-  }
-  const events = parseEvents(readFileSync(join(dir, 'events'), 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  return { ...events, code };
-}
+const run = (id: string, script: string): ApplyEvents & { code: number } => runInState(state, id, script);
 
 const handlers = [{ name: 'reload web', role: 'web', command: `echo reloaded >> ${R}/handler.log` }];
 const file = (name: string, content: string, mode: string, validate?: string): DesiredFile => ({

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApplyScript } from '../../../src/engine/apply-script.js';
-import { parseEvents, type ApplyEvents } from '../../../src/engine/apply.js';
+import type { ApplyEvents } from '../../../src/engine/apply.js';
 import { buildHistoryScript, parseHistory, type HostHistory } from '../../../src/engine/history.js';
 import type { Plan } from '../../../src/engine/plan.js';
 import { planRollback, RollbackError } from '../../../src/engine/rollback-plan.js';
@@ -16,6 +16,7 @@ import { applyRecord } from '../../../src/engine/run-record.js';
 import type { Action, Change, HostFacts } from '../../../src/resources/types.js';
 import type { DesiredState } from '../../../src/roles/desired.js';
 import { createHash } from 'node:crypto';
+import { runInState } from './apply-sandbox.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -28,20 +29,7 @@ const gid = process.getgid?.() ?? 0;
 /** Scripts name /var/lib/orbis; here it is a directory of the test's own. */
 const relocate = (script: string): string => script.split('/var/lib/orbis').join(state);
 
-function runScript(id: string, script: string): ApplyEvents & { code: number } {
-  const dir = join(state, 'runs', id);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'run.sh'), relocate(script));
-  let code = 0;
-  try {
-    execFileSync('bash', [join(dir, 'run.sh'), dir], { stdio: 'pipe' });
-  } catch (error) {
-    code = (error as { status: number }).status;
-  }
-  const events = parseEvents(readFileSync(join(dir, 'events'), 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  return { ...events, code };
-}
+const runScript = (id: string, script: string): ApplyEvents & { code: number } => runInState(state, id, script);
 
 function readHistoryHere(): HostHistory {
   return parseHistory(execFileSync('bash', ['-s'], { input: relocate(buildHistoryScript()), encoding: 'utf8' }));
