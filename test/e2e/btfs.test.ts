@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, mustOnHost, onHost, releaseHost } from './helpers/lab.js';
 import { provision, type OrbisResult } from './helpers/orbis.js';
-import { btfsReleaseEnv } from './helpers/stack.js';
+import { btfsReleaseEnv, newKeys, newRecording, recordingNames, stackDiagnostics, stackEnv, StackPi } from './helpers/stack.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,31 @@ describe('go-btfs as it really starts', () => {
     expect(await gatewayStatus(pi)).toBe('206');
     // The daemon told systemd it was ready: a notify unit that is active has said READY=1.
     expect(await mustOnHost(pi, 'systemctl show -p Type -p ActiveState btfs.service', { user: 'root' })).toBe('Type=notify\nActiveState=active\n');
+    // libp2p's resource manager sized under the unit's memory limit (half of BTFS_MEMOIRE_MAX_MIO,
+    // 768 by default), read back by go-btfs's own `config`, and the daemon started with it.
+    expect(await mustOnHost(pi, `runuser -u btfs -- env BTFS_PATH=${REPO} /usr/local/bin/btfs config Swarm.ResourceMgr.MaxMemory`, { user: 'root' })).toBe('393216KiB\n');
   });
+
+  it('with the way out taken, the whole stack streams to both platforms from the converted node', async () => {
+    // The same Pi, now gateway-only: the default BTFS_MODE (simple) accepts it as it is.
+    const keys = newKeys('converted');
+    const stack = new StackPi(['--var', 'LARGEUR_MAX=320', '--var', 'HAUTEUR_MAX=180']);
+    stack.host = pi;
+    stack.env = stackEnv(lab, keys);
+    const before = { dlive: await recordingNames(lab, 'dlive', keys.dlive), kick: await recordingNames(lab, 'kick', keys.kick) };
+    const result = await stack.provision(['--json']);
+    expect(result.code, `${result.stderr}\n${JSON.stringify(result.json?.hosts[0]?.verify.filter((v) => v.status !== 'pass'))}`).toBe(0);
+    // The node was not initialised again: the identity is the one `btfs init` made by hand.
+    expect(result.json?.hosts[0]?.changes.map((c) => c.name)).not.toContain('btfs init');
+    try {
+      await Promise.all([
+        newRecording(lab, 'dlive', keys.dlive, before.dlive, 60_000),
+        newRecording(lab, 'kick', keys.kick, before.kick, 60_000),
+      ]);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- the Pi\n${await stackDiagnostics(pi)}`);
+    }
+  }, 300_000);
 });
 
 describe('arm64: the Pi\'s own architecture', () => {

@@ -286,6 +286,24 @@ describe.concurrent('the go-btfs stand-in', () => {
       expect(sync.stdout).toBe('set simple mode = true \n    please restart the node to use it!\n');
       expect(readConfig(repo.path).SimpleMode).toBe(true);
     });
+
+    it("writes Swarm.ResourceMgr empty at init, takes MaxMemory as a string, refuses a number and Limits", async () => {
+      // go-btfs-config swarm.go (ResourceMgr's fields are omitempty), types.go (OptionalString),
+      // swarmLimits (removed in 4.x): orbis sets MaxMemory (roles/btfs/role.yaml)
+      const repo = await newRepo(['-sm']);
+      const run = (...args: string[]) => btfs(repo.path, ['config', ...args]);
+      expect(readConfig(repo.path).Swarm.ResourceMgr).toEqual({});
+      expect(readConfig(repo.path).Swarm.ConnMgr.Type).toBe('basic');
+      const set = await run('Swarm.ResourceMgr.MaxMemory', '393216KiB');
+      expect([set.code, set.stdout]).toEqual([0, '']);
+      expect((await run('Swarm.ResourceMgr.MaxMemory')).stdout).toBe('393216KiB\n');
+      const [number, limits] = [await run('--json', 'Swarm.ResourceMgr.MaxMemory', '5'), await run('--json', 'Swarm.ResourceMgr.Limits', '{"System":{}}')];
+      expect(number.code).toBe(1);
+      expect(number.stderr).toContain('cannot unmarshal number into Go value of type string');
+      expect(limits.code).toBe(1);
+      expect(limits.stderr).toContain('The Swarm.ResourceMgr.Limits configuration has been removed');
+      expect(readConfig(repo.path).Swarm.ResourceMgr).toEqual({ MaxMemory: '393216KiB' });
+    });
   });
 
   describe('btfs daemon in simple mode (cmd/btfs/daemon.go)', () => {
@@ -342,6 +360,24 @@ describe.concurrent('the go-btfs stand-in', () => {
       expect(daemon.output).toContain('Received interrupt signal, shutting down...\n');
       await listener.waitFor((o) => o.includes('STOPPING=1'), READY_MS);
       listener.child.kill('SIGKILL');
+    });
+
+    it('serves with a MaxMemory go-humanize reads, and fails to start with one it cannot read', async () => {
+      // core/node/libp2p/rcmgr_defaults.go: humanize.ParseBytes(MaxMemory); an error fails the
+      // node's construction (daemon.go), so the daemon exits before any listener
+      const [good, bad] = await Promise.all([newRepo(['-sm']), newRepo(['-sm'])]);
+      for (const [repo, value] of [[good, '384MiB'], [bad, '384 parsecs']] as const) {
+        const config = readConfig(repo.path);
+        config.Swarm.ResourceMgr.MaxMemory = value;
+        writeFileSync(join(repo.path, 'config'), JSON.stringify(config, null, 2), { mode: 0o600 });
+      }
+      const [serving, failing] = [startDaemon(good), startDaemon(bad)];
+      await serving.waitFor((o) => o.includes('Daemon is ready\n'));
+      expect(await failing.exited).toBe(1);
+      expect(failing.output).toContain('unhandled size name: parsecs');
+      expect(failing.output).not.toContain('Daemon is ready');
+      expect(await refused(bad.gateway)).toBe(true);
+      expect(await stop(serving)).toBe(0);
     });
 
     it('refuses a second daemon on the same repo (the repo lock)', async () => {

@@ -368,6 +368,9 @@ DEFAULT_BOOTSTRAP = [
     "/ip4/3.66.98.120/tcp/4001/p2p/16Uiu2HAmVSpShqGg8c7dEuG8qSWZjisx1rxNFwgAAi47HKHHXFr4",
     "/ip4/54.179.164.197/tcp/4001/p2p/16Uiu2HAmVZP7ueF6jkSsMvqPEZgGGEMURtn5MZiz1KGP7FQWvHU8",
 ]
+# go-btfs-config init.go: DefaultSwarmKey (mainnet's private network key)
+DEFAULT_SWARM_KEY = ("/key/swarm/psk/1.0.0/\n/base16/\n"
+                     "64ef95289a6b998c776927ed6e33ca8c9202ee47df90141d09f5ffeeb64b8a66")
 # go-btfs-config profile.go: the profile names `init -p` accepts (their effects on parts of the
 # config orbis does not use are not reproduced)
 PROFILES = {"server", "local-discovery", "test", "default-networking", "announce-public",
@@ -383,7 +386,8 @@ def default_config(keys, mnemonic, rm_on_unpin):
     """go-btfs-config init.go: Init (and the types it fills), then cmd/btfs/init.go doInit:
     addChainInfo (chain/config/config.go, chain 199), addIdentityInfo. Keys in the order Go
     marshals the Config struct (go-btfs-config config.go). Sections orbis never reads are left
-    out (Mounts, Discovery, Routing, Ipns, Swarm, Services, Pubsub, ...)."""
+    out (Mounts, Discovery, Routing, Ipns, Services, Pubsub, ...); Swarm is kept, for orbis sets
+    Swarm.ResourceMgr.MaxMemory."""
     return {
         "ChainInfo": {
             "ChainId": BTTC_CHAIN_ID,
@@ -440,6 +444,21 @@ def default_config(keys, mnemonic, rm_on_unpin):
         # go-btfs-config init.go: API.EnableTokenAuth true: the API and the gateway answer 401
         # (core/corehttp/corehttp_interceptor.go)
         "API": {"HTTPHeaders": {}, "EnableTokenAuth": True},
+        # go-btfs-config init.go (Swarm: SwarmKey, ConnMgr, EnableAutoRelay) marshalled as swarm.go's
+        # SwarmConfig: fields without omitempty appear zero-valued; ResourceMgr's fields are all
+        # omitempty (Enabled is a Flag, MaxMemory an *OptionalString), so it starts empty.
+        "Swarm": {
+            "AddrFilters": None,
+            "DisableBandwidthMetrics": False,
+            "DisableNatPortMap": False,
+            "EnableAutoRelay": True,
+            "RelayClient": {},
+            "RelayService": {},
+            "Transports": {"Network": {}, "Security": {}, "Multiplexers": {}},
+            "SwarmKey": DEFAULT_SWARM_KEY,
+            "ConnMgr": {"Type": "basic", "LowWater": 10, "HighWater": 900, "GracePeriod": "10s"},
+            "ResourceMgr": {},
+        },
         "S3CompatibleAPI": {"Address": "127.0.0.1:6001", "Enable": False, "HTTPHeaders": None},
         # go-btfs-config experiments.go + init.go
         "Experimental": {
@@ -528,10 +547,26 @@ def go_type(value):
 
 
 STRINGS_FIELDS = {"Addresses.API", "Addresses.Gateway", "Addresses.RemoteAPI"}
+# go-btfs-config types.go: OptionalString and OptionalInteger decode null as "default", anything
+# else with json.Unmarshal into a string or an int64 (an error that names no struct field);
+# swarm.go's ResourceMgr.Limits (swarmLimits) accepts only an empty object since 4.x.
+OPTIONAL_FIELDS = {"Swarm.ResourceMgr.MaxMemory": "string", "Swarm.ConnMgr.Type": "string",
+                   "Swarm.ResourceMgr.MaxFileDescriptors": "int64", "Swarm.ConnMgr.LowWater": "int64",
+                   "Swarm.ConnMgr.HighWater": "int64"}
+LIMITS_REMOVED = ("The Swarm.ResourceMgr.Limits configuration has been removed and should be empty or not "
+                  "present. To set custom libp2p limits, read https://github.com/ipfs/kubo/blob/master/docs/"
+                  "libp2p-resource-management.md#user-supplied-override-limits")
 
 
 def check_type(default, key, value):
     """config.FromMap's json decode error for a value of the wrong type, else None."""
+    if key in OPTIONAL_FIELDS:
+        want = OPTIONAL_FIELDS[key]
+        ok = value is None or (isinstance(value, str) if want == "string"
+                               else isinstance(value, int) and not isinstance(value, bool))
+        return None if ok else "json: cannot unmarshal %s into Go value of type %s" % (json_kind(value), want)
+    if key == "Swarm.ResourceMgr.Limits":
+        return None if value in ({}, None, False) else LIMITS_REMOVED
     parts = key.split(".")
     cursor = default
     for part in parts:
@@ -1030,6 +1065,31 @@ class DaemonState:
     guide_info = None
 
 
+# go-humanize bytes.go: bytesSizeTable's names (lower case; "" is bytes)
+SIZE_NAMES = {"", "b", "k", "kb", "ki", "kib", "m", "mb", "mi", "mib", "g", "gb", "gi", "gib", "t", "tb",
+              "ti", "tib", "p", "pb", "pi", "pib", "e", "eb", "ei", "eib"}
+
+
+def parse_bytes_error(value):
+    """go-humanize ParseBytes's error for a MaxMemory value, or None (None = the default)."""
+    if value is None:
+        return None
+    digits = 0
+    for char in value:
+        if not (char.isdigit() or char in ".,"):
+            break
+        digits += 1
+    number = value[:digits].replace(",", "")
+    try:
+        float(number)
+    except ValueError:
+        return 'strconv.ParseFloat: parsing "%s": invalid syntax' % number
+    extra = value[digits:].strip().lower()
+    if extra not in SIZE_NAMES:
+        return "unhandled size name: %s" % extra
+    return None
+
+
 def sd_notify(message):
     """cmd/btfs/daemon_linux.go: notifyReady / notifyStopping: go-systemd daemon.SdNotify
     (unsetEnvironment false): a datagram to $NOTIFY_SOCKET, '@' meaning the abstract namespace."""
@@ -1157,6 +1217,15 @@ def cmd_daemon(args):
 
         # Simple mode: no guide, no chain, no settlement (daemon.go: `if SimpleMode == false`).
         # --chain-id is not even read. What follows is the node's start (core.NewNode).
+        # core/node/libp2p/rcmgr.go ResourceManager -> rcmgr_defaults.go createDefaultLimitConfig:
+        # Swarm.ResourceMgr.MaxMemory (default: half the machine's RAM) through go-humanize's
+        # ParseBytes; a value it cannot read fails the node's construction (daemon.go: "error from
+        # node construction", then main.go's "Error: ..."; fx adds its own context in front).
+        resource_mgr = ((config.get("Swarm") or {}).get("ResourceMgr") or {})
+        if resource_mgr.get("Enabled") is not False and os.environ.get("LIBP2P_RCMGR") not in ("0", "false"):
+            problem = parse_bytes_error(resource_mgr.get("MaxMemory"))
+            if problem:
+                fail(problem)
         delay = float(os.environ.get("BTFS_STANDIN_READY_DELAY", "2"))
         if stop.wait(max(0.0, delay)):
             return shutdown(phase, repo, say, ready=False)
