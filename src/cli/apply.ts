@@ -29,6 +29,8 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-fail <n%>', 'stop starting batches once more than this share of hosts failed', '0%')
     .option('--check', 'print each host\'s plan and change nothing (exit 2 when something would change)', false)
     .option('--no-verify', 'skip the verify step after provisioning each host')
+    .option('--min-speed <x>', 'the verify step\'s FFmpeg test fails below this speed (as `orbis verify --min-speed`)', '1.2')
+    .option('--retry-timeout <seconds>', 'how long the verify step retries checks that need a Pi to settle (as `orbis verify --retry-timeout`)', '60')
     .option('--rollback-on-fail', 'put a host whose provisioning or verify fails back on its previous successful run, and verify it again (it still counts as failed)', false)
     .option('--retry-file <file>', 'where the names of failed and skipped hosts are written (use with --limit @FILE)', 'orbis.retry');
   withInventoryOptions(command);

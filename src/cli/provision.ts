@@ -12,6 +12,7 @@ export function registerProvisionCommand(program: Command): void {
     .option('--check', 'print the plan with diffs and change nothing (exit 2 when something would change)', false)
     .option('--no-verify', 'skip the verify step after applying')
     .option('--min-speed <x>', 'the verify step\'s FFmpeg test fails below this speed (as `orbis verify --min-speed`)', '1.2')
+    .option('--retry-timeout <seconds>', 'how long the verify step retries checks that need the Pi to settle (as `orbis verify --retry-timeout`)', '60')
     .option('--lock-timeout <seconds>', 'wait this long for another orbis run on the host to finish', '30');
   withSettingsOptions(command);
   withConnectionOptions(command);

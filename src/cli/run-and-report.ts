@@ -29,6 +29,8 @@ export interface CliRunOptions {
   lockTimeout?: string;
   /** provision --min-speed: the verify step's FFmpeg threshold. */
   minSpeed?: string;
+  /** provision/apply --retry-timeout: how long the verify step retries settling checks. */
+  retryTimeout?: string;
   /** commander's --no-verify sets this false. */
   verify?: boolean;
 }
@@ -71,6 +73,13 @@ function parseSpeed(text: string): number {
   const value = Number(text);
   if (!(Number.isFinite(value) && value > 0)) throw new Error(`--min-speed takes a speed above 0, such as 1.2, not "${text}"`);
   return value;
+}
+
+function verifyOptionsOf(o: CliRunOptions): { minSpeed?: number; retryTimeoutSec?: number } {
+  return {
+    ...(o.minSpeed === undefined ? {} : { minSpeed: parseSpeed(o.minSpeed) }),
+    ...(o.retryTimeout === undefined ? {} : { retryTimeoutSec: parseSeconds(o.retryTimeout, '--retry-timeout') }),
+  };
 }
 
 function parseSeconds(text: string, option: string): number {
@@ -142,7 +151,7 @@ export async function buildRequest(run: CliRun): Promise<RunRequest> {
     concurrency: run.concurrency ?? 10,
     quiet: false,
     lockWaitSec: o.lockTimeout === undefined ? 30 : parseSeconds(o.lockTimeout, '--lock-timeout'),
-    ...(run.mode === 'apply' && o.verify !== false ? { verify: o.minSpeed === undefined ? {} : { minSpeed: parseSpeed(o.minSpeed) } } : {}),
+    ...(run.mode === 'apply' && o.verify !== false ? { verify: verifyOptionsOf(o) } : {}),
   };
 }
 
