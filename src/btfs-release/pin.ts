@@ -5,7 +5,7 @@
 // file that changed upstream is exactly what pinning exists to catch.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BTFS_ARCHES, btfsReleaseUrl, type BtfsArch } from '../config/btfs-download.js';
+import { BTFS_ARCHES, btfsReleaseUrl, DEFAULT_CONF_PATH, type BtfsArch } from '../config/btfs-download.js';
 import { ConfigError } from '../config/errors.js';
 import { loadSettings } from '../config/load.js';
 import { describeOrigin } from '../config/origins.js';
@@ -19,7 +19,6 @@ import { inspectRelease, ReleaseRefused, type ReleaseCheck } from './inspect.js'
 
 export const DEFAULT_PIN_ARCHES: readonly BtfsArch[] = ['arm64'];
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONF_PATH = 'conf/orbis.conf';
 
 export interface PinRequest {
   /** The conf file as the user named it (messages show this), relative to `cwd`. */

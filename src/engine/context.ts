@@ -1,7 +1,7 @@
 // The render context a host's roles see: every setting by its own name (secrets stay Secret
 // objects, so only {{secret X}} reveals them), the derived one-encode model, the enabled
 // platforms, the variables roles declare themselves, and what the facts say about the host.
-import { btfsDownload, formatIssue, resolveVideoEncoder, type EncodeSettings, type LoadedSettings, type Platform } from '../config/index.js';
+import { btfsDownload, ConfigError, resolveVideoEncoder, type EncodeSettings, type LoadedSettings, type Platform } from '../config/index.js';
 import { readPlaylist } from '../config/playlist.js';
 import type { HostFacts } from '../resources/types.js';
 
@@ -88,7 +88,8 @@ export function renderContext(
     get btfs(): { url: string; sha256: string } {
       if (facts === null) return { url: '', sha256: '' }; // provisional render: paths only
       const download = btfsDownload(loaded.settings, facts.arch, loaded.origins);
-      if (!download.ok) throw new Error(formatIssue(download.issue));
+      // A ConfigError: the renderer passes it through as the user's configuration problem.
+      if (!download.ok) throw new ConfigError([download.issue]);
       return { url: download.url, sha256: download.sha256 };
     },
     // The videos to stream ({url, title} each): read from the controller's LISTE_LECTURE file only

@@ -4,6 +4,7 @@
 import type Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compileTemplate, handlebarsRuntime } from './compiled.js';
+import { isConfigError } from '../config/errors.js';
 import { Secret } from '../config/secret.js';
 import { shq } from '../util/shell.js';
 
@@ -91,6 +92,9 @@ export class TemplateRenderer {
     try {
       return { content: template(context, { data: { orbis: data } }), secretValues: data.secrets };
     } catch (error) {
+      // A setting the context refused (e.g. no BTFS checksum for this host) is the user's
+      // configuration, said where they wrote it: not a template's problem.
+      if (isConfigError(error)) throw error;
       throw new TemplateError(where, error instanceof Error ? error.message : String(error), 'check the variable names used in the role');
     }
   }
@@ -101,6 +105,7 @@ export class TemplateRenderer {
     try {
       content = this.#compile(path)(context, { data: { orbis: data } });
     } catch (error) {
+      if (isConfigError(error)) throw error;
       // Handlebars messages name the missing variable and the template line: keep them.
       const message = error instanceof Error ? error.message : String(error);
       throw new TemplateError(path, message, 'check the variable names used in the template');

@@ -45,7 +45,12 @@ describe('btfsDownload', () => {
   it('refuses to install without a checksum, and an unknown architecture', () => {
     const { settings, origins } = loadSettings({ env: {} });
     const noSum = btfsDownload(settings, 'amd64', origins);
-    expect(!noSum.ok && formatIssue(noSum.issue)).toBe('default value: BTFS_SHA256_AMD64: is empty: orbis does not install a download it cannot check (amd64 host) (hint: set BTFS_SHA256_AMD64 to the sha256sum of the amd64 release file of BTFS 4.1.0)');
+    // go-btfs publishes no checksum: the hint is the command that pins it, not "set it"
+    expect(!noSum.ok && formatIssue(noSum.issue)).toBe('default value: BTFS_SHA256_AMD64: is empty: BTFS is not pinned for this amd64 host, and orbis installs no download it cannot check (hint: run `orbis btfs pin --arch amd64`: it downloads BTFS 4.1.0 for amd64 on this machine, checks it and writes its sha256 into the conf)');
+    const inFile = btfsDownload(settings, 'arm64', { ...origins, BTFS_SHA256_ARM64: { kind: 'file', file: 'conf/lab.conf', line: 3, col: 19 } });
+    expect(!inFile.ok && formatIssue(inFile.issue)).toMatch(/^conf\/lab\.conf:3:19: BTFS_SHA256_ARM64: is empty: .*\(hint: run `orbis btfs pin --arch arm64 --conf conf\/lab\.conf`/);
+    const fromEnv = btfsDownload(settings, 'arm64', { ...origins, BTFS_SHA256_ARM64: { kind: 'env', variable: 'ORBIS_BTFS_SHA256_ARM64' } });
+    expect(!fromEnv.ok && fromEnv.issue.hint).toMatch(/ \(and unset ORBIS_BTFS_SHA256_ARM64, which is empty and wins over the conf\)$/);
     const armhf = btfsDownload(settings, 'armhf');
     expect(!armhf.ok && armhf.issue.message).toBe('no BTFS release is configured for the architecture armhf');
   });

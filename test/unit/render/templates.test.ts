@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/errors.js';
 import { Secret } from '../../../src/config/secret.js';
 import { TemplateError, TemplateRenderer } from '../../../src/render/templates.js';
 import { packageRoot } from '../../../src/util/paths.js';
@@ -31,6 +32,21 @@ describe('template rendering', () => {
     expect([a.secretValues, b.secretValues]).toEqual([['key_salon'], ['key_cuisine']]);
     // Nothing of an earlier render carries over: without its own key, a host's render fails.
     expect(() => r.render(path, { NAME: 'garage' })).toThrow(/secret helper takes a secret/);
+  });
+
+  it("passes a configuration error from the context through as it is, not as the template's", () => {
+    // The context's `btfs` getter refuses a host with no pinned checksum: the user's conf, said
+    // where they wrote it, with its own hint (was: wrapped in the role file's path, "check the
+    // variable names used in the role").
+    const r = new TemplateRenderer();
+    const issue = { variable: 'BTFS_SHA256_AMD64', message: 'is empty', hint: 'run `orbis btfs pin`', file: 'conf/orbis.conf', line: 106, col: 19 };
+    const context = { get btfs(): never { throw new ConfigError([issue]); } };
+    for (const render of [() => r.renderString('{{btfs.sha256}}', context, 'roles/btfs/role.yaml'), () => r.render(template('btfs.hbs', '{{btfs.url}}\n'), context)]) {
+      let thrown: unknown;
+      try { render(); } catch (error) { thrown = error; }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as Error).message).toBe('conf/orbis.conf:106:19: BTFS_SHA256_AMD64: is empty (hint: run `orbis btfs pin`)');
+    }
   });
 
   it('is strict: a missing variable is an error naming it', () => {
