@@ -106,7 +106,9 @@ export function prepare(request: RunRequest): Prepared {
   const useConf = request.confExplicit || existsSync(confPath);
   // A stream key in clear in a file git tracks leaks with every push: say so, every run.
   if (useConf) for (const w of clearKeyWarnings(confPath)) process.stderr.write(`warning: ${formatIssue(w)}\n`);
-  const needsKeys = request.mode === 'apply' && roles.some((r) => r.spec.name === 'nginx-rtmp');
+  // In every mode: a plan or a drift check made with an empty key would show `playPath=` as
+  // the change to make, a plan the real run then refuses.
+  const needsKeys = roles.some((r) => r.spec.name === 'nginx-rtmp');
   const needsPlaylist = roles.some((r) => r.spec.name === 'orbis-service');
   const settingsFor = (host: HostTarget): LoadedSettings => {
     const loaded = loadSettings({ ...(useConf ? { confPath } : {}), layers: host.layers ?? [], env, vars: settingVars });
