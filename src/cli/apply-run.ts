@@ -4,6 +4,7 @@ import type { Rollout } from '../fleet/batches.js';
 import { runRollout } from '../fleet/rollout.js';
 import { retryFileText } from '../inventory/index.js';
 import { runHostsWithProgress } from '../report/progress.js';
+import { isFailure } from '../report/outcome.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, summarize, type RunReport } from '../report/result.js';
 import { ORBIS_VERSION } from '../version.js';
@@ -43,7 +44,7 @@ export async function runApply(options: ApplyOptions, hosts: HostTarget[], plann
     summary: summarize(rollout.reports, Date.now() - startedAt),
     ...(rollout.stoppedBecause ? { stoppedBecause: rollout.stoppedBecause } : {}),
   };
-  const retry = rollout.reports.filter((r) => r.status === 'failed' || r.status === 'unreachable' || r.status === 'skipped').map((r) => r.name);
+  const retry = rollout.reports.filter((r) => isFailure(r) || r.status === 'skipped').map((r) => r.name);
   if (retry.length > 0) writeFileSync(options.retryFile, retryFileText(retry));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

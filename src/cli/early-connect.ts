@@ -7,17 +7,8 @@
 // not use (a skipped host) is closed unused.
 import { connect, type SshConnectOptions, type SshTransport } from '../transport/ssh.js';
 import type { CliRunOptions } from './run-and-report.js';
+import { connectOptionsOf } from './options.js';
 import type { HostTarget } from './session.js';
-
-/** The connection options the command line gives (a host's inventory values come under them). */
-export function connectOptionsOf(o: Pick<CliRunOptions, 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig'>): SshConnectOptions {
-  return {
-    ...(o.key ? { identityFile: o.key } : {}),
-    ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
-    ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-    ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
-  };
-}
 
 export class EarlyConnections {
   readonly #pending = new Map<string, Promise<SshTransport>>();

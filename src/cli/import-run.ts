@@ -2,6 +2,7 @@
 // Pi, plan, write files and maybe secrets, report) and --remove-old (probe, gate on ownership,
 // running processes and verify, then back up and remove). Everything printed goes through a
 // last mask of the stream keys the run has seen.
+import { connectOptionsOf } from './options.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,13 +23,7 @@ import type { ImportCliOptions } from './import.js';
 import { askHidden } from './prompt.js';
 
 function connectOptions(o: ImportCliOptions, becomePassword?: Secret): SshConnectOptions {
-  return {
-    ...(o.key ? { identityFile: o.key } : {}),
-    ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
-    ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-    ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
-    ...(becomePassword ? { becomePassword } : {}),
-  };
+  return { ...connectOptionsOf(o), ...(becomePassword ? { becomePassword } : {}) };
 }
 
 function secretsFileOf(o: ImportCliOptions): string {

@@ -7,7 +7,7 @@ import { withConnectionOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
 
 /** The connection options and --json as the other commands spell them (options.ts). */
-type SharedOptions = Pick<CliRunOptions, 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'askBecomePass'>;
+type SharedOptions = Pick<CliRunOptions, 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'connectTimeout' | 'askBecomePass'>;
 
 export interface ImportCliOptions extends SharedOptions {
   out: string;

@@ -2,6 +2,7 @@
 // host's settings read once and validated before any host is contacted, and how to connect.
 // They only need the relay's and the units' names from the settings (and the keys to mask
 // them), not the playlist: the stack's roles are loaded without orbis-service.
+import { connectOptionsOf } from './options.js';
 import { askHidden } from './prompt.js';
 import type { CliRunOptions } from './run-and-report.js';
 import { prepare } from './session.js';
@@ -11,7 +12,7 @@ import { verifyInputFrom } from '../verify/input.js';
 import type { VerifyTarget } from '../verify/hosts.js';
 import type { StatusInput } from '../status/types.js';
 
-export type LiveCliOptions = Pick<CliRunOptions, 'conf' | 'var' | 'platforms' | 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'askBecomePass'> & TargetOptions;
+export type LiveCliOptions = Pick<CliRunOptions, 'conf' | 'var' | 'platforms' | 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'connectTimeout' | 'askBecomePass'> & TargetOptions;
 
 export interface LiveHosts {
   hosts: VerifyTarget[];
@@ -21,12 +22,7 @@ export interface LiveHosts {
 
 export async function liveHosts(command: string, targets: readonly string[], o: LiveCliOptions, confExplicit: boolean): Promise<LiveHosts> {
   const hosts = await hostsFor(targets, o);
-  const connectOptions: SshConnectOptions = {
-    ...(o.key ? { identityFile: o.key } : {}),
-    ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
-    ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-    ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
-  };
+  const connectOptions: SshConnectOptions = connectOptionsOf(o);
   const prepared = prepare({
     command,
     mode: 'check',

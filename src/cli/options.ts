@@ -1,6 +1,7 @@
 // Options shared by the commands that reach hosts, defined once so every command spells and
 // documents them the same way.
 import { Option, type Command } from '@commander-js/extra-typings';
+import type { SshConnectOptions } from '../transport/ssh.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -13,7 +14,30 @@ export function withConnectionOptions<T extends Command<any, any, any>>(command:
         .choices(['strict', 'accept-new'] as const),
     )
     .option('--ssh-config <file>', 'ssh_config to honour (default: ~/.ssh/config)')
+    .option('--connect-timeout <seconds>', 'give up on a host whose SSH connection and login take longer (default: ConnectTimeout from ssh_config, else 20)')
     .option('--ask-become-pass', 'prompt for the sudo password (sent on stdin only)', false);
+}
+
+/** What withConnectionOptions parses (each command's options include these). */
+export interface ConnectionCliOptions {
+  key?: string;
+  knownHosts?: string;
+  hostKeyPolicy?: 'strict' | 'accept-new';
+  sshConfig?: string;
+  connectTimeout?: string;
+}
+
+/** The connection options the command line gives (a host's inventory values come under them). */
+export function connectOptionsOf(o: ConnectionCliOptions): SshConnectOptions {
+  return {
+    ...(o.key ? { identityFile: o.key } : {}),
+    ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
+    ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+    ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
+    ...(o.connectTimeout === undefined
+      ? {}
+      : { readyTimeoutMs: 1000 * numberOption(o.connectTimeout, '--connect-timeout', (n) => n > 0 && n <= 3600, 'a number of seconds above 0 (at most 3600)') }),
+  };
 }
 
 /** Where the settings come from (the file, --var, the platforms). */

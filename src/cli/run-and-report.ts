@@ -2,25 +2,23 @@
 // print the plan/recap (or JSON), and return the exit code.
 import { Change } from '../resources/types.js';
 import { formatChanges } from '../resources/format.js';
+import { isFailure } from '../report/outcome.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
 import { defaultNewKeyPath, ensureNewKey } from '../bootstrap/public-key.js';
 import type { Secret } from '../config/secret.js';
-import { connectOptionsOf, type EarlyConnections } from './early-connect.js';
+import type { EarlyConnections } from './early-connect.js';
+import { connectOptionsOf, type ConnectionCliOptions } from './options.js';
 import { askHidden } from './prompt.js';
 import { runRequest, type HostTarget, type RunRequest } from './session.js';
 
-export interface CliRunOptions {
+export interface CliRunOptions extends ConnectionCliOptions {
   conf: string;
   confExplicit: boolean;
   var: string[];
   platforms?: 'dlive' | 'kick' | 'toutes';
   roles?: string;
   json: boolean;
-  key?: string;
-  knownHosts?: string;
-  hostKeyPolicy?: 'strict' | 'accept-new';
-  sshConfig?: string;
   askBecomePass: boolean;
   /** --ask-pass, --new-key, --no-harden (provision and apply). */
   askPass?: boolean;
@@ -52,7 +50,7 @@ export interface CliRun {
 export function printPlans(report: RunReport, diff: boolean): string {
   const out: string[] = [];
   for (const host of report.hosts) {
-    if (host.status === 'failed' || host.status === 'unreachable') continue;
+    if (isFailure(host)) continue;
     const changes: Change[] = host.changes.map((c) => ({
       id: { role: c.role, type: c.type as Change['id']['type'], name: c.name },
       summary: c.summary,

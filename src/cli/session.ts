@@ -19,7 +19,7 @@ import { connect, type SshConnectOptions, type SshTransport } from '../transport
 import type { Transport } from '../transport/types.js';
 import type { VerifyOptions } from '../verify/types.js';
 import type { EarlyConnections } from './early-connect.js';
-import { UnreachableError, HostKeyError } from '../transport/errors.js';
+import { UnreachableError, HostKeyError, isAuthFailure } from '../transport/errors.js';
 import { isSecret, maskSecrets } from '../config/secret.js';
 import { readPlaylist } from '../config/playlist.js';
 import { clearKeyWarnings } from '../secrets/clear-keys.js';
@@ -134,7 +134,7 @@ function errorReport(name: string, error: unknown, secrets: string[], startedAt:
   const { message, hint } = hostErrorOf(error);
   return {
     name,
-    status: unreachable ? 'unreachable' : 'failed',
+    status: isAuthFailure(error) ? 'auth-failed' : unreachable ? 'unreachable' : 'failed',
     changes: [],
     handlers: [],
     verify: [],

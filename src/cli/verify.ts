@@ -1,7 +1,7 @@
 // `orbis verify <target...>`: prove that Pis stream, and say exactly what is wrong when they do
 // not. The same settings and connection options as provision; hosts are verified concurrently.
 import { Option, type Command } from '@commander-js/extra-typings';
-import { numberOption as number, withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
+import { connectOptionsOf, numberOption as number, withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import { runAction } from './exit.js';
 import type { TargetOptions } from './targets.js';
 import type { CliRunOptions } from './run-and-report.js';
@@ -60,12 +60,7 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was 
       const { hostsFor } = await import('./targets.js');
       const hosts = await hostsFor(targets, o);
       const vars = [...o.var, ...(o.platforms ? [`PLATEFORMES=${o.platforms}`] : [])];
-      const connectOptions = {
-        ...(o.key ? { identityFile: o.key } : {}),
-        ...(o.knownHosts ? { knownHostsFile: o.knownHosts } : {}),
-        ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-        ...(o.sshConfig ? { configFile: o.sshConfig } : {}),
-      };
+      const connectOptions = connectOptionsOf(o);
       // Settings as provision reads them (conf file, --var, ORBIS_*, role defaults); stream keys
       // are not required: verify only needs them to mask them.
       const prepared = prepare({

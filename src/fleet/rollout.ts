@@ -2,6 +2,7 @@
 // batch the failures are counted and, past the threshold, no further batch starts and the
 // untouched hosts are reported as skipped. A host put back on its previous run by
 // --rollback-on-fail still counts as failed: the change did not go through on it.
+import { isFailure } from '../report/outcome.js';
 import type { HostReport } from '../report/result.js';
 import { shouldStop, type BatchPlan } from './batches.js';
 
@@ -24,7 +25,7 @@ export async function runRollout<T extends { name: string }>(
     const batch = plan.batches[i] ?? [];
     const results = await runBatch(batch, i);
     reports.push(...results);
-    failed += results.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;
+    failed += results.filter(isFailure).length;
     rolledBack += results.filter((r) => r.rollback?.status === 'rolled-back').length;
     const inCanary = plan.canary && i === 0;
     if (i < plan.batches.length - 1 && shouldStop(failed, total, maxFail, inCanary)) {

@@ -48,7 +48,7 @@ export function hostReport(
   };
 }
 
-const RANK: Record<HostReport['status'], number> = { skipped: 0, ok: 1, drift: 2, changed: 3, unreachable: 4, failed: 5 };
+const RANK: Record<HostReport['status'], number> = { skipped: 0, ok: 1, drift: 2, changed: 3, unreachable: 4, 'auth-failed': 4, failed: 5 };
 
 /**
  * One report for a run applied in parts (the access-guarded roles first, then the rest): changes

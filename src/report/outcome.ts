@@ -12,11 +12,11 @@ export function isDryRun(h: Outcome): boolean {
 }
 
 /** The host did not get where it was asked to (its progress line ends with ✖). */
-export function isFailure(h: Outcome): boolean {
-  return h.status === 'failed' || h.status === 'unreachable';
+export function isFailure(h: Pick<HostReport, 'status'>): boolean {
+  return h.status === 'failed' || h.status === 'unreachable' || h.status === 'auth-failed';
 }
 
-/** `ok`, `changed`, `would change`, `drift`, `failed`, `unreachable`, `skipped`. */
+/** `ok`, `changed`, `would change`, `drift`, `failed`, `unreachable`, `auth-failed`, `skipped`. */
 export function outcomeWord(h: Outcome): string {
   return isDryRun(h) ? 'would change' : h.status;
 }

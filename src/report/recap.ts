@@ -62,7 +62,7 @@ export function formatRecap(report: RunReport): string {
   const s = report.summary;
   // A dry run changed nothing: its hosts would change.
   const dryRun = report.hosts.some((h) => h.status === 'changed') && report.hosts.filter((h) => h.status === 'changed').every(isDryRun);
-  const counts = (['ok', 'changed', 'drift', 'failed', 'unreachable', 'skipped'] as const)
+  const counts = (['ok', 'changed', 'drift', 'failed', 'unreachable', 'auth-failed', 'skipped'] as const)
     .filter((k) => s[k] > 0)
     .map((k) => `${s[k]} ${k === 'changed' && dryRun ? 'would change' : k}`)
     .join(', ');

@@ -2,7 +2,11 @@
 // (../shared/DESIGN.md: hosts[].name, status, changes[], verify[], roundTrips; summary) and the
 // source of the terminal recap. Plain data; every string in it has been masked already.
 
-export type HostStatus = 'ok' | 'changed' | 'drift' | 'failed' | 'unreachable' | 'skipped';
+/**
+ * DESIGN.md's statuses, and `auth-failed`: the host answered but refused the login (a wrong user,
+ * a wrong key, no key), which is not `unreachable` and has its own fix.
+ */
+export type HostStatus = 'ok' | 'changed' | 'drift' | 'failed' | 'unreachable' | 'auth-failed' | 'skipped';
 
 export interface ReportedChange {
   role: string;
@@ -143,7 +147,7 @@ export interface RunReport {
 }
 
 export function summarize(hosts: HostReport[], durationMs: number): RunReport['summary'] {
-  const summary = { ok: 0, changed: 0, drift: 0, failed: 0, unreachable: 0, skipped: 0, hosts: hosts.length, changes: 0, durationMs, rolledBack: 0 };
+  const summary = { ok: 0, changed: 0, drift: 0, failed: 0, unreachable: 0, 'auth-failed': 0, skipped: 0, hosts: hosts.length, changes: 0, durationMs, rolledBack: 0 };
   for (const h of hosts) {
     summary[h.status] += 1;
     summary.changes += h.changes.length;
@@ -152,10 +156,10 @@ export function summarize(hosts: HostReport[], durationMs: number): RunReport['s
   return summary;
 }
 
-/** 1 when a host failed or was unreachable (wins), 2 when changes are pending or drift, else 0. */
+/** 1 when a host failed, was unreachable or refused the login (wins), 2 when changes are pending or drift, else 0. */
 export function exitCodeOf(report: RunReport): number {
   const s = report.summary;
-  if (s.failed > 0 || s.unreachable > 0) return 1;
+  if (s.failed > 0 || s.unreachable > 0 || s['auth-failed'] > 0) return 1;
   if (report.mode === 'check' && (s.drift > 0 || s.changed > 0)) return 2;
   return 0;
 }

@@ -22,12 +22,15 @@ export class TransportError extends Error {
 export type UnreachableReason = 'refused' | 'timeout' | 'dns' | 'network' | 'auth' | 'closed' | 'jump' | 'config';
 
 /**
- * The host could not be reached or logged into. Under `--json` this is `status: unreachable`,
- * not `failed`: nothing was attempted on the host.
+ * The host could not be reached or logged into. Under `--json` this is `status: unreachable`
+ * (`auth-failed` when the host answered and refused the login: see isAuthFailure), not `failed`:
+ * nothing was attempted on the host.
  */
 export class UnreachableError extends TransportError {
   readonly reason: UnreachableReason;
   readonly port: number;
+  /** What happened, without the host in front (a jump host's failure is told through it). */
+  readonly detail: string;
   /** Identities offered, in order (paths or `agent (N keys)`), for auth failures. */
   readonly keysTried: readonly string[];
 
@@ -40,13 +43,21 @@ export class UnreachableError extends TransportError {
     keysTried?: readonly string[];
     cause?: unknown;
   }) {
-    super('UNREACHABLE', init.host, `cannot reach ${init.host} (port ${init.port}): ${init.detail}`, init.hint, {
+    // A refused login is no failure to reach: the host answered.
+    const what = init.reason === 'auth' ? `${init.host} (port ${init.port}) refused the login` : `cannot reach ${init.host} (port ${init.port})`;
+    super('UNREACHABLE', init.host, `${what}: ${init.detail}`, init.hint, {
       cause: init.cause,
     });
     this.reason = init.reason;
     this.port = init.port;
+    this.detail = init.detail;
     this.keysTried = init.keysTried ?? [];
   }
+}
+
+/** The host answered and refused the login (a wrong user, a wrong key, no key at all). */
+export function isAuthFailure(error: unknown): error is UnreachableError {
+  return error instanceof UnreachableError && error.reason === 'auth';
 }
 
 /** The connection died while a command ran (reboot, cut link, sshd killed). The command's outcome is unknown. */

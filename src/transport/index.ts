@@ -15,6 +15,7 @@ export {
   HostKeyError,
   HostKeyRevokedError,
   HostKeyUnknownError,
+  isAuthFailure,
   RemoteCommandError,
   TransportError,
   UnreachableError,

@@ -128,7 +128,7 @@ function viaJump(error: unknown, target: ResolvedTarget): unknown {
     host: target.alias,
     port: target.port,
     reason: 'jump',
-    detail: `via jump host ${error.host}: ${error.message.replace(/^cannot reach [^:]+: /, '').split('\n')[0]}`,
+    detail: `via jump host ${error.host}: ${error.detail}`,
     hint: error.hint ?? '',
     keysTried: error.keysTried,
     cause: error,
@@ -153,13 +153,18 @@ export function unreachableFrom(
     const tried = offered.length > 0 ? `offered: ${offered.join(', ')}` : 'no key was available to offer';
     const passed = skipped.length > 0 ? `; passed over: ${skipped.join(', ')}` : '';
     const withPassword = offered.some((o) => o.startsWith('password'));
+    const login = `${target.port === 22 ? '' : `-p ${target.port} `}${target.user}@${target.hostname}`;
     return make(
       'auth',
       `authentication failed for user ${target.user} (${tried}${passed})`,
       withPassword
         ? `check the user name and the password of ${target.user} on ${where} (sshd may also refuse passwords: PasswordAuthentication no)`
-        : `check that the user ${target.user} exists on ${where} and that one of these keys is in its ~/.ssh/authorized_keys ` +
-          '(or give the right one with --key, or load it into ssh-agent; a fresh Pi: --ask-pass)',
+        : offered.length === 0
+          ? // Nothing to offer: "one of these keys" would point at nothing. How to get one.
+            `make a key and put it on the Pi: \`ssh-keygen -t ed25519\` then \`ssh-copy-id ${login}\`; ` +
+            'or let orbis do both on a Pi that still takes its password: add --ask-pass --new-key'
+          : `check that the user ${target.user} exists on ${where} and that one of these keys is in its ~/.ssh/authorized_keys ` +
+            '(or give the right one with --key, or load it into ssh-agent; a fresh Pi: --ask-pass)',
     );
   }
   if (err?.level === 'client-timeout') {

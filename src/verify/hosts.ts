@@ -4,7 +4,7 @@
 import type { LoadedSettings } from '../config/index.js';
 import { runHostsWithProgress } from '../report/progress.js';
 import { hostErrorOf, summarize, type HostReport, type RunReport } from '../report/result.js';
-import { connect, HostKeyError, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
+import { connect, HostKeyError, isAuthFailure, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
 import { ORBIS_VERSION } from '../version.js';
 import { verifyInputFrom } from './input.js';
 import { redact } from './redact.js';
@@ -31,9 +31,15 @@ function failedChecks(results: readonly VerifyResult[]): string[] {
   return results.filter((r) => r.status === 'fail').map((r) => r.name);
 }
 
-function report(name: string, startedAt: number, transport: Pick<Transport, 'roundTrips' | 'connections'> | undefined, results: VerifyResult[], error?: HostReport['error'], unreachable = false): HostReport {
+/** A host not reached: `auth-failed` when it refused the login, `unreachable` otherwise. */
+function notReached(error: unknown): 'auth-failed' | 'unreachable' | undefined {
+  if (isAuthFailure(error)) return 'auth-failed';
+  return error instanceof UnreachableError || error instanceof HostKeyError ? 'unreachable' : undefined;
+}
+
+function report(name: string, startedAt: number, transport: Pick<Transport, 'roundTrips' | 'connections'> | undefined, results: VerifyResult[], error?: HostReport['error'], unreached?: 'auth-failed' | 'unreachable'): HostReport {
   const failed = failedChecks(results);
-  const status = unreachable ? 'unreachable' : error || failed.length > 0 ? 'failed' : 'ok';
+  const status = unreached ?? (error || failed.length > 0 ? 'failed' : 'ok');
   const summary = failed.length > 0 ? { message: `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}` } : undefined;
   return {
     name,
@@ -59,13 +65,13 @@ export async function verifyOneHost(host: VerifyTarget, request: VerifyHostsRequ
   try {
     transport = await connect(host.target, { ...host.connect, ...request.connect, name: host.name });
   } catch (error) {
-    return report(host.name, startedAt, undefined, [], mask(hostErrorOf(error)), error instanceof UnreachableError || error instanceof HostKeyError);
+    return report(host.name, startedAt, undefined, [], mask(hostErrorOf(error)), notReached(error));
   }
   try {
     const results = await verifyHost(transport, input, { ...request.verify, progress: update });
     return report(host.name, startedAt, transport, results);
   } catch (error) {
-    return report(host.name, startedAt, transport, [], mask(hostErrorOf(error)), error instanceof UnreachableError);
+    return report(host.name, startedAt, transport, [], mask(hostErrorOf(error)), error instanceof UnreachableError ? notReached(error) : undefined);
   } finally {
     await transport.close();
   }

@@ -188,7 +188,7 @@ describe('a fresh Pi, reached by password only', () => {
     expect(await passwordLogin(pi.address, 'pi', `${password}-wrong`)).toBe('refused');
     const byKey = await orbis(['provision', `pi@${pi.address}`, '--key', pi.keyPath, '--known-hosts', knownHosts, '--ssh-config', '/dev/null', '--check', '--json'], '', env);
     expect(byKey.code).toBe(1);
-    expect(byKey.host?.status).toBe('unreachable');
+    expect(byKey.host?.status).toBe('auth-failed'); // the Pi answered and refused the key
     expect(byKey.host?.error?.hint).toContain('--ask-pass');
   });
 

@@ -25,3 +25,15 @@ describe("provision's verify options", () => {
     await expect(request({ retryTimeout: '-1' })).rejects.toThrow('--retry-timeout');
   });
 });
+
+describe('--connect-timeout', () => {
+  it('becomes the SSH handshake timeout of every host (over ssh_config ConnectTimeout)', async () => {
+    expect((await request({ connectTimeout: '5' })).connect.readyTimeoutMs).toBe(5000);
+    expect((await request({})).connect.readyTimeoutMs).toBeUndefined(); // ConnectTimeout, else 20 s
+  });
+
+  it('refuses what is not a number of seconds above 0, naming the option', async () => {
+    await expect(request({ connectTimeout: '0' })).rejects.toThrow('--connect-timeout takes a number of seconds above 0 (at most 3600), not "0"');
+    await expect(request({ connectTimeout: 'soon' })).rejects.toThrow('--connect-timeout');
+  });
+});

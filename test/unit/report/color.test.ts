@@ -59,7 +59,7 @@ describe('the CLI honours NO_COLOR', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   const progressOf = async (env: Record<string, string>): Promise<string> => {
-    const run = await runCli(['check', 'pi@127.0.0.1:1', '--known-hosts', join(home, 'known_hosts'), '--ssh-config', '/dev/null'], {
+    const run = await runCli(['check', 'pi@127.0.0.1:1', '--roles', 'ffmpeg', '--known-hosts', join(home, 'known_hosts'), '--ssh-config', '/dev/null'], {
       cwd: home,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...env },
     });

@@ -5,7 +5,7 @@ import { isFailure, outcomeText } from '../../../src/report/outcome.js';
 import { runHostsWithProgress } from '../../../src/report/progress.js';
 import { formatRecap } from '../../../src/report/recap.js';
 import type { HostReport, ReportedChange } from '../../../src/report/result.js';
-import { summarize } from '../../../src/report/result.js';
+import { exitCodeOf, summarize } from '../../../src/report/result.js';
 
 const change = (status: ReportedChange['status']): ReportedChange => ({ role: 'r', type: 'file', name: '/etc/x', summary: 'update', status });
 const host = (name: string, extra: Partial<HostReport>): HostReport => ({ name, status: 'ok', changes: [], handlers: [], verify: [], roundTrips: 1, connections: 1, durationMs: 1000, ...extra });
@@ -30,6 +30,17 @@ describe("a host's outcome, as people read it", () => {
     expect(recap).not.toMatch(/changed/);
     const real = [host('salon', { status: 'changed', changes: [change('applied')] })];
     expect(formatRecap({ hosts: real, summary: summarize(real, 1000) } as Parameters<typeof formatRecap>[0])).toContain('1 host: 1 changed');
+  });
+
+  it('a refused login is its own status: a failure, counted apart, exit 1', () => {
+    const hosts = [host('salon', { status: 'auth-failed', roundTrips: 0, error: { message: 'salon (port 22) refused the login: authentication failed for user pi' } }), host('cuisine', { status: 'unreachable' })];
+    expect(isFailure(hosts[0]!)).toBe(true);
+    const report = { command: 'check', mode: 'check', hosts, summary: summarize(hosts, 1000) } as Parameters<typeof formatRecap>[0];
+    expect(report.summary).toMatchObject({ 'auth-failed': 1, unreachable: 1 });
+    expect(formatRecap(report)).toMatch(/^salon {2,}auth-failed {2,}0 /m);
+    expect(formatRecap(report)).toContain('2 hosts: 1 unreachable, 1 auth-failed');
+    expect(exitCodeOf(report)).toBe(1);
+    expect(exitCodeOf({ ...report, hosts: [hosts[0]!], summary: summarize([hosts[0]!], 1) })).toBe(1);
   });
 
   it("a failed host's report comes back whole though its task is marked failed", async () => {

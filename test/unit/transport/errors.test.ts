@@ -6,6 +6,7 @@ import {
   RemoteCommandError,
   summarizeCommand,
   TransportError,
+  isAuthFailure,
   UnreachableError,
 } from '../../../src/transport/errors.js';
 import type { ExecResult, Transport } from '../../../src/transport/types.js';
@@ -90,6 +91,11 @@ describe('errors say what to do', () => {
 
   it('UnreachableError carries the reason and the keys tried', () => {
     const error = new UnreachableError({ host: 'pi', port: 22, reason: 'auth', detail: 'd', hint: 'h', keysTried: ['/k'] });
-    expect(error).toMatchObject({ code: 'UNREACHABLE', reason: 'auth', keysTried: ['/k'], message: 'cannot reach pi (port 22): d\nh' });
+    // The host answered: a refused login is not said as "cannot reach"
+    expect(error).toMatchObject({ code: 'UNREACHABLE', reason: 'auth', keysTried: ['/k'], detail: 'd', message: 'pi (port 22) refused the login: d\nh' });
+    expect(isAuthFailure(error)).toBe(true);
+    const refused = new UnreachableError({ host: 'pi', port: 22, reason: 'refused', detail: 'connection refused', hint: 'h' });
+    expect(refused.message).toBe('cannot reach pi (port 22): connection refused\nh');
+    expect(isAuthFailure(refused)).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import {
   ConnectionLostError,
   HostKeyChangedError,
   HostKeyUnknownError,
+  isAuthFailure,
   UnreachableError,
 } from '../../../src/transport/errors.js';
 import { fingerprintOf } from '../../../src/transport/host-key.js';
@@ -192,6 +193,18 @@ describe('connecting', () => {
     expect(error).toMatchObject({ reason: 'auth', keysTried: [strangerKey.path] });
     expect((error as Error).message).toContain(`authentication failed for user pi (offered: ${strangerKey.path})`);
     expect((error as Error).message).toContain('check that the user pi exists');
+  });
+
+  it('with no key at all, says how to make one and put it on the Pi', async () => {
+    const s = await server();
+    const home = tempDir('orbis-home-'); // no ~/.ssh/id_*, no agent, no --key
+    const error = await connect(`pi@127.0.0.1:${s.port}`, { configFile: null, homeDir: home, knownHostsFile: freshKnownHosts(), env: {}, readyTimeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(isAuthFailure(error)).toBe(true);
+    expect((error as Error).message).toContain(`127.0.0.1 (port ${s.port}) refused the login: authentication failed for user pi (no key was available to offer)`);
+    expect((error as UnreachableError).hint).toBe(
+      `make a key and put it on the Pi: \`ssh-keygen -t ed25519\` then \`ssh-copy-id -p ${s.port} pi@127.0.0.1\`; or let orbis do both on a Pi that still takes its password: add --ask-pass --new-key`,
+    );
+    removeDir(home);
   });
 
   describe('first contact by password (--ask-pass)', () => {
