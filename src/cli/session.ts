@@ -121,6 +121,10 @@ export function prepare(request: RunRequest): Prepared {
   };
   // Validate every host's settings before touching any host, and keep them for its run.
   const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
+  // What the conf file or a layer holds that is suspect but not wrong (a BOM, CRLF, a key set
+  // twice, a name that is no setting): said once per run, as `orbis inventory` says it.
+  const warnings = new Set([...loaded.values()].flatMap((l) => l.warnings.map(formatIssue)));
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
   request.early?.release(); // every host's settings are valid: connections opened early may log in
   return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer({ compiledDir: templateCacheDir(env) }) };
 }

@@ -1,5 +1,6 @@
 // Which hosts a command runs on: targets typed on the command line, or an inventory (-i) with
 // an optional --limit pattern. Errors (bad inventory, unmatched pattern) stop before any host.
+import { formatIssue } from '../config/errors.js';
 import { hostTarget, limitHosts, loadInventory, resolveHosts, type Inventory } from '../inventory/index.js';
 import { askHidden } from './prompt.js';
 import type { HostTarget } from './session.js';
@@ -29,10 +30,7 @@ export async function hostsFor(targets: readonly string[], options: TargetOption
     return targets.map((t) => ({ name: t, target: t }));
   }
   const inventory = loadInventory(inventories);
-  for (const warning of inventory.warnings) {
-    const where = warning.file ? `${warning.file}:${warning.line ?? ''}:${warning.col ?? ''}: ` : '';
-    process.stderr.write(`warning: ${where}${warning.message}${warning.hint ? ` (hint: ${warning.hint})` : ''}\n`);
-  }
+  for (const warning of inventory.warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
   const names = limitHosts(inventory, options.limit);
   const wanted = secretNames(inventory, names);
   // The secrets layer (age and its ciphers) loads only for an inventory that refers to a secret.
