@@ -6,7 +6,7 @@ import type { ConfigIssue } from './errors.js';
 import { locateProblem, type SettingProblem } from './locate.js';
 import type { SettingOrigins } from './origins.js';
 import type { Platform } from './platform-limits.js';
-import { isSettingName, SETTING_NAMES, settingsSchema, type Settings, type SettingName } from './settings.js';
+import { isSettingName, SETTING_NAMES, settingSpec, settingsSchema, type Settings, type SettingName } from './settings.js';
 import type { Candidates } from './sources.js';
 import type { IssueParams } from './value-types.js';
 
@@ -47,6 +47,16 @@ function inSourceOrder(issues: ConfigIssue[]): ConfigIssue[] {
   });
 }
 
+/**
+ * A value to start from, for a hint that wants one: the setting's default, which the checks
+ * across settings accept (a type's bounds alone may not: 500 kbps is a whole number from 500 to
+ * 20000, and outside what both platforms take). None for a secret or a setting without one.
+ */
+function withExample(variable: SettingName, hint: string): string {
+  const spec = settingSpec(variable);
+  return spec.default === '' || spec.secret ? hint : `${hint}, e.g. ${spec.default} (the default)`;
+}
+
 function problemFromZod(issue: z.core.$ZodIssue): SettingProblem {
   const first = issue.path[0];
   // Every key of the object is a setting, so every issue has one; anything else is a bug here.
@@ -54,7 +64,7 @@ function problemFromZod(issue: z.core.$ZodIssue): SettingProblem {
   const variable: SettingName = first;
   const params = (issue as { params?: IssueParams }).params;
   const problem: SettingProblem = { variable, message: issue.message };
-  if (params?.hint !== undefined) problem.hint = params.hint;
+  if (params?.hint !== undefined) problem.hint = params.exampleWanted ? withExample(variable, params.hint) : params.hint;
   if (params?.offset !== undefined) problem.offset = params.offset;
   return problem;
 }

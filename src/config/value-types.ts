@@ -17,6 +17,12 @@ export interface ParseFailure {
   hint?: string;
   /** Index (in characters) of the faulty character within the value. */
   offset?: number;
+  /**
+   * The hint would need a value to start from, which the type cannot give: one it allows may be
+   * refused by a check across settings (500 kbps is in range, and outside both platforms'
+   * overlap). validate.ts adds the setting's default, which passes those checks.
+   */
+  exampleWanted?: true;
 }
 export type ParseOutcome<T> = { ok: true; value: T } | ParseFailure;
 
@@ -30,6 +36,7 @@ export interface ValueType<T> {
 export interface IssueParams {
   hint?: string;
   offset?: number;
+  exampleWanted?: true;
 }
 
 const rawValue = z.union([z.string(), z.instanceof(Secret)], {
@@ -66,6 +73,7 @@ export function pushIssue(ctx: z.core.$RefinementCtx, failure: ParseFailure): vo
   const params: IssueParams = {};
   if (failure.hint !== undefined) params.hint = failure.hint;
   if (failure.offset !== undefined) params.offset = failure.offset;
+  if (failure.exampleWanted) params.exampleWanted = true;
   ctx.issues.push({ code: 'custom', message: failure.message, input: undefined, params });
 }
 
@@ -73,7 +81,9 @@ export function pushIssue(ctx: z.core.$RefinementCtx, failure: ParseFailure): vo
 export function failureFrom(error: z.ZodError, fallback: string): ParseFailure {
   const first = error.issues[0];
   const params = (first as { params?: IssueParams } | undefined)?.params;
-  return fail(first?.message ?? fallback, params?.hint, params?.offset);
+  const failure = fail(first?.message ?? fallback, params?.hint, params?.offset);
+  if (params?.exampleWanted) failure.exampleWanted = true;
+  return failure;
 }
 
 /** A short, quoted rendering of a harmless found value for a message. */
@@ -100,8 +110,8 @@ export function integer(min: number, max: number, unit = ''): ValueType<number> 
   return textType(allowed, (text) => {
     if (!/^[0-9]+$/.test(text)) {
       const withUnit = /^([0-9]+)\s*[A-Za-z/]+$/.exec(text);
-      const hint = withUnit ? `write the number alone, without a unit: ${withUnit[1]}` : `write digits only, e.g. ${min}`;
-      return fail(`must be ${allowed}; found ${shown(text)}`, hint);
+      if (withUnit) return fail(`must be ${allowed}; found ${shown(text)}`, `write the number alone, without a unit: ${withUnit[1]}`);
+      return { ...fail(`must be ${allowed}; found ${shown(text)}`, 'write digits only'), exampleWanted: true };
     }
     const n = Number(text);
     if (n < min || n > max) return fail(`must be ${allowed}; found ${n}`, `choose a value from ${min} to ${max}`);

@@ -70,11 +70,31 @@ describe('the settings model', () => {
 });
 
 describe('value errors: file:line:col, variable, what is allowed, hint', () => {
+  it('a value a hint offers is one the next check accepts, for every setting whose hint offers one', () => {
+    // Was: "write digits only, e.g. 500" for DLIVE_BITRATE_VIDEO, which the platforms' overlap
+    // then refused. Both platforms on (the strictest ranges), keys set.
+    const keys = 'DLIVE_CLE_FLUX=k1\nKICK_CLE_FLUX=sk_k2\n';
+    let offered = 0;
+    for (const name of SETTING_NAMES) {
+      let hint: string | undefined;
+      try {
+        load(`${keys}${name}=notanumber\n`);
+      } catch (error) {
+        hint = configErrorOf(() => { throw error; }).issues.find((i) => i.variable === name)?.hint;
+      }
+      const example = / e\.g\. (\S+)/.exec(hint ?? '')?.[1];
+      if (example === undefined) continue;
+      offered += 1;
+      expect(() => load(`${keys}${name}=${example}\n`), `${name}=${example}`).not.toThrow();
+    }
+    expect(offered).toBeGreaterThan(5);
+  });
+
   it.each([
     ['DLIVE_BITRATE_VIDEO=4500k\n',
       'conf/orbis.conf:1:21: DLIVE_BITRATE_VIDEO: must be a whole number from 500 to 20000 (kbps); found "4500k" (hint: write the number alone, without a unit: 4500)'],
     ['# bitrate\n  DLIVE_BITRATE_VIDEO="lots"   # comment\n',
-      'conf/orbis.conf:2:23: DLIVE_BITRATE_VIDEO: must be a whole number from 500 to 20000 (kbps); found "lots" (hint: write digits only, e.g. 500)'],
+      'conf/orbis.conf:2:23: DLIVE_BITRATE_VIDEO: must be a whole number from 500 to 20000 (kbps); found "lots" (hint: write digits only, e.g. 3500 (the default))'],
     ['BOUCLE=yes\n', 'conf/orbis.conf:1:8: BOUCLE: must be true or false; found "yes" (hint: write true (upstream\'s scripts compared with the word true, so "yes" meant false there))'],
     ['MELANGE=True\n', 'conf/orbis.conf:1:9: MELANGE: must be true or false; found "True" (hint: write it in lower case: true)'],
     ['ENCODEUR_VIDEO=LIBX264\n', 'conf/orbis.conf:1:16: ENCODEUR_VIDEO: must be one of auto, libx264, h264_v4l2m2m; found "LIBX264" (hint: write it exactly as libx264)'],

@@ -111,7 +111,7 @@ describe('orbis inventory', () => {
     const error = await run({ inventory: [inventory] }).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe(
-      `${inventory}:5:34: DLIVE_BITRATE_VIDEO: must be a whole number from 500 to 20000 (kbps); found "fast" (hint: write digits only, e.g. 500)`,
+      `${inventory}:5:34: DLIVE_BITRATE_VIDEO: must be a whole number from 500 to 20000 (kbps); found "fast" (hint: write digits only, e.g. 3500 (the default))`,
     );
   });
 });
