@@ -8,8 +8,14 @@
 // Where: $XDG_CACHE_HOME/orbis/templates (~/.cache/orbis/templates), one file per template,
 // owner-only. Template text is role data (no setting values, so no stream key, ever goes in).
 // Any failure to read or write an entry only costs the compile it would have saved.
+//
+// An entry is code: it runs (new Function) as the user of orbis, root in the lab and in CI. So
+// it is run only when that user wrote it: a file owned by the running user and writable by no
+// one else (checked on the open file, so a file swapped in after a check is not the one read).
+// A shared XDG_CACHE_HOME, `sudo -E` with another user's cache, a folder made in advance by
+// someone else: their entries are compiled anew, and said once.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +54,8 @@ export function compileTemplate(env: Handlebars, source: string, dir: string | u
   const file = dir === undefined ? undefined : join(dir, `${key}.js`);
   if (file !== undefined) {
     try {
-      return templateFromSpec(env, readFileSync(file, 'utf8'));
+      const spec = trustedEntry(file);
+      if (spec !== undefined) return templateFromSpec(env, spec);
     } catch {
       // not cached yet, unreadable or damaged: compile it again below
     }
@@ -59,6 +66,33 @@ export function compileTemplate(env: Handlebars, source: string, dir: string | u
   const template = templateFromSpec(env, spec);
   if (dir !== undefined && file !== undefined) keep(dir, file, spec);
   return template;
+}
+
+/**
+ * The entry's text when the running user wrote it (owner, and no write for group or others),
+ * undefined otherwise. O_NOFOLLOW: a symlink planted in the cache is not followed to code
+ * elsewhere. Throws when there is no entry.
+ */
+function trustedEntry(file: string): string | undefined {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const stat = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) {
+      warnUntrusted(file, stat.uid === uid ? 'writable by others' : `owned by uid ${stat.uid}`);
+      return undefined;
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let warned = false;
+function warnUntrusted(file: string, why: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`warning: the compiled-template cache holds ${file}, ${why}: not run, compiled anew (hint: remove that folder, or set XDG_CACHE_HOME to a folder of your own)\n`);
 }
 
 function keep(dir: string, file: string, spec: string): void {

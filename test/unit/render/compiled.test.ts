@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,42 @@ describe('compiled templates kept between runs', () => {
     const blocked = join(scratch(), 'not-a-directory');
     writeFileSync(blocked, '');
     expect(compileTemplate(env, 'w={{X}}', join(blocked, 'templates'))({ X: 3 })).toBe('w=3');
+  });
+
+  it("runs no entry the running user did not write: writable by others, another user's, a symlink", () => {
+    // An entry is code run with new Function: whoever could write it would run code as the user
+    // of orbis (root in the lab and CI). Each planted entry here would set a flag if it ran.
+    const flag = '__orbisCacheEntryRan';
+    const planted = `(globalThis.${flag} = true, { compiler: [8, '>= 4.3.0'], main: function () { return 'planted'; }, useData: true })`;
+    const env = handlebarsRuntime().create();
+    const plant = (template: string, how: (path: string) => void): string => {
+      const cache = scratch();
+      compileTemplate(env, template, cache); // a real entry at the right name
+      const [entry] = readdirSync(cache);
+      how(join(cache, entry as string));
+      return cache;
+    };
+    const cases: Array<[string, (path: string) => void]> = [
+      ['writable by others', (path) => { writeFileSync(path, planted); chmodSync(path, 0o666); }],
+      ['a symlink to code elsewhere', (path) => {
+        const elsewhere = join(scratch(), 'spec.js');
+        writeFileSync(elsewhere, planted, { mode: 0o600 });
+        rmSync(path);
+        symlinkSync(elsewhere, path);
+      }],
+    ];
+    // Another user's file: only root can make one here (CI runs as root).
+    if (process.getuid?.() === 0) cases.push(['owned by another user', (path) => { writeFileSync(path, planted); chownSync(path, 65534, 65534); }]);
+    for (const [what, how] of cases) {
+      const cache = plant(`${what} {{X}}`, how);
+      expect(compileTemplate(env, `${what} {{X}}`, cache)({ X: 1 }), what).toBe(`${what} 1`);
+      expect((globalThis as Record<string, unknown>)[flag], what).toBeUndefined();
+    }
+    // The same planted text in an entry of our own, mode 0600, does run: the checks are what stop it.
+    const own = plant('own {{X}}', (path) => writeFileSync(path, planted));
+    expect(compileTemplate(env, 'own {{X}}', own)({ X: 1 })).toBe('planted');
+    expect((globalThis as Record<string, unknown>)[flag]).toBe(true);
+    delete (globalThis as Record<string, unknown>)[flag];
   });
 
   it('lives under $XDG_CACHE_HOME, else ~/.cache', () => {
