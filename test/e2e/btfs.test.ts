@@ -33,6 +33,15 @@ describe('go-btfs as it really starts', () => {
   });
   afterAll(async () => releaseHost(pi));
 
+  it("a person's account as the daemon's user is refused before anything changes (only the Pi knows its users)", async () => {
+    // pi exists on every lab Pi (uid 1000), as on Raspberry Pi OS; the controller cannot know it.
+    const result = await run(pi, ['--var', 'BTFS_UTILISATEUR=pi', '--var', 'BTFS_REPERTOIRE_REPO=/var/lib/pi-btfs'], btfsReleaseEnv(lab, 'tar'));
+    const said = result.stdout + result.stderr;
+    expect(result.code, said).toBe(1);
+    expect(said).toContain('the user pi exists on this host with uid 1000');
+    expect((await onHost(pi, 'test -e /var/lib/pi-btfs || test -e /usr/local/bin/btfs', { user: 'root' })).code).toBe(1);
+  });
+
   it('a hand-made full-node repo: --check and provision refuse in seconds with its address and the ways out, changing nothing; BTFS_MODE=forcer-simple makes it a gateway that serves', async () => {
     // As a user (or upstream's guide) would have done: the raw release, a plain `btfs init`.
     const raw = lab.btfs.layouts.amd64.raw;

@@ -1,5 +1,6 @@
 // BTFS: where the videos come from (a local go-btfs daemon and its HTTP gateway).
-import { absolutePath, anyText, boolean, contentId, httpUrl, integer, oneOf, optional, port, releaseVersion, sha256Hex, textType, fail, ok, unixUserName, urlTemplate } from '../value-types.js';
+import { anyText, boolean, contentId, httpUrl, integer, oneOf, optional, port, releaseVersion, sha256Hex, textType, fail, ok, urlTemplate } from '../value-types.js';
+import { serviceDirectory, serviceUser } from '../service-policy.js';
 import { setting } from './spec.js';
 
 /** 1029 = BTTC testnet, 199 = BTTC mainnet. A repo is tied to the chain it was initialised with. */
@@ -60,9 +61,9 @@ export const BTFS_SETTINGS = {
     "Memory the BTFS daemon may use (MEMOIRE = memory, MiO = MiB): go-btfs's memory grows on a Pi until it is " +
     'killed (go-btfs issues #502, #396, #301); systemd stops it at this limit and starts it again at once, and ' +
     "Go's collector works harder from 80% of it. 768 leaves most of a 2 GB Pi to the encoder."),
-  BTFS_UTILISATEUR: setting(unixUserName(), 'btfs', 'btfs', ['btfs'],
+  BTFS_UTILISATEUR: setting(serviceUser(), 'btfs', 'btfs', ['btfs'],
     'System user that runs the BTFS daemon (UTILISATEUR = user); orbis creates it.'),
-  BTFS_REPERTOIRE_REPO: setting(absolutePath(), '/var/lib/btfs/.btfs', 'btfs', ['btfs'],
+  BTFS_REPERTOIRE_REPO: setting(serviceDirectory(), '/var/lib/btfs/.btfs', 'btfs', ['btfs'],
     'BTFS repository (identity, configuration, blocks), owned by BTFS_UTILISATEUR; `btfs init` runs only ' +
     'when it does not exist yet. It holds the node identity unencrypted: it stays 0700.'),
 
