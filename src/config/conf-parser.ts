@@ -346,6 +346,11 @@ class LineReader {
   private substitute(name: string, dollarCol: number, out: WordBuilder): void {
     const entry = this.known.get(name);
     if (entry !== undefined) {
+      // Each line can double what it expands (A="$A$A"): 30 such lines are a gigabyte. No
+      // setting is longer than a path or a URL; past the bound, the value is refused at once.
+      if (out.length + entry.value.length > MAX_VALUE_CHARS) {
+        throw this.fault(dollarCol, `expanding \${${name}} makes this value longer than ${MAX_VALUE_CHARS} characters`, 'write the value out: no orbis setting is that long (a variable that expands itself over and over, A="$A$A", grows without end)', this.key);
+      }
       for (const ch of entry.value) out.push(ch, dollarCol);
       return;
     }
@@ -409,9 +414,16 @@ class LineReader {
   }
 }
 
+/** The longest value a `${VAR}` expansion may build (a setting is a path, a URL, a name). */
+export const MAX_VALUE_CHARS = 8192;
+
 class WordBuilder {
   private readonly parts: string[] = [];
   private readonly columns: number[] = [];
+
+  get length(): number {
+    return this.parts.length;
+  }
 
   push(ch: string, col: number): void {
     this.parts.push(ch);

@@ -1,5 +1,5 @@
 // Load the settings of one host: read and parse the conf file, stack the layers, validate.
-import { readFileSync } from 'node:fs';
+import { readBoundedText, UnreadableFileError } from '../util/bounded-read.js';
 import { scanConf, type ParsedConf } from './conf-parser.js';
 import type { EncodeSettings } from './encode.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -72,8 +72,9 @@ function readConf(options: LoadOptions): ParsedConf | undefined {
 
 function readConfText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readBoundedText(file);
   } catch (error) {
+    if (error instanceof UnreadableFileError) throw new ConfigError([{ file, message: error.message, hint: error.hint }]);
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'ENOENT'
       ? 'copy conf/orbis.conf.example to conf/orbis.conf and fill it in, or name another file with --conf'

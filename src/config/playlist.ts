@@ -8,7 +8,7 @@
 // A bare CID becomes BTFS_PASSERELLE/<CID>. The path is relative to the folder of the file that set
 // LISTE_LECTURE (conf file or inventory), else to the current directory. Empty setting: the one
 // video BTFS_HASH_TEST. Read and checked before any host is touched; every error has file:line:col.
-import { readFileSync } from 'node:fs';
+import { readBoundedText, UnreadableFileError } from '../util/bounded-read.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import type { LoadedSettings } from './load.js';
@@ -43,13 +43,14 @@ export function readPlaylist(loaded: LoadedSettings): PlaylistItem[] {
   if (path === undefined) return [{ url: `${gateway}/${loaded.settings.BTFS_HASH_TEST}`, title: 'BTFS_HASH_TEST' }];
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedText(path);
   } catch (error) {
+    const why = error instanceof UnreadableFileError ? error.message : (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new ConfigError([
       {
         variable: 'LISTE_LECTURE',
-        message: `cannot read the playlist ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        hint: 'LISTE_LECTURE is a file on this machine, relative to the folder of the file that sets it',
+        message: `cannot read the playlist ${path}: ${why}`,
+        hint: 'LISTE_LECTURE is a file on this machine (a list of videos, one per line), relative to the folder of the file that sets it',
         source: describeOrigin(loaded.origins.LISTE_LECTURE, 'LISTE_LECTURE'),
       },
     ]);

@@ -1,6 +1,7 @@
 // Entry point: read inventory files (or directories of them), validate, assemble. Throws one
 // ConfigError listing every problem of every file, each at file:line:col with a hint.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readBoundedText, UnreadableFileError } from '../util/bounded-read.js';
 import { join } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../config/index.js';
 import { assemble } from './assemble.js';
@@ -19,7 +20,7 @@ export interface InventoryLoadOptions {
 /** `paths`: inventory files, or directories whose *.yaml / *.yml files are read in name order. */
 export function loadInventory(paths: string | readonly string[], options: InventoryLoadOptions = {}): Inventory {
   const files = expandPaths(typeof paths === 'string' ? [paths] : paths);
-  const readText = options.readText ?? ((file: string) => readFileSync(file, 'utf8'));
+  const readText = options.readText ?? ((file: string) => readBoundedText(file));
   const errors: ConfigIssue[] = [];
   const parts: InventoryPart[] = [];
   const warnings: ConfigIssue[] = [];
@@ -69,6 +70,10 @@ function readInventoryFile(file: string, readText: (file: string) => string, err
   try {
     return readText(file);
   } catch (error) {
+    if (error instanceof UnreadableFileError) {
+      errors.push({ file, message: error.message, hint: error.hint });
+      return undefined;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     errors.push({
       file,

@@ -6,7 +6,7 @@ import type { ConfigIssue, SettingName } from '../config/index.js';
 import { positionOf, type YamlSource } from '../util/yaml-positions.js';
 import { inventoryFileSchema, type ConnectionData, type GroupData, type HostData } from './schema.js';
 import type { ConnectionFields, InventoryGroup, InventoryHost, Located, Scope, VarEntry, VarValue } from './types.js';
-import { duplicateKeyIssues, parseInventoryYaml, syntaxIssues } from './yaml-issues.js';
+import { boundIssues, duplicateKeyIssues, MAX_YAML_ALIASES, parseInventoryYaml, syntaxIssues } from './yaml-issues.js';
 import { issuesFromZod } from './zod-issues.js';
 
 export interface InventoryPart {
@@ -21,8 +21,10 @@ export function readInventoryText(file: string, text: string): FileReading {
   const source = parseInventoryYaml(file, text);
   const syntax = syntaxIssues(source, text);
   if (syntax.length > 0) return { ok: false, errors: syntax };
+  const bounds = boundIssues(source);
+  if (bounds.length > 0) return { ok: false, errors: bounds };
   const duplicates = duplicateKeyIssues(source);
-  const parsed = inventoryFileSchema.safeParse(source.doc.toJS() ?? {});
+  const parsed = inventoryFileSchema.safeParse(source.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {});
   const errors = [...duplicates, ...(parsed.success ? [] : issuesFromZod(source, parsed.error.issues))];
   if (!parsed.success || errors.length > 0) return { ok: false, errors: sortByPosition(errors) };
 

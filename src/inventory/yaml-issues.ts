@@ -2,7 +2,7 @@
 // YAML library would report a duplicate as "Map keys must be unique"; parsing with uniqueKeys off
 // and finding them here lets the message say which host, group or setting it is and where the
 // first one is, which is what the user needs to merge them.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { ConfigIssue } from '../config/index.js';
 import type { YamlSource } from '../util/yaml-positions.js';
 import { dotted } from './zod-issues.js';
@@ -16,6 +16,10 @@ export function parseInventoryYaml(file: string, text: string): YamlSource {
 export function syntaxIssues(source: YamlSource, text: string): ConfigIssue[] {
   return source.doc.errors.map((error) => {
     const at = source.lineCounter.linePos(faultOffset(error.code, error.message, error.pos[0], text));
+    // The parser recurses on nesting: brackets opened thousands deep exhaust its stack.
+    if (/Maximum call stack size exceeded/.test(error.message)) {
+      return { file: source.file, line: at.line, col: at.col, message: TOO_DEEP, hint: TOO_DEEP_HINT };
+    }
     return {
       file: source.file,
       line: at.line,
@@ -25,6 +29,47 @@ export function syntaxIssues(source: YamlSource, text: string): ConfigIssue[] {
       hint: 'fix the YAML syntax (indent with spaces; quote values that hold ": " or start with a special character)',
     };
   });
+}
+
+/** Nesting an inventory may have: fleet, groups within groups (children), hosts, vars, a value. */
+export const MAX_YAML_DEPTH = 64;
+/** Alias expansions the document may need (the yaml library's own default bound). */
+export const MAX_YAML_ALIASES = 100;
+const TOO_DEEP = `nested more than ${MAX_YAML_DEPTH} levels deep: no inventory is`;
+const TOO_DEEP_HINT = 'an inventory is a few levels deep (hosts, groups and their children, vars): remove the extra nesting';
+
+/**
+ * What would make reading the document cost without bound, at its position: nesting deeper than
+ * any inventory (converting it recurses), and aliases that expand to more than MAX_YAML_ALIASES
+ * nodes (a "billion laughs": a few lines, gigabytes once expanded; toJS refuses it, by a
+ * ReferenceError that says nowhere where).
+ */
+export function boundIssues(source: YamlSource): ConfigIssue[] {
+  const at = (offset: number) => source.lineCounter.linePos(offset);
+  let deep: number | undefined;
+  let firstAlias: number | undefined;
+  visit(source.doc, (_key, node, path) => {
+    const offset = (node as { range?: [number, number, number] } | null)?.range?.[0];
+    if (isAlias(node) && firstAlias === undefined) firstAlias = offset;
+    if (offset !== undefined && path.filter((n) => isMap(n) || isSeq(n)).length > MAX_YAML_DEPTH) {
+      deep = offset;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  if (deep !== undefined) return [{ file: source.file, ...at(deep), message: TOO_DEEP, hint: TOO_DEEP_HINT }];
+  try {
+    source.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || firstAlias === undefined) throw error;
+    return [{
+      file: source.file,
+      ...at(firstAlias),
+      message: `its aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies: a document that grows without bound once read`,
+      hint: 'write the shared values out, or share them with a group (groups: ... vars:) instead of aliases',
+    }];
+  }
+  return [];
 }
 
 /**
