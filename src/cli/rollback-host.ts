@@ -7,7 +7,7 @@ import { RollbackError, type RollbackRequest } from '../engine/rollback-plan.js'
 import { rollbackReportedChanges } from '../report/rollback.js';
 import { hostErrorOf, type HostError, type RollbackOutcome } from '../report/result.js';
 import type { Transport } from '../transport/types.js';
-import { redact } from '../verify/redact.js';
+import { maskHostText } from '../resources/secret-mask.js';
 import type { VerifyInput, VerifyOptions } from '../verify/types.js';
 import { ORBIS_VERSION } from '../version.js';
 
@@ -29,7 +29,8 @@ export interface RollbackDone {
 }
 
 function masked(error: HostError, secrets: readonly string[]): HostError {
-  return { ...error, message: redact(error.message, secrets), ...(error.hint ? { hint: redact(error.hint, secrets) } : {}) };
+  const mask = (text: string): string => maskHostText(text, { values: secrets, anchors: [] });
+  return { ...error, message: mask(error.message), ...(error.hint ? { hint: mask(error.hint) } : {}) };
 }
 
 export async function rollbackAndVerify(transport: Transport, ctx: RollbackContext): Promise<RollbackDone> {

@@ -3,7 +3,7 @@
 // reports it as drift, apply turns it into one script (apply-script.ts).
 import { createHash } from 'node:crypto';
 import type { ManifestEntry, ProbeSpec } from '../facts/probe.js';
-import { planAll } from '../resources/index.js';
+import { emptyPlanContext, planAll } from '../resources/index.js';
 import type { Change, Desired, HostFacts } from '../resources/types.js';
 import type { DesiredState, Handler } from '../roles/desired.js';
 
@@ -163,7 +163,8 @@ function revalidations(desired: DesiredState, facts: HostFacts): Change[] {
 }
 
 export function makePlan(desired: DesiredState, facts: HostFacts): Plan {
-  const changes = planAll(desired.resources, facts)
+  const context = desired.secrets ? { ...emptyPlanContext(), secrets: desired.secrets } : emptyPlanContext();
+  const changes = planAll(desired.resources, facts, context)
     .filter((c) => c.actions.length > 0 || c.error !== undefined)
     .map((c) => {
       const origin = fileOrigin(c, facts);

@@ -7,7 +7,7 @@ import { planRollback, rollbackChanges, type RollbackPlan, type RollbackRequest 
 import { buildRollbackScript } from './rollback-script.js';
 import { RECORD_FORMAT, type RecordDraft } from './run-record.js';
 import { controllerName, LockedError, lockHolder, newRunId } from './run.js';
-import { redact } from '../verify/redact.js';
+import { maskHostText } from '../resources/secret-mask.js';
 
 export interface RollbackOptions {
   mode: 'apply' | 'check';
@@ -81,8 +81,8 @@ export async function rollbackHost(transport: Transport, options: RollbackOption
   result.runId = runId;
   result.events = events;
   // The files put back may hold keys orbis is no longer told about (an old key in an old
-  // rtmp.conf, quoted by nginx -t): push targets are masked whatever they hold.
-  const mask = (text: string): string => redact(text, options.secretValues);
+  // rtmp.conf, quoted by nginx -t): where keys sit is masked whatever it holds.
+  const mask = (text: string): string => maskHostText(text, { values: options.secretValues, anchors: [] });
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
   if (events.failed) {
     result.failure = { message: mask(events.failed.message), ...locate(plan, events.failed.step) };

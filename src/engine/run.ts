@@ -10,7 +10,7 @@ import type { TemplateRenderer } from '../render/templates.js';
 import { buildDesired, type DesiredState } from '../roles/desired.js';
 import type { LoadedRole } from '../roles/load.js';
 import type { Transport } from '../transport/types.js';
-import { maskSecrets } from '../config/secret.js';
+import { maskHostText } from '../resources/secret-mask.js';
 import { buildApplyScript } from './apply-script.js';
 import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';
@@ -180,7 +180,11 @@ export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 
   const apt = events.stepMs.apt ?? 0;
   const handlers = events.stepMs.handlers ?? 0;
   run.timesMs = { ...run.timesMs, apt, handlers, apply: Math.max(0, Math.round(performance.now() - applyStarted) - apt - handlers) };
-  const mask = (text: string): string => maskSecrets(text, options.secretValues);
+  // What the script says may quote a file (nginx -t): masked as anything from the Pi is, by the
+  // keys the run knows and by where keys sit, whatever they hold.
+  const known = run.desired.secrets?.forText() ?? { anchors: [] };
+  const hostMask = { ...known, values: [...options.secretValues, ...(run.desired.secrets?.values ?? [])] };
+  const mask = (text: string): string => maskHostText(text, hostMask);
   if (events.lockedBy) throw new LockedError(transport.name, mask(events.lockedBy));
   if (events.failed) {
     const where = locateStep(run.plan, events.failed.step);

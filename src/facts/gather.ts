@@ -1,4 +1,5 @@
 // Gather facts over a transport: the probe script goes on stdin of one `bash -s` under sudo.
+import { hostStderrTail } from '../resources/secret-mask.js';
 import type { HostFacts } from '../resources/types.js';
 import type { Transport } from '../transport/types.js';
 import { buildProbeScript, parseFacts, type ProbeSpec } from './probe.js';
@@ -19,7 +20,7 @@ export async function gatherFacts(transport: Transport, spec: ProbeSpec): Promis
   if (result.code !== 0) {
     throw new FactsError(
       transport.name,
-      `gathering facts failed (exit ${result.code ?? result.signal ?? 'unknown'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+      `gathering facts failed (exit ${result.code ?? result.signal ?? 'unknown'}): ${hostStderrTail(result.stderr)}`,
       'the host must run bash, coreutils and dpkg (Debian / Raspberry Pi OS)',
     );
   }

@@ -7,11 +7,14 @@ import { compileTemplate, handlebarsRuntime } from './compiled.js';
 import { isConfigError } from '../config/errors.js';
 import { Secret } from '../config/secret.js';
 import { shq } from '../util/shell.js';
+import { secretSpansOf, type SecretSpans } from './secret-spans.js';
 
 export interface Rendered {
   content: string;
   /** Clear values of the secrets this render revealed: masked wherever the content is shown. */
   secretValues: string[];
+  /** Of a template file: where it puts secrets and the words it writes (see secret-spans.ts). */
+  spans?: SecretSpans;
 }
 
 export class TemplateError extends Error {
@@ -40,6 +43,7 @@ function collector(options: Handlebars.HelperOptions): RenderData {
 export class TemplateRenderer {
   readonly #hb = handlebarsRuntime().create();
   readonly #cache = new Map<string, Handlebars.TemplateDelegate>();
+  readonly #spans = new Map<string, SecretSpans>();
   readonly #compiledDir: string | undefined;
 
   /** `compiledDir`: where compiled templates are kept between runs (see compiled.ts); none by default. */
@@ -76,6 +80,7 @@ export class TemplateRenderer {
       }
       template = compileTemplate(this.#hb, source, this.#compiledDir);
       this.#cache.set(path, template);
+      this.#spans.set(path, secretSpansOf(source));
     }
     return template;
   }
@@ -113,6 +118,7 @@ export class TemplateRenderer {
     // Files on the Pi are byte-exact LF without BOM (a BOM makes systemd refuse a script).
     if (content.startsWith('\uFEFF')) throw new TemplateError(path, 'rendered content starts with a UTF-8 BOM', 'save the template without BOM');
     if (content.includes('\r')) throw new TemplateError(path, 'rendered content contains CR (Windows line endings)', 'convert the template to LF line endings');
-    return { content, secretValues: data.secrets };
+    const spans = this.#spans.get(path);
+    return { content, secretValues: data.secrets, ...(spans ? { spans } : {}) };
   }
 }

@@ -1,18 +1,20 @@
 // Unified diffs of file content for `--check --diff`, with secrets masked.
 //
 // The diff is computed on the clear texts, then masked line by line: masking first would make a
-// rotated stream key look unchanged (both sides become `********`), hiding a real change.
+// rotated stream key look unchanged (both sides become `********`), hiding a real change. A
+// masked span of a new line whose clear value is not the one it replaces says so
+// (`playPath=******** (changed)`), and shows nothing else of either value.
 //
-// The old content on the Pi may hold a secret orbis no longer knows (the stream key before a
-// rotation). A removed line is therefore also masked where it has the shape of a new line that
-// holds a secret: `push rtmp://stream.dlive.tv/live/OLDKEY;` matches the new line
-// `push rtmp://stream.dlive.tv/live/NEWKEY;` with the key as a wildcard, and its key part is
-// masked. Limit: an old secret on a line with no counterpart in the new content (a platform
-// removed entirely) cannot be recognised; the probe only fetches old content for `--diff`.
+// The old content is what the Pi holds: it may carry a secret orbis no longer knows (a key
+// before its rotation, a platform turned off, a hand edit). Every line is masked as text from a
+// Pi is (secret-mask.ts: known values, the places templates put secrets, push targets, words
+// orbis cannot vouch for in a file that holds keys); and a removed line shaped like a new line
+// that holds a secret has that part masked too, whatever the template.
 import type * as Diff from 'diff';
 import { createRequire } from 'node:module';
-import { maskSecrets, Secret } from '../config/secret.js';
+import { Secret } from '../config/secret.js';
 import { shortHash } from './common.js';
+import { clearPieces, escapeRegExp, maskHostText, type SecretMask } from './secret-mask.js';
 
 // The diff library loads on the first file whose content differs: a run where every file is in
 // sync (the common case) never needs it.
@@ -32,6 +34,8 @@ export interface ContentDiffInput {
   newContent: string;
   newSha256: string;
   secretValues?: readonly (string | Secret)[];
+  /** How to mask what the Pi holds (the run's secrets); without it, `secretValues` alone. */
+  mask?: SecretMask;
 }
 
 export interface ContentDiff {
@@ -42,9 +46,10 @@ export interface ContentDiff {
 }
 
 export function contentDiff(input: ContentDiffInput): ContentDiff {
-  const secrets = clearSecrets(input.secretValues ?? []);
+  const secrets = clearPieces([...(input.secretValues ?? []), ...(input.mask?.values ?? [])]);
+  const mask: SecretMask = { anchors: [], ...input.mask, values: secrets };
   if (!input.exists) {
-    const diff = maskedPatch('/dev/null', `b${input.path}`, '', input.newContent, secrets);
+    const diff = maskedPatch('/dev/null', `b${input.path}`, '', input.newContent, mask);
     return { summary: `new file, ${countLines(input.newContent)}`, diff: diff.text };
   }
   if (input.oldContent === undefined) {
@@ -52,28 +57,13 @@ export function contentDiff(input: ContentDiffInput): ContentDiff {
       summary: `content sha256 ${shortHash(input.oldSha256)} -> ${shortHash(input.newSha256)}, old content not fetched`,
     };
   }
-  const diff = maskedPatch(`a${input.path}`, `b${input.path}`, input.oldContent, input.newContent, secrets);
+  const diff = maskedPatch(`a${input.path}`, `b${input.path}`, input.oldContent, input.newContent, mask);
   return { summary: `content +${diff.added} -${diff.removed}`, diff: diff.text };
 }
 
 function countLines(text: string): string {
   const lines = text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   return lines === 1 ? '1 line' : `${lines} lines`;
-}
-
-/**
- * A multi-line secret (a PEM key) cannot be found inside one diff line, so each of its lines is
- * masked on its own.
- */
-function clearSecrets(values: readonly (string | Secret)[]): string[] {
-  const clear = values.map((v) => (typeof v === 'string' ? v : v.reveal()));
-  const pieces = clear.flatMap((v) => [v, ...v.split('\n')]).filter((v) => v.length > 0);
-  // Longest first, so a secret containing another is masked whole.
-  return [...new Set(pieces)].sort((a, b) => b.length - a.length);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -93,35 +83,93 @@ function secretShapes(newContent: string, secrets: string[]): Array<(line: strin
   return shapes;
 }
 
+interface ShownLine {
+  sign: string;
+  clear: string;
+  masked: string;
+}
+
 function maskedPatch(
   oldName: string,
   newName: string,
   oldContent: string,
   newContent: string,
-  secrets: string[],
+  mask: SecretMask,
 ): { text: string; added: number; removed: number } {
   const patch = diffLib().structuredPatch(oldName, newName, oldContent, newContent, undefined, undefined, { context: 3 });
-  const shapes = secretShapes(newContent, secrets);
+  const shapes = secretShapes(newContent, [...mask.values]);
   let added = 0;
   let removed = 0;
   for (const hunk of patch.hunks) {
-    hunk.lines = hunk.lines.map((line) => {
+    const lines = hunk.lines.map((line): ShownLine => {
       const sign = line.charAt(0);
       if (sign === '+') added++;
       if (sign === '-') removed++;
-      let body = maskSecrets(line.slice(1), secrets);
+      const clear = line.slice(1);
+      let masked = sign === '\\' ? clear : maskHostText(clear, mask);
       if (sign === '-') {
         for (const shape of shapes) {
-          const masked = shape(body);
-          if (masked !== undefined) {
-            body = masked;
+          const shaped = shape(masked);
+          if (shaped !== undefined) {
+            masked = shaped;
             break;
           }
         }
       }
-      return sign + body;
+      return { sign, clear, masked };
     });
+    hunk.lines = markChangedSecrets(lines).map((l) => l.sign + l.masked);
   }
   const text = patch.hunks.length === 0 ? '' : diffLib().formatPatch(patch, diffLib().FILE_HEADERS_ONLY);
   return { text, added, removed };
+}
+
+const CHANGED = ' (changed)';
+
+/**
+ * In each run of removed lines followed by added ones, an added line's masked span whose clear
+ * value is not the one it replaces is marked: the line it replaces if both mask to the same text,
+ * else any secret of the removed lines. Where no removed line held a secret, the added one's are
+ * new, not changed.
+ */
+function markChangedSecrets(lines: ShownLine[]): ShownLine[] {
+  const out = [...lines];
+  let removed: ShownLine[] = [];
+  for (let i = 0; i < out.length; i++) {
+    const line = out[i] as ShownLine;
+    if (line.sign === '-') {
+      if (i > 0 && out[i - 1]?.sign === '+') removed = [];
+      removed.push(line);
+    } else if (line.sign === '+') {
+      const replaced = removed.filter((r) => r.masked.includes(Secret.MASK));
+      if (replaced.length > 0 && line.masked.includes(Secret.MASK)) out[i] = { ...line, masked: marked(line, replaced) };
+    } else if (line.sign !== '\\') {
+      removed = [];
+    }
+  }
+  return out;
+}
+
+function marked(line: ShownLine, removed: readonly ShownLine[]): string {
+  const pieces = line.masked.split(Secret.MASK);
+  const spans = maskedSpans(line);
+  const twin = removed.find((r) => r.masked === line.masked);
+  if (spans === undefined) return twin !== undefined && twin.clear !== line.clear ? `${line.masked}${CHANGED}` : line.masked;
+  let changed: boolean[];
+  const twinSpans = twin && maskedSpans(twin);
+  if (twinSpans !== undefined) {
+    changed = spans.map((s, i) => s !== twinSpans[i]);
+  } else {
+    const before = new Set(removed.flatMap((r) => maskedSpans(r) ?? []));
+    changed = spans.map((s) => !before.has(s));
+  }
+  return pieces.reduce((text, piece, i) => (i === 0 ? piece : `${text}${Secret.MASK}${changed[i - 1] === true ? CHANGED : ''}${piece}`), '');
+}
+
+/** The clear values behind each mask of a line, in order (undefined when they cannot be told apart). */
+function maskedSpans(line: ShownLine): string[] | undefined {
+  const pieces = line.masked.split(Secret.MASK);
+  if (pieces.length < 2) return [];
+  const match = new RegExp(`^${pieces.map(escapeRegExp).join('(.+?)')}$`, 's').exec(line.clear);
+  return match ? match.slice(1) : undefined;
 }

@@ -44,6 +44,7 @@ export const planFile: PlanFn<DesiredFile> = (desired, facts, context) => {
     newContent: desired.content,
     newSha256,
     secretValues: desired.secretValues,
+    ...(context.secrets ? { mask: context.secrets.forFile(desired.path) } : {}),
   });
   const write: Action = {
     op: 'write-file',

@@ -23,7 +23,7 @@ export function emptyPlanContext(): PlanContext {
 }
 
 export function planResource(desired: Desired, facts: HostFacts, context: PlanContext): Change[] {
-  return planByKind(desired, facts, context).map((change) => finish(change, desired));
+  return planByKind(desired, facts, context).map((change) => finish(change, desired, context.secrets?.values ?? []));
 }
 
 function planByKind(desired: Desired, facts: HostFacts, context: PlanContext): Change[] {
@@ -51,8 +51,8 @@ function planByKind(desired: Desired, facts: HostFacts, context: PlanContext): C
   }
 }
 
-function finish(change: Change, desired: Desired): Change {
-  const secrets = desired.secretValues ?? [];
+function finish(change: Change, desired: Desired, runSecrets: readonly string[]): Change {
+  const secrets = [...(desired.secretValues ?? []), ...runSecrets];
   const mask = (text: string): string => maskSecrets(text, secrets);
   const done: Change = { ...change, summary: mask(change.summary) };
   if (change.assumptions !== undefined) done.assumptions = change.assumptions.map(mask);

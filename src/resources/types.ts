@@ -3,6 +3,7 @@
 // A run is: desired resources (from roles + settings) + facts (from the host, one round trip)
 // -> pure plan functions -> Action[] (the plan, plain data) -> one apply script on the Pi.
 // Nothing in this file does I/O.
+import type { RunSecrets } from './secret-mask.js';
 
 /** Where a resource comes from, for messages: "nginx-rtmp / file /etc/nginx/nginx.conf". */
 export interface ResourceId {
@@ -332,4 +333,6 @@ export interface PlanContext {
   groupsToCreate: Set<string>;
   /** Paths the plan creates (directories, files, downloads) before this resource. */
   pathsToCreate: Set<string>;
+  /** The run's secrets: what the Pi sends back (a file's content) is masked with them. */
+  secrets?: RunSecrets;
 }

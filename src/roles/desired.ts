@@ -4,6 +4,8 @@
 // declaring them: packages, groups, users, directories, downloads, files, links, commands,
 // services. Roles come in dependency order (load.ts).
 import { join } from 'node:path';
+import { isSecret } from '../config/secret.js';
+import { RunSecrets } from '../resources/secret-mask.js';
 import type { Desired, ResourceId } from '../resources/types.js';
 import type { TemplateRenderer } from '../render/templates.js';
 import { evaluateCondition } from './condition.js';
@@ -32,6 +34,11 @@ export interface DesiredState {
   verify: VerifyCheck[];
   /** Every secret value revealed into a file: masked wherever text from this run is shown. */
   secretValues: string[];
+  /**
+   * Every secret the run knows (revealed or not: a platform turned off keeps its key), where the
+   * templates put them and the words orbis writes: what masks the Pi's answers (secret-mask.ts).
+   */
+  secrets?: RunSecrets;
   /** Roles that may run while apt installs (`runsDuringApt`), each with every role it depends on. */
   duringApt?: { role: string; dependsOn: string[] }[];
 }
@@ -47,12 +54,32 @@ function dependsOn(name: string, roles: readonly LoadedRole[]): string[] {
   return [...seen];
 }
 
+/**
+ * The context's secrets (every stream key set, whether a template reveals it or not) and its
+ * other values, whose words orbis can vouch for in a file it shows.
+ */
+function runSecretsOf(context: Record<string, unknown>): RunSecrets {
+  const secrets = new RunSecrets();
+  const visit = (value: unknown, depth: number): void => {
+    if (isSecret(value)) secrets.addValue(value);
+    else if (typeof value === 'string' || typeof value === 'number') secrets.addShown(String(value));
+    else if (depth > 0 && Array.isArray(value)) for (const v of value) visit(v, depth - 1);
+    else if (depth > 0 && value !== null && typeof value === 'object') {
+      // Values only: a getter may compute (or refuse) what only the roles that use it need.
+      for (const d of Object.values(Object.getOwnPropertyDescriptors(value))) if ('value' in d) visit(d.value, depth - 1);
+    }
+  };
+  visit(context, 3);
+  return secrets;
+}
+
 export function buildDesired(
   roles: LoadedRole[],
   context: Record<string, unknown>,
   renderer: TemplateRenderer,
 ): DesiredState {
-  const state: DesiredState = { roles: [], resources: [], handlers: [], verify: [], secretValues: [] };
+  const secrets = runSecretsOf(context);
+  const state: DesiredState = { roles: [], resources: [], handlers: [], verify: [], secretValues: [], secrets };
   for (const role of roles) {
     const { spec, file } = role;
     state.roles.push(spec.name);
@@ -124,6 +151,9 @@ export function buildDesired(
           ? renderer.render(join(role.templatesDir, f.template), context)
           : renderer.renderString(f.content ?? '', context, file);
       state.secretValues.push(...rendered.secretValues);
+      for (const value of rendered.secretValues) secrets.addValue(value);
+      if (rendered.spans) secrets.addTemplate(path, rendered.spans);
+      secrets.addShown(rendered.content);
       state.resources.push({
         kind: 'file',
         id: id('file', path),

@@ -10,8 +10,9 @@ const MASK = Secret.MASK;
 const PUSH_TARGET =
   /(\brtmps?:\/\/[^\s/"'<>]+\/[^\s/"'<>]+\/|(?<![\w./:@-])(?:(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d+)?|localhost:\d+)\/[A-Za-z0-9._~-]+\/)([^\s"'<>;,)]+)/g;
 
-export function redactPushTargets(text: string): string {
-  return text.replace(PUSH_TARGET, (_all, kept: string, secret: string) => (secret === MASK ? `${kept}${secret}` : `${kept}${MASK}`));
+/** `shown`: a stream name known to hold no key (one orbis itself writes, e.g. the local `orbis`). */
+export function redactPushTargets(text: string, shown: (name: string) => boolean = () => false): string {
+  return text.replace(PUSH_TARGET, (_all, kept: string, secret: string) => (secret === MASK || shown(secret) ? `${kept}${secret}` : `${kept}${MASK}`));
 }
 
 export function redact(text: string, secrets: Iterable<string | Secret>): string {

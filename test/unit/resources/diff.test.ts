@@ -59,7 +59,7 @@ describe('contentDiff', () => {
       const line = (key: string): string => `    push rtmp://stream.dlive.tv/live/${key};\n`;
       const result = diff(`rtmp {\n${line('OLD_key_123')}}\n`, `rtmp {\n${line(KEY)}}\n`, { secretValues: [KEY] });
       expect(result.diff).toContain('-    push rtmp://stream.dlive.tv/live/********;');
-      expect(result.diff).toContain('+    push rtmp://stream.dlive.tv/live/********;');
+      expect(result.diff).toContain('+    push rtmp://stream.dlive.tv/live/******** (changed);');
       expect(result.diff).not.toContain('OLD_key_123');
     });
 

@@ -183,11 +183,11 @@ describe('file', () => {
       expect(change?.summary).not.toContain(KEY);
     });
 
-    it('a rotated key: both sides masked, the change still visible', () => {
+    it('a rotated key: both sides masked, the new line says the key changed', () => {
       const OLD = 'sk_live_0000old0000';
       const [change] = plan(secretFile, fileFact(conf(OLD), { content: conf(OLD) }));
       expect(change?.summary).toBe('update (content +1 -1)');
-      expect(change?.diff).toContain('-DLIVE_CLE_FLUX="********"\n+DLIVE_CLE_FLUX="********"');
+      expect(change?.diff).toContain('-DLIVE_CLE_FLUX="********"\n+DLIVE_CLE_FLUX="******** (changed)"');
       expect(change?.diff).not.toContain(OLD);
       expect(change?.diff).not.toContain(KEY);
     });
