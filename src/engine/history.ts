@@ -5,6 +5,7 @@
 import { parseManifest, type ManifestEntry } from '../facts/probe.js';
 import { composeScript } from '../pi/scripts.js';
 import { stateVars } from '../pi/state.js';
+import { hostStderrTail } from '../resources/secret-mask.js';
 import type { Transport } from '../transport/types.js';
 import { parseRecord, type RunRecord } from './run-record.js';
 import { decodePath } from './script-lib.js';
@@ -122,8 +123,11 @@ export function parseHistory(output: string): HostHistory {
         break;
       }
       case 'MANIFEST': {
-        const { hashes, roles } = parseManifest(fromB64(f[1]));
-        for (const [path, sha256] of Object.entries(hashes)) history.manifest[path] = { sha256, role: roles[path] ?? '' };
+        const { hashes, roles, installed } = parseManifest(fromB64(f[1]));
+        for (const [path, sha256] of Object.entries(hashes)) {
+          const measured = installed[path];
+          history.manifest[path] = measured === undefined ? { sha256, role: roles[path] ?? '' } : { sha256, role: roles[path] ?? '', installed: measured };
+        }
         break;
       }
       case 'PENDING':
@@ -161,7 +165,7 @@ export async function readHistory(transport: Transport): Promise<HostHistory> {
   if (result.code !== 0 || !result.stdout.includes('\nEND\n')) {
     throw new HistoryError(
       transport.name,
-      `reading the run history failed (exit ${result.code ?? result.signal ?? 'unknown'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+      `reading the run history failed (exit ${result.code ?? result.signal ?? 'unknown'}): ${hostStderrTail(result.stderr)}`,
       'the host must run bash and coreutils, and orbis needs root or sudo on it',
     );
   }

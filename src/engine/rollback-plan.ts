@@ -53,6 +53,8 @@ export interface FileRestore {
   /** Handlers that depend on it (what the undone runs' roles say it notifies). */
   notify: string[];
   validate?: string;
+  /** It is not what orbis last wrote there (manifest): someone edited it, and the rollback replaces that edit. */
+  editedByHand?: true;
 }
 
 export type UnitCommand = 'stop' | 'disable' | 'mask' | 'unmask' | 'enable' | 'start';
@@ -112,6 +114,16 @@ const sameFile = (a: FileState, b: FileState | undefined): boolean => {
   if (a.kind === 'link' && b.kind === 'link') return a.target === b.target;
   return a.kind === 'absent';
 };
+
+/**
+ * A file the rollback rewrites or removes that is not what orbis last wrote there: edited on the
+ * host since (the same test as `orbis check`'s "edited on the host since orbis wrote it").
+ */
+function editedByHand(history: HostHistory, path: string, now: FileState | undefined, action: FileAction): boolean {
+  const written = history.manifest[path];
+  if (written === undefined || now?.kind !== 'file' || action === 'keep' || action === 'lost') return false;
+  return now.sha256 !== (written.installed ?? written.sha256);
+}
 
 function fileAction(was: FileState, now: FileState | undefined): FileAction {
   if (was.kind === 'dropped') return 'lost';
@@ -292,13 +304,15 @@ export function planRollback(history: HostHistory, request: RollbackRequest = {}
     const entries = undone.flatMap((r) => r.files.filter((f) => f.path === path));
     const validate = entries.find((f) => f.validate !== undefined)?.validate;
     const now = history.filesNow.get(path);
+    const action = fileAction(was, now);
     return {
       path,
       role: entries[0]?.role ?? history.manifest[path]?.role ?? 'orbis',
       from,
       was,
       now,
-      action: fileAction(was, now),
+      action,
+      ...(editedByHand(history, path, now, action) ? { editedByHand: true as const } : {}),
       notify: [...new Set(entries.flatMap((f) => f.notify))],
       ...(validate ? { validate } : {}),
     };
@@ -327,7 +341,16 @@ export function planRollback(history: HostHistory, request: RollbackRequest = {}
   };
 }
 
-function fileSummary(f: FileRestore): string {
+/** Whether a summary tells what a rollback will do (`--check`) or what it did. */
+export type Tense = 'planned' | 'done';
+
+function fileSummary(f: FileRestore, tense: Tense): string {
+  const what = fileRestoreSummary(f);
+  if (f.editedByHand !== true) return what;
+  return `${what}; edited by hand since orbis wrote it: ${tense === 'done' ? 'the rollback overwrote the hand edit' : 'the rollback will overwrite the hand edit'}`;
+}
+
+function fileRestoreSummary(f: FileRestore): string {
   const before = `as it was before run ${f.from}`;
   switch (f.action) {
     case 'write':
@@ -349,12 +372,12 @@ function unitSummary(u: UnitRestore): string {
 }
 
 /** The plan in the engine's common vocabulary (what reports and `--check` print). */
-export function rollbackChanges(plan: RollbackPlan): Change[] {
+export function rollbackChanges(plan: RollbackPlan, tense: Tense = 'planned'): Change[] {
   const unitRole = (unit: string): string => plan.undone.flatMap((r) => r.changes).find((c) => c.type === 'service' && c.name === unit)?.role ?? 'orbis';
   return [
     ...plan.files
       .filter((f) => f.action !== 'keep')
-      .map((f): Change => ({ id: { role: f.role, type: 'file', name: f.path }, summary: fileSummary(f), actions: [], ...(f.notify.length > 0 ? { notify: f.notify } : {}) })),
+      .map((f): Change => ({ id: { role: f.role, type: 'file', name: f.path }, summary: fileSummary(f, tense), actions: [], ...(f.notify.length > 0 ? { notify: f.notify } : {}) })),
     ...plan.units
       .filter((u) => u.before.length + u.after.length > 0)
       .map((u): Change => ({ id: { role: unitRole(u.unit), type: 'service', name: u.unit }, summary: unitSummary(u), actions: [] })),

@@ -14,7 +14,8 @@ export function rollbackReportedChanges(result: HostRollback): ReportedChange[] 
   if (!plan) return [];
   const events = result.events;
   const reverted = events !== undefined && events.failed !== undefined && !events.finished.includes(FILES_DONE);
-  return rollbackChanges(plan).map((c) => {
+  const done = rollbackChanges(plan, 'done');
+  return rollbackChanges(plan).map((c, i) => {
     const unit = plan.units.find((u) => c.id.type === 'service' && u.unit === c.id.name);
     const steps = unit
       ? [...(unit.before.length > 0 ? ['units'] : []), ...(unit.after.length > 0 ? ['units-start'] : [])]
@@ -25,7 +26,9 @@ export function rollbackReportedChanges(result: HostRollback): ReportedChange[] 
       else if (!reverted && steps.every((s) => events.finished.includes(s))) status = 'applied';
       else status = 'not-run';
     }
-    return { role: c.id.role, type: c.id.type, name: c.id.name, summary: c.summary, status };
+    // What was done is said as done (a hand edit the rollback overwrote), what was not as planned.
+    const summary = status === 'applied' ? (done[i]?.summary ?? c.summary) : c.summary;
+    return { role: c.id.role, type: c.id.type, name: c.id.name, summary, status };
   });
 }
 

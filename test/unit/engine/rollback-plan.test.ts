@@ -92,6 +92,27 @@ describe('rollback plan', () => {
     ]);
   });
 
+  it('says, per file, that going back overwrites a hand edit made since orbis wrote it, and afterwards that it did', () => {
+    // orbis wrote r2 (manifest) and k3; rtmp.conf now holds something else: a hand edit.
+    const edited = { ...threeRuns(), manifest: { [RTMP]: { sha256: 'r2', role: 'nginx-rtmp' }, [KICK]: { sha256: 'k3', role: 'stunnel' } } };
+    edited.filesNow = new Map([[RTMP, file('by-hand', '0600')], [KICK, file('k3')]]);
+    const plan = planRollback(edited, { to: id(1) });
+    expect(plan?.files.map((f) => [f.path, f.editedByHand === true])).toEqual([[RTMP, true], [KICK, false]]);
+    const said = (tense?: 'done'): string[] => rollbackChanges(plan!, tense).map((c) => c.summary);
+    expect(said()[0]).toBe(`restore as it was before run ${id(2)} (sha256 r1, 0600 0:0); edited by hand since orbis wrote it: the rollback will overwrite the hand edit`);
+    expect(said('done')[0]).toMatch(/edited by hand since orbis wrote it: the rollback overwrote the hand edit$/);
+    expect(said()[1]).not.toMatch(/by hand/);
+  });
+
+  it('a file as orbis wrote it, or one the rollback leaves alone, is not called edited by hand', () => {
+    const manifest = { [RTMP]: { sha256: 'r2', role: 'nginx-rtmp' }, [KICK]: { sha256: 'k3', role: 'stunnel' } };
+    expect(planRollback({ ...threeRuns(), manifest }, { to: id(1) })?.files.some((f) => f.editedByHand)).toBe(false);
+    // Edited back by hand to what the target had: nothing to put back, nothing overwritten.
+    const back = { ...threeRuns(), manifest, filesNow: new Map([[RTMP, file('r1', '0600')], [KICK, file('k3')]]) };
+    expect(planRollback(back, { to: id(1) })?.files.find((f) => f.path === RTMP)).toMatchObject({ action: 'keep' });
+    expect(planRollback(back, { to: id(1) })?.files.find((f) => f.path === RTMP)?.editedByHand).toBeUndefined();
+  });
+
   it('accepts a unique start of a run id, and says which runs an ambiguous one matches', () => {
     expect(planRollback(threeRuns(), { to: '20260101' })?.target.id).toBe(id(1));
     expect(() => planRollback(threeRuns(), { to: '2026010' })).toThrow(/3 runs start with "2026010"/);
