@@ -126,6 +126,18 @@ function applyVars(vars: readonly string[], candidates: Candidates, errors: Conf
       errors.push(issue);
       continue;
     }
+    if (isSecretSetting(name)) {
+      // On the command line a key is in every process listing (/proc/PID/cmdline, readable by
+      // any user of the machine) and in the shell's history: refused, as `orbis init` refuses it.
+      const env = envNameOf(name);
+      errors.push({
+        source: `--var ${name}`,
+        variable: name,
+        message: 'is a stream key, and a key on the command line is readable by every user of this machine (ps) and kept in your shell history',
+        hint: `put it in the environment without typing it on a command line (read -rs ${env} && export ${env}), or in conf/orbis.conf (orbis init)`,
+      });
+      continue;
+    }
     candidates[name] = candidate(name, arg.slice(eq + 1), { kind: 'var' });
   }
 }

@@ -59,7 +59,9 @@ function settingSection(name: SettingName, usage: Usage): string {
     `- **Default:** ${code(spec.default)}`,
     `- **Used by:** ${usedBy(usage.bySetting.get(name))}`,
     `- **Read by \`orbis verify\`:** ${usage.verifyReads.has(name) ? 'yes' : 'no'}`,
-    `- **Override:** environment ${code(`${envNameOf(name)}=...`)}, or ${code(`--var ${name}=...`)}`,
+    spec.secret
+      ? `- **Override:** environment ${code(`${envNameOf(name)}=...`)} (never \`--var\`: a key on the command line is visible to every user of the machine)`
+      : `- **Override:** environment ${code(`${envNameOf(name)}=...`)}, or ${code(`--var ${name}=...`)}`,
   ];
   if (spec.secret) {
     lines.push('- **Secret:** masked in every output. Give it by reference (environment, or `{ secret: NAME }` in the inventory with `orbis secrets`) rather than in clear in a file git tracks.');
