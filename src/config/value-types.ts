@@ -86,9 +86,15 @@ export function failureFrom(error: z.ZodError, fallback: string): ParseFailure {
   return failure;
 }
 
-/** A short, quoted rendering of a harmless found value for a message. */
+/**
+ * A short, quoted rendering of a found value for a message. Any run of 16 or more letters,
+ * digits, _ and - is masked: a value typed into the wrong setting may be a stream key pasted
+ * with it (KICK_CHEMIN=/app/sk_us-west-2_...), and no message ever holds a key. Masked before
+ * the cut, so no cut leaves a key's beginning.
+ */
 export function shown(text: string): string {
-  const cut = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  const safe = text.replace(/[A-Za-z0-9_-]{16,}/g, '********');
+  const cut = safe.length > 40 ? `${safe.slice(0, 40)}...` : safe;
   return JSON.stringify(cut);
 }
 

@@ -87,6 +87,15 @@ describe('stream keys through the loader', () => {
     }
   });
 
+  it('a key pasted into another setting is not echoed by its error (KICK_CHEMIN=/app/<key>, a URL with it)', () => {
+    const key = 'sk_us-west-2_Ab12Cd34Ef56';
+    for (const line of [`KICK_CHEMIN=/app/${key}`, `DLIVE_SERVEUR=rtmp://stream.dlive.tv/live/${key}`, `NGINX_CHEMIN_APPLICATION=${key}/x`, `KICK_SERVEUR_REEL=${key}.example.net:443`]) {
+      const error = configErrorOf(() => loadSettings({ confPath: 'conf/orbis.conf', confText: `${line}\n`, env }));
+      expect(error.message, line).not.toContain(key);
+      expect(error.message, line).not.toContain('Ab12Cd34');
+    }
+  });
+
   it('accepts a key given as a Secret by an inventory layer, and keeps its origin', () => {
     const secret = new Secret('sk_us-west-2_abc', 'secrets.age: kick/salon');
     const { settings } = loadSettings({ env, layers: [{ name: 'host salon', values: { KICK_CLE_FLUX: secret } }] });
