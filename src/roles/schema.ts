@@ -135,6 +135,12 @@ export const roleSchema = z.strictObject({
   runsDuringApt: z.boolean().default(false),
   /** The lowest layer of settings (role defaults < conf file < inventory < env < --var). */
   defaults: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /**
+   * The range of a numeric role variable: what its default's kind allows is not enough when a
+   * value out of range changes what the role does (BLOCAGE_MAX=0 turns the streamer's watchdog
+   * off). An override outside it is refused like a setting's.
+   */
+  ranges: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.object({ min: z.number(), max: z.number() }).strict()).default({}),
   preconditions: z.array(preconditionSchema).default([]),
   packages: z.array(packageSchema).default([]),
   groups: z.array(groupSchema).default([]),

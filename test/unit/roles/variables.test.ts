@@ -32,6 +32,25 @@ describe('role variables', () => {
     ]);
   });
 
+  it('a numeric variable with a range refuses what is outside it (BLOCAGE_MAX=0 turned the watchdog off)', () => {
+    expect(issuesOf(() => splitRoleVariables(roles, ['BLOCAGE_MAX=0'], { ORBIS_ATTENTE_SOURCE_MAX: '99999' }))).toEqual([
+      'environment ORBIS_ATTENTE_SOURCE_MAX: ATTENTE_SOURCE_MAX: must be a number from 5 to 3600; found 99999 (a variable of the orbis-service role)',
+      '--var BLOCAGE_MAX: BLOCAGE_MAX: must be a number from 5 to 3600; found 0 (a variable of the orbis-service role)',
+    ]);
+    expect(splitRoleVariables(roles, ['BLOCAGE_MAX=5'], {}).roleValues).toMatchObject({ BLOCAGE_MAX: 5 });
+    expect(roleValueOf(30, '4', { min: 5, max: 10 })).toEqual({ message: 'must be a number from 5 to 10; found 4', hint: 'choose a value from 5 to 10, e.g. 30 (the default)' });
+  });
+
+  it('every role default lies within its own range', () => {
+    for (const role of loadRoles(['btfs', 'orbis-service', 'ffmpeg', 'nginx-rtmp', 'stunnel', 'ssh', 'system'], [roleSourceAt(process.cwd())], '0.1.0')) {
+      for (const [name, range] of Object.entries(role.spec.ranges)) {
+        const value = role.spec.defaults[name];
+        expect(typeof value, `${role.spec.name}: ${name} has a range and no numeric default`).toBe('number');
+        expect((value as number) >= range.min && (value as number) <= range.max, `${role.spec.name}: ${name}`).toBe(true);
+      }
+    }
+  });
+
   it('the kind comes from the default', () => {
     expect(roleValueOf(90, '0')).toEqual({ value: 0 });
     expect(roleValueOf(90, '1e3')).toHaveProperty('message');
