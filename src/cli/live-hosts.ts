@@ -32,6 +32,7 @@ export async function liveHosts(command: string, targets: readonly string[], o: 
     confExplicit,
     vars: [...o.var, ...(o.platforms ? [`PLATEFORMES=${o.platforms}`] : [])],
     roles: ['nginx-rtmp', 'stunnel'],
+    keysOptional: true,
     connect: connectOptions,
     concurrency: 1,
     quiet: true,

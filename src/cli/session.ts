@@ -52,6 +52,11 @@ export interface RunRequest {
   confExplicit: boolean;
   vars: string[];
   roles?: string[];
+  /**
+   * The command renders nothing to compare or apply (verify, status, reconnect): the stream keys
+   * only mask its output, and an empty one is no error.
+   */
+  keysOptional?: boolean;
   connect: SshConnectOptions;
   concurrency: number;
   quiet: boolean;
@@ -101,14 +106,18 @@ export function prepare(request: RunRequest): Prepared {
   const hardening = request.bootstrap?.harden === true && !names.includes(HARDENING_ROLE);
   // Hardening comes first: the rest is then applied over the connection that confirmed it.
   const roles = loadRoles(hardening ? [HARDENING_ROLE, ...names] : names, sources, ORBIS_VERSION);
-  const { settingVars, roleValues } = splitRoleVariables(roles, request.vars, env);
+  // Every role's variables are known to every command, whatever roles it loads: `--var
+  // BLOCAGE_MAX=45` means the same to status and verify --roles ffmpeg as to provision.
+  const stack = defaultRoles(sources);
+  const everyRole = stack.every((r) => names.includes(r)) ? roles : loadRoles([...new Set([...stack, ...names])], sources, ORBIS_VERSION);
+  const { settingVars, roleValues } = splitRoleVariables(everyRole, request.vars, env);
   const confPath = request.confPath ?? 'conf/orbis.conf';
   const useConf = request.confExplicit || existsSync(confPath);
   // A stream key in clear in a file git tracks leaks with every push: say so, every run.
   if (useConf) for (const w of clearKeyWarnings(confPath)) process.stderr.write(`warning: ${formatIssue(w)}\n`);
   // In every mode: a plan or a drift check made with an empty key would show `playPath=` as
   // the change to make, a plan the real run then refuses.
-  const needsKeys = roles.some((r) => r.spec.name === 'nginx-rtmp');
+  const needsKeys = !request.keysOptional && roles.some((r) => r.spec.name === 'nginx-rtmp');
   const needsPlaylist = roles.some((r) => r.spec.name === 'orbis-service');
   const settingsFor = (host: HostTarget): LoadedSettings => {
     const loaded = loadSettings({ ...(useConf ? { confPath } : {}), layers: host.layers ?? [], env, vars: settingVars });

@@ -71,6 +71,7 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was 
         confPath: o.conf,
         confExplicit: cmd.getOptionValueSource('conf') === 'cli',
         vars,
+        keysOptional: true,
         ...(o.roles ? { roles: o.roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) } : {}),
         connect: connectOptions,
         concurrency: 1,
