@@ -76,6 +76,14 @@ export function parsePlaylist(text: string, file: string, gateway: string): Play
         return;
       }
       const title = rest.replace(/^#\s*/, '');
+      // A title is written into the streamer's playlist on the Pi, one per line: a CR or another
+      // control character there would split or corrupt it (and was blamed on a template). A tab
+      // is only a blank between the video and its title.
+      const control = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(line);
+      if (control) {
+        issues.push({ ...at, col: control.index + 1, message: `holds a control character (code ${control[0].charCodeAt(0)})`, hint: 'remove it: a line holds a video and a # title in plain text (a CR alone in the middle of a line comes from an old Mac editor)' });
+        return;
+      }
       if (CID.test(token)) items.push({ url: `${gateway}/${token}`, title });
       else if (URL_TEXT.test(token)) items.push({ url: token, title });
       else {

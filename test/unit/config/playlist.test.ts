@@ -27,6 +27,15 @@ describe('playlist (LISTE_LECTURE)', () => {
     expect(error.message).toMatch(/liste\.txt:2:3: must be a BTFS content id/);
   });
 
+  it('refuses a control character in a line (a CR inside a title), with file:line:col; a tab is a blank', () => {
+    const error = configErrorOf(() => parsePlaylist(`${CID} # one\rtwo\n${CID}\t# tabbed\n${CID} # bell\u0007\n`, 'liste.txt', GATEWAY));
+    expect(error.issues.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`)).toEqual([
+      'liste.txt:1:53: holds a control character (code 13)',
+      'liste.txt:3:54: holds a control character (code 7)',
+    ]);
+    expect(parsePlaylist(`${CID}\t# tabbed\n`, 'liste.txt', GATEWAY)).toEqual([{ url: `${GATEWAY}/${CID}`, title: 'tabbed' }]);
+  });
+
   it('refuses an empty playlist', () => {
     expect(configErrorOf(() => parsePlaylist('# nothing\n', 'liste.txt', GATEWAY)).message).toMatch(/no video/);
   });
