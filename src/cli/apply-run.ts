@@ -1,5 +1,6 @@
 // The fleet rollout behind `orbis apply`: inventory -> hosts -> batches -> per-host runs.
-import { writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeFileAtomic } from '../secrets/private-files.js';
 import type { Rollout } from '../fleet/batches.js';
 import { runRollout } from '../fleet/rollout.js';
 import { retryFileText } from '../inventory/index.js';
@@ -45,7 +46,12 @@ export async function runApply(options: ApplyOptions, hosts: HostTarget[], plann
     ...(rollout.stoppedBecause ? { stoppedBecause: rollout.stoppedBecause } : {}),
   };
   const retry = rollout.reports.filter((r) => isFailure(r) || r.status === 'skipped').map((r) => r.name);
-  if (retry.length > 0) writeFileSync(options.retryFile, retryFileText(retry));
+  // Written beside it and renamed into place: a symlink planted at the retry file's name is
+  // replaced, not followed to overwrite what it points at. A run that finished every host
+  // removes an earlier run's retry file, which would otherwise send the next --limit @FILE to
+  // hosts that need nothing.
+  if (retry.length > 0) writeFileAtomic(options.retryFile, retryFileText(retry), 0o644);
+  else if (!options.check) rmSync(options.retryFile, { force: true });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {

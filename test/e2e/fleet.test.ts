@@ -1,6 +1,6 @@
 // Fleet rollouts (issue "Fleet rollouts"): `orbis apply -i INVENTORY` over lab Pis, in batches,
 // with a canary, --max-fail, skipped hosts and a retry file; inventory values reach each Pi.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +44,14 @@ describe('orbis apply -i', () => {
     const [a, b, c] = hosts as [LabHost, LabHost, LabHost];
     const file = inventory(hosts, { brokenPort: a.name });
     const retry = join(work, 'canary.retry');
+    // A symlink planted at the retry file's name is replaced, not followed.
+    const victim = join(work, 'victim.txt');
+    writeFileSync(victim, 'untouched\n');
+    symlinkSync(victim, retry);
     const result = await apply(file, ['--canary', '1', '--serial', '1', '--retry-file', retry]);
     expect(result.code, result.stderr).toBe(1);
+    expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
+    expect(lstatSync(retry).isFile()).toBe(true);
     expect(statuses(result)).toEqual([`${a.name}:unreachable`, `${b.name}:skipped`, `${c.name}:skipped`]);
     expect(JSON.parse(result.stdout).stoppedBecause).toMatch(/canary/);
     for (const h of [b, c]) expect((await onHost(h, 'test -e /etc/orbis-fleet/bitrate')).code).toBe(1);
@@ -56,14 +62,16 @@ describe('orbis apply -i', () => {
     const [a, b, c] = hosts as [LabHost, LabHost, LabHost];
     const file = inventory(hosts);
     const retry = join(work, 'canary.retry');
-    const result = await apply(file, ['--limit', `@${retry}`, '--serial', '2', '--retry-file', join(work, 'second.retry')]);
+    // The same retry file: a run that finishes every host removes it.
+    const result = await apply(file, ['--limit', `@${retry}`, '--serial', '2', '--retry-file', retry]);
     expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(retry)).toBe(false);
     expect(statuses(result)).toEqual([`${a.name}:changed`, `${b.name}:changed`, `${c.name}:changed`]);
     // fleet vars 3600, group salon 4000 for b only
     expect((await mustOnHost(a, 'cat /etc/orbis-fleet/bitrate')).trim()).toBe('3600');
     expect((await mustOnHost(b, 'cat /etc/orbis-fleet/bitrate')).trim()).toBe('4000');
     // --var wins over every inventory level
-    const override = await apply(file, ['--limit', b.name, '--var', 'DLIVE_BITRATE_VIDEO=4500']);
+    const override = await apply(file, ['--limit', b.name, '--var', 'DLIVE_BITRATE_VIDEO=4500', '--retry-file', join(work, 'second.retry')]);
     expect(override.code, override.stderr).toBe(0);
     expect((await mustOnHost(b, 'cat /etc/orbis-fleet/bitrate')).trim()).toBe('4500');
     expect(existsSync(join(work, 'second.retry'))).toBe(false);
