@@ -2,7 +2,7 @@
 // a lab Pi provisioned, verified, and streaming to stand-in DLive and Kick. The work is in
 // src/demo; this file parses options and prints.
 import type { Command } from '@commander-js/extra-typings';
-import { DEMO_LAB_NAME, DEMO_LAB_SUBNET } from '../demo/config.js';
+import { DEMO_LAB_NAME, DEMO_LAB_SUBNET, DEMO_LOG_DIR } from '../demo/config.js';
 import { runAction } from './exit.js';
 
 function seconds(value: string): number {
@@ -21,16 +21,22 @@ export function registerDemoCommand(program: Command): void {
     .option('--no-install', 'do not apt-get install missing Debian packages: name them and stop')
     .option('--watch <seconds>', 'how long to watch the recordings grow', seconds, 5)
     .option('--json', 'print one JSON report on stdout (the story goes to stderr)', false)
+    .option('--verbose', 'show every step\'s whole output as it comes (apt-get, the lab, orbis provision) instead of one live line a step', false)
     .addHelpText(
       'after',
       `
 What it does (about 2 minutes once the lab's caches are built; the first run builds them):
-  1. installs the Debian packages the lab needs (debootstrap, systemd-container, iptables, ...)
+  1. installs the Debian packages the lab needs (debootstrap, systemd-container, iptables, ...;
+     a Pi of this machine's architecture: no cross-compiler, no qemu)
   2. boots a lab: a Pi-like Debian host and a stand-in internet (DLive, Kick over TLS, BTFS)
   3. provisions the Pi (orbis provision, with its verify step): a small stream to both
      platforms, throwaway demo keys that are never shown, BTFS from the lab's stand-in release
   4. shows the stream arriving: the stand-in platforms' recordings, growing
   5. removes the lab, unless --keep; Ctrl-C removes it at any point
+
+A line per step; while one runs, a line shows what it is at (rewritten in place on a terminal,
+every 10 s otherwise). Each run's whole output is kept in ${DEMO_LOG_DIR}/NAME-TIME.log
+(the demo prints its path); --verbose shows it as it comes.
 
 Needs root (containers, network namespaces, iptables) on Debian bookworm or a derivative.
 Nothing leaves this machine but apt's traffic to the Debian mirror.
@@ -45,9 +51,17 @@ unless --keep), 128+N when stopped by signal N (the lab is removed).`,
     )
     .action(async (options) => {
       await runAction('demo', async () => {
-        const [{ runDemo }, { formatSummary }, { orbisCommandWords }] = await Promise.all([import('../demo/run.js'), import('../demo/report.js'), import('./self.js')]);
+        const [{ runDemo }, { formatSummary }, { orbisCommandWords }, { LiveLine }, { demoLogFile }] = await Promise.all([
+          import('../demo/run.js'),
+          import('../demo/report.js'),
+          import('./self.js'),
+          import('../demo/live-line.js'),
+          import('../demo/config.js'),
+        ]);
         const toStderr = (text: string) => process.stderr.write(`${text}\n`);
-        const say = options.json ? toStderr : (text: string) => process.stdout.write(`${text}\n`);
+        const story = options.json ? process.stderr : process.stdout;
+        const say = (text: string) => story.write(`${text}\n`);
+        const live = new LiveLine({ tty: story.isTTY === true, write: (text) => story.write(text), columns: story.columns, indent: '      ' });
         const cli = orbisCommandWords();
         say('orbis demo: a lab Pi provisioned, verified and streaming to stand-in DLive and Kick, all on this machine.');
         const report = await runDemo({
@@ -59,6 +73,9 @@ unless --keep), 128+N when stopped by signal N (the lab is removed).`,
           say,
           log: toStderr,
           cli,
+          logFile: demoLogFile(options.name),
+          verbose: options.verbose,
+          live,
         });
         say('');
         say(formatSummary(report, cli).trimEnd());

@@ -11,8 +11,10 @@ Environment:
   ORBIS_LAB_CACHE    where base root filesystems and artefacts are cached (default /var/cache/orbis-lab)
   ORBIS_LAB_MIRROR   Debian archive URI (default: the one in this machine's apt sources)
 
-Needs root and the Debian packages debootstrap, systemd-container, iptables, openssl, ffmpeg,
-gcc and gcc-aarch64-linux-gnu (plus qemu-user-static and binfmt-support for --arch arm64).`;
+Needs root and the Debian packages debootstrap, systemd-container, iptables, openssl, ffmpeg
+and gcc; for hosts of another architecture than this machine's (--arch arm64 on amd64) also
+its cross-compiler (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross), qemu-user-static and
+binfmt-support. \`orbis demo\` installs what its lab needs.`;
 
 function parseCount(value: string): number {
   const n = Number(value);

@@ -16,6 +16,8 @@ export interface DemoReport {
   /** Commands to go on with a kept lab, as argv lists (none holds a key). */
   next?: Record<'ssh' | 'check' | 'verify' | 'down', string[]>;
   error?: { message: string; hint?: string };
+  /** The demo's whole output (apt's, the lab's, orbis provision's). */
+  log?: string;
   durationMs: number;
 }
 
@@ -54,6 +56,7 @@ export function formatSummary(report: DemoReport, cli: readonly string[]): strin
   if (!report.ok) {
     out.push(`The demo failed after ${formatDuration(report.durationMs)}: ${report.error?.message ?? 'unknown error'}`);
     if (report.error?.hint) out.push(`  hint: ${report.error.hint}`);
+    if (report.log) out.push(`  its whole output: ${report.log}`);
   } else {
     out.push(`Done in ${formatDuration(report.durationMs)}. What happened:`);
     const p = report.provision;

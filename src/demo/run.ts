@@ -6,15 +6,23 @@
 // Ctrl-C/SIGTERM/SIGHUP at once, even in the middle of a step: apt-get and `orbis provision` are
 // stopped, a lab still coming up cannot be, so the lab is torn down under it (a second pass
 // removes what it may still have made) and the process exits 128 + the signal.
+//
+// Quiet unless --verbose: a line per step, and while a step runs, one live line (live-line.ts)
+// with what it is at: apt's progress condensed, the lab's messages, orbis provision's progress.
+// Their whole output goes to the demo's log file, which the demo names (and a failure too).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { maskSecrets } from '../config/secret.js';
+import { hostArch } from '../lab/base.js';
+import type { LabArch } from '../lab/config.js';
 import { LabError, sleep } from '../lab/exec.js';
 import type { LabState } from '../lab/state.js';
 import { hostErrorOf, type RunReport } from '../report/result.js';
 import { packageRoot } from '../util/paths.js';
 import { DEMO_STREAM, demoConfText, newDemoKeys, type DemoKeys } from './config.js';
+import type { LiveLine } from './live-line.js';
 import { watchArrivals, type RecordingTarget } from './recordings.js';
 import { formatArrivals, formatDuration, verifyCounts, type DemoReport } from './report.js';
 
@@ -33,15 +41,30 @@ export interface DemoOptions {
   log: (text: string) => void;
   /** How the printed follow-up commands run orbis, e.g. ['node', 'dist/src/cli/main.js']. */
   cli: readonly string[];
+  /** Every step's whole output (apt's, the lab's, orbis provision's) as it came, shown or not. */
+  logFile: string;
+  /** Show that whole output as it comes (today's full view) instead of one live line per step. */
+  verbose: boolean;
+  /** The live line of a long step (on the story's stream). */
+  live: LiveLine;
 }
 
 const STEPS = 5;
+/**
+ * The lab Pi's architecture: this machine's own, so it runs natively and the lab needs neither
+ * qemu nor a cross-compiler (requirements.ts).
+ */
+const DEMO_ARCH: LabArch = hostArch();
 const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = Date.now();
   const report: DemoReport = { ok: false, lab: { name: options.name, subnet: options.subnet, kept: false }, stream: [], durationMs: 0 };
-  const step = (n: number, text: string) => options.say(`[${n}/${STEPS}] ${text}`);
+  const step = (n: number, text: string) => {
+    options.live.stop();
+    options.say(`[${n}/${STEPS}] ${text}`);
+  };
+  const detail = detailOf(options);
   const guard = new LabGuard(options);
   guard.install();
   let lab: LabState | undefined;
@@ -49,6 +72,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     if (process.getuid?.() !== 0) {
       throw new LabError('the demo boots containers and changes the network (a bridge, iptables rules): it needs root', 'run it as root: sudo npm run demo');
     }
+    startLog(options.logFile);
+    report.log = options.logFile;
+    options.say(`Its whole output (apt-get, the lab, orbis provision) goes to ${options.logFile}`);
     step(1, 'Debian packages the lab needs');
     await ensurePackages(options, guard.signal);
 
@@ -56,7 +82,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const { labUp } = await import('../lab/index.js');
     guard.labMayExist = true;
     const upStarted = Date.now();
-    lab = await labUp({ name: options.name, subnet: options.subnet, hosts: 1, log: (m) => options.log(`      lab: ${m}`) });
+    options.live.start('starting the lab');
+    lab = await labUp({ name: options.name, subnet: options.subnet, hosts: 1, arch: DEMO_ARCH, log: detail });
+    options.live.stop();
     report.lab.upMs = Date.now() - upStarted;
     const pi = Object.values(lab.hosts)[0];
     if (!pi) throw new LabError('the lab came up without its Pi', 'run the demo again');
@@ -69,7 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     report.conf = confPath;
     step(3, `orbis provision ${target}: a ${DEMO_STREAM.width}x${DEMO_STREAM.height} stream to DLive and Kick (demo keys, never shown), BTFS from the lab`);
     options.say(`      configuration: ${confPath}`);
-    const provision = await provisionPi(lab, target, confPath, keys, guard);
+    const provision = await provisionPi(lab, target, confPath, keys, guard, options);
     report.provision = provision.summary;
     if (!provision.ok) {
       options.say(provision.details);
@@ -79,10 +107,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     options.say(`      ${provision.summary.changes} changes in ${formatDuration(provision.summary.durationMs)}; verify: ${c.pass} pass, ${c.warn} warn, ${c.fail} fail`);
 
     step(4, 'The stream arriving at the stand-in platforms (their recordings)');
+    options.live.start('watching the recordings grow');
     report.stream = await watchArrivals(recordingTargets(lab, keys), { appearMs: 30_000, watchMs: options.watchSeconds * 1000 });
+    options.live.stop();
     options.say(formatArrivals(report.stream));
     report.ok = true;
   } catch (error) {
+    options.live.stop();
     const { message, hint } = hostErrorOf(error);
     report.error = { message: stripHint(message, hint), ...(hint ? { hint } : {}) };
   }
@@ -96,10 +127,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   } else if (guard.labMayExist) {
     step(5, `Tearing the lab "${options.name}" down`);
     const downStarted = Date.now();
+    options.live.start('removing the lab');
     try {
-      await guard.tearDown();
+      await guard.tearDown(detail);
+      options.live.stop();
       report.lab.downMs = Date.now() - downStarted;
     } catch (error) {
+      options.live.stop();
       const { message, hint } = hostErrorOf(error);
       report.ok = false;
       report.error ??= { message: stripHint(message, hint), hint: hint ?? `run \`${options.cli.join(' ')} lab down --name ${options.name}\`` };
@@ -111,8 +145,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 }
 
 async function ensurePackages(options: DemoOptions, signal: AbortSignal): Promise<void> {
-  const { missingPackages, installPackages } = await import('../lab/requirements.js');
-  const missing = await missingPackages();
+  const [{ labPackages, missingPackages, installPackages }, { labArches }] = await Promise.all([import('../lab/requirements.js'), import('../lab/lab.js')]);
+  // What the demo's lab has (its one Pi's architecture and the controller's): no other compiler, no qemu.
+  const missing = await missingPackages(labPackages(labArches({ hosts: 1, arch: DEMO_ARCH }), hostArch()));
   if (missing.length === 0) {
     options.say('      all present');
     return;
@@ -121,8 +156,41 @@ async function ensurePackages(options: DemoOptions, signal: AbortSignal): Promis
   if (!options.install) {
     throw new LabError(`missing Debian packages: ${names.join(' ')}`, `install them (apt-get install ${names.join(' ')}), or run the demo without --no-install`);
   }
-  options.say(`      installing ${names.join(', ')} (apt-get)`);
-  await installPackages(names, { signal });
+  options.say(`      installing (apt-get): ${missing.map((p) => `${p.name} (${p.why})`).join(', ')}`);
+  const started = Date.now();
+  if (!options.verbose) options.live.start('apt-get');
+  await installPackages(names, {
+    logFile: options.logFile,
+    signal,
+    ...(options.verbose ? { echo: (text: string) => process.stderr.write(text) } : { onProgress: (line: string) => options.live.set(line) }),
+  });
+  options.live.stop();
+  options.say(`      installed in ${formatDuration(Date.now() - started)}`);
+}
+
+/** The log starts empty, with the directory it needs (root only: it may name the lab's paths). */
+function startLog(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  appendFileSync(path, `orbis demo, ${new Date().toISOString()}\n`, { mode: 0o600 });
+}
+
+/** Where a step's detail goes: the log always; the screen too with --verbose, else the live line. */
+function detailOf(options: DemoOptions): (message: string) => void {
+  return (message) => {
+    appendFileSync(options.logFile, `lab: ${message}\n`);
+    if (options.verbose) options.log(`      lab: ${message}`);
+    else options.live.set(message);
+  };
+}
+
+/**
+ * What a line of `orbis provision`'s plain progress says, for the live line: its words without
+ * the mark and the timestamps ("› [09:09:59] [1.1s] applying: btfs: user btfs (19/33)" ->
+ * "applying: btfs: user btfs (19/33)"); undefined for a line that is not progress.
+ */
+export function provisionProgressText(line: string): string | undefined {
+  const match = /^[›❯✔✖]\s+(?:\[[^\]]*\]\s+)*(.+)$/.exec(line.trim());
+  return match?.[1];
 }
 
 /** The conf file, inside the lab's directory: root only, and gone with the lab. */
@@ -150,19 +218,32 @@ interface ProvisionOutcome {
  * and not the provisioning halfway; and without the caller's ORBIS_* variables (an
  * ORBIS_DLIVE_CLE_FLUX there is a real key, not the demo's).
  */
-async function provisionPi(lab: LabState, target: string, confPath: string, keys: DemoKeys, guard: LabGuard): Promise<ProvisionOutcome> {
+async function provisionPi(lab: LabState, target: string, confPath: string, keys: DemoKeys, guard: LabGuard, options: DemoOptions): Promise<ProvisionOutcome> {
   const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
   const args = [cli, 'provision', target, '--conf', confPath, '--key', lab.keyPath, '--known-hosts', lab.knownHostsPath, '--host-key-policy', 'strict', '--json'];
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ORBIS_')));
-  const { stdout, code } = await guard.runChild(process.execPath, args, env);
+  appendFileSync(options.logFile, `\n$ orbis provision ${target} (its progress)\n`);
+  // --verbose: its own progress view on our stderr, as a user running it sees it. Otherwise its
+  // lines go to the log and, condensed, to the live line.
+  const progress = options.verbose
+    ? undefined
+    : (line: string) => {
+        appendFileSync(options.logFile, `${line}\n`);
+        const text = provisionProgressText(line);
+        if (text) options.live.set(text);
+      };
+  if (progress) options.live.start('orbis provision');
+  const { stdout, code } = await guard.runChild(process.execPath, args, env, progress);
+  options.live.stop();
+  const where = options.verbose ? 'see its messages above' : `see its messages in ${options.logFile}`;
   let report: RunReport;
   try {
     report = JSON.parse(stdout) as RunReport;
   } catch {
-    throw new LabError(`orbis provision exited with code ${String(code)} without a report`, 'see its messages above');
+    throw new LabError(`orbis provision exited with code ${String(code)} without a report`, where);
   }
   const host = report.hosts[0];
-  if (!host) throw new LabError('orbis provision reported no host', 'see its messages above');
+  if (!host) throw new LabError('orbis provision reported no host', where);
   const { formatVerifyTable } = await import('../verify/index.js');
   return {
     ok: code === 0 && (host.status === 'changed' || host.status === 'ok'),
@@ -241,14 +322,28 @@ class LabGuard {
     return this.#signalled;
   }
 
-  /** A child in its own process group (a terminal's Ctrl-C does not reach it), stopped on a signal. */
-  runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; code: number | null }> {
+  /**
+   * A child in its own process group (a terminal's Ctrl-C does not reach it), stopped on a signal.
+   * Its stderr is ours, or goes line by line to `stderrLines`.
+   */
+  runChild(
+    command: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+    stderrLines?: (line: string) => void,
+  ): Promise<{ stdout: string; code: number | null }> {
     return new Promise((resolve, reject) => {
       if (this.#signalled) return;
-      const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', stderrLines ? 'pipe' : 'inherit'] });
       this.#child = child;
       let stdout = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      let partial = '';
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) stderrLines?.(line);
+      });
       child.on('error', reject);
       child.on('close', (code) => {
         this.#child = undefined;
@@ -267,8 +362,8 @@ class LabGuard {
   }
 
   /** The normal teardown, after the last step: with the lab's locks, and checked complete. */
-  tearDown(): Promise<void> {
-    this.#tearingDown ??= import('../lab/index.js').then(({ labDown }) => labDown({ name: this.options.name, log: (m) => this.options.log(`      lab: ${m}`) }));
+  tearDown(log: (message: string) => void): Promise<void> {
+    this.#tearingDown ??= import('../lab/index.js').then(({ labDown }) => labDown({ name: this.options.name, log }));
     return this.#tearingDown;
   }
 
@@ -278,6 +373,8 @@ class LabGuard {
       return;
     }
     this.#signalled = true;
+    // The live line would go on drawing over what follows.
+    this.options.live.stop();
     this.#abort.abort();
     if (this.#child?.pid !== undefined) {
       try {

@@ -1,7 +1,7 @@
 // The lab's public surface. See lab.ts for the lifecycle and state.ts for the state file.
-export { labUp, labDown, labStatus, labsUp, addHost, removeHost, describeLeftovers, type LabUp } from './lab.js';
+export { labUp, labDown, labStatus, labsUp, labArches, addHost, removeHost, describeLeftovers, type LabUp } from './lab.js';
 export type { LabUpOptions, AddHostOptions, LabStatus, HostStatusLine, Log } from './lab.js';
-export { loadLab } from './state.js';
+export { btfsReleaseOf, loadLab } from './state.js';
 export type { LabState, LabHost, BtfsRelease, BtfsContent } from './state.js';
 export { labLayout, resolveLabName, DEFAULT_LAB_NAME, DEFAULT_LAB_SUBNET } from './config.js';
 export type { LabArch } from './config.js';

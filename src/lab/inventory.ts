@@ -16,7 +16,7 @@ export function labInventory(state: LabState, hostNames?: readonly string[]): st
     `known_hosts: ${state.knownHostsPath}`,
     `ingest ${ingest.address}: DLive ${ingest.dlive.url}/<key>, Kick ${ingest.kick.url}/<key> (TLS, lab CA ${state.caCertPath})`,
     `recordings: ${ingest.dlive.recordingsDir}, ${ingest.kick.recordingsDir}`,
-    ...Object.values(btfs.releases).map((r) => `btfs ${btfs.version} ${r.arch}: ${r.url} sha256 ${r.sha256}`),
+    ...Object.values(btfs.releases).flatMap((r) => (r ? [`btfs ${btfs.version} ${r.arch}: ${r.url} sha256 ${r.sha256}`] : [])),
     `btfs test CID: ${btfs.testCid} (content fetched from ${btfs.bootstrapUrl}<CID>)`,
     ...names.flatMap((name) => {
       const host = state.hosts[name];

@@ -19,7 +19,6 @@ import {
   FIRST_PI_HOST_NUMBER,
   GATEWAY_HOST_NUMBER,
   INGEST_HOST_NUMBER,
-  LAB_ARCHES,
   labLayout,
   labRootDir,
   resolveLabName,
@@ -109,11 +108,11 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     await withLock(layout.lockPath, () => teardownLab(layout), { what: `lab "${name}"` });
 
     const mirror = await findMirror();
-    const arches = [...new Set<LabArch>([hostArch(), ...(count > 0 ? [arch] : []), ...(options.prepareArches ?? [])])];
+    const arches = labArches({ hosts: count, arch, ...(options.prepareArches ? { prepareArches: options.prepareArches } : {}) });
     // Cache builds are independent: run them side by side (the arm64 base dominates cold).
     const [bases, releases, content] = await Promise.all([
       Promise.all(arches.map((a) => ensureBase(a, mirror, log))),
-      ensureBtfsReleases(log),
+      ensureBtfsReleases(arches, log),
       ensureContent(log),
     ]);
     const hostBase = bases.find((b) => b.arch === hostArch()) as BaseImage;
@@ -181,13 +180,16 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
         releaseTag: BTFS_RELEASE_TAG,
         downloadBase: `${httpUrl}/releases/download/`,
         releases: Object.fromEntries(
-          LAB_ARCHES.map((a) => [a, btfsRelease(releases.files[a][BTFS_DEFAULT_LAYOUT])]),
+          arches.flatMap((a) => {
+            const files = releases.files[a];
+            return files ? [[a, btfsRelease(files[BTFS_DEFAULT_LAYOUT])]] : [];
+          }),
         ) as LabState['btfs']['releases'],
         layouts: Object.fromEntries(
-          LAB_ARCHES.map((a) => [
-            a,
-            Object.fromEntries(BTFS_LAYOUTS.map((layout) => [layout, btfsRelease(releases.files[a][layout])])),
-          ]),
+          arches.flatMap((a) => {
+            const files = releases.files[a];
+            return files ? [[a, Object.fromEntries(BTFS_LAYOUTS.map((layout) => [layout, btfsRelease(files[layout])]))]] : [];
+          }),
         ) as LabState['btfs']['layouts'],
         md5: { ...releases.md5 },
         sha256SumsUrl: releaseUrl('SHA256SUMS'),
@@ -238,6 +240,16 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     if (failure) throw failure.reason;
   });
   return loadLab(name);
+}
+
+/**
+ * The architectures a lab has: the controller's (the ingest runs it), its hosts', and those to
+ * prepare. Their bases and BTFS releases are built, and only theirs: requirements.ts's
+ * labPackages says what the controller needs for them.
+ */
+export function labArches(options: { hosts?: number; arch?: LabArch; prepareArches?: readonly LabArch[] }): LabArch[] {
+  const hosts = (options.hosts ?? 0) > 0 ? [options.arch ?? 'amd64'] : [];
+  return [...new Set<LabArch>([hostArch(), ...hosts, ...(options.prepareArches ?? [])])];
 }
 
 /** Stop and remove a lab, including leftovers of a killed run; throws if anything remains. */

@@ -121,16 +121,20 @@ export interface LabState {
      * files are at `<downloadBase><releaseTag>/<file>`.
      */
     downloadBase: string;
-    /** The default layout of each arch: go-btfs's plain tar `btfs-linux-ARCH.tar`. */
-    releases: Record<LabArch, BtfsRelease>;
+    /**
+     * The default layout of each arch the lab has (its hosts' and `prepareArches`, and the
+     * controller's: labUp builds no other): go-btfs's plain tar `btfs-linux-ARCH.tar`.
+     * `btfsReleaseOf` says what to do when one is missing.
+     */
+    releases: Partial<Record<LabArch, BtfsRelease>>;
     /**
      * Every layout of each arch: go-btfs's raw binary `btfs-linux-ARCH` and plain tar
      * `btfs-linux-ARCH.tar` (members `config_linux_ARCH.yaml` and `btfs-linux-ARCH`), and a
      * gzipped tar `btfs-linux-ARCH.tar.gz` with the same members (the lab's, to test that format).
      */
-    layouts: Record<LabArch, Record<'raw' | 'tar' | 'tgz', BtfsRelease>>;
+    layouts: Partial<Record<LabArch, Record<'raw' | 'tar' | 'tgz', BtfsRelease>>>;
     /** md5 of each arch's binary, as its `config_linux_ARCH.yaml` states it. */
-    md5: Record<LabArch, string>;
+    md5: Partial<Record<LabArch, string>>;
     /** The lab's own SHA256SUMS (go-btfs publishes no checksum file). */
     sha256SumsUrl: string;
     content: BtfsContent[];
@@ -142,6 +146,18 @@ export interface LabState {
   nextIndex: number;
   /** Next Pi address to hand out (host number in the subnet); see addHost. */
   nextHostNumber?: number;
+}
+
+/** One layout of the lab's BTFS release for `arch`, or why the lab has none and what to do. */
+export function btfsReleaseOf(lab: Pick<LabState, 'name' | 'btfs'>, arch: LabArch, layout: 'raw' | 'tar' | 'tgz' = 'tar'): BtfsRelease {
+  const release = lab.btfs.layouts[arch]?.[layout];
+  if (!release) {
+    throw new LabError(
+      `lab "${lab.name}" has no ${arch} BTFS release: a lab builds those of its hosts' architectures only`,
+      `start it with hosts of that architecture (orbis lab up --arch ${arch}), or with prepareArches: ['${arch}'] from code`,
+    );
+  }
+  return release;
 }
 
 export async function readState(layout: LabLayout): Promise<LabState | undefined> {

@@ -122,7 +122,7 @@ describe('orbis demo', () => {
       expect(Math.max(...sizes.flat())).toBeGreaterThan(64 * 1024);
     }
     // The demo's own report agrees.
-    const report = JSON.parse(run.stdout) as { ok: boolean; stream: Array<{ platform: string; grewBytes: number; file: string }>; lab: { kept: boolean } };
+    const report = JSON.parse(run.stdout) as { ok: boolean; stream: Array<{ platform: string; grewBytes: number; file: string }>; lab: { kept: boolean }; log?: string };
     expect(report.ok).toBe(true);
     expect(report.stream.map((s) => s.platform)).toEqual(['dlive', 'kick']);
     for (const s of report.stream) {
@@ -133,12 +133,26 @@ describe('orbis demo', () => {
     expect(run.stderr).toMatch(/Done in .*\n.*changes in/);
     expect(run.stderr).toContain('The lab is gone');
 
+    // Quiet: the lab's packages are there (the e2e machine has them), so a line per step and a
+    // few live lines; apt's, the lab's and orbis provision's own output only in the log it names.
+    const story = run.stderr.split('\n');
+    expect(story, run.stderr).toContain('      all present');
+    expect(story.length, run.stderr).toBeLessThan(45);
+    expect(run.stderr).not.toMatch(/^(Get:\d|Reading package lists|Setting up |Unpacking |› |lab: )/m);
+    const logFile = /^Its whole output \(.*\) goes to (\S+)$/m.exec(run.stderr)?.[1];
+    expect(logFile, run.stderr).toBeDefined();
+    const log = await readFile(logFile ?? '', 'utf8');
+    expect(log).toMatch(/^lab: starting lab host pi1 /m);
+    expect(log).toMatch(/^› .*applying: /m);
+    expect(report).toMatchObject({ log: logFile });
+
     const keys = keysSeen(run);
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const key of keys) {
       expect(key.length).toBeGreaterThan(8);
       expect(run.stdout).not.toContain(key);
       expect(run.stderr).not.toContain(key);
+      expect(log).not.toContain(key);
     }
     expect([...run.seen.dlive.onCommandLines, ...run.seen.kick.onCommandLines]).toEqual([]);
     await expectLabGone();
@@ -146,9 +160,9 @@ describe('orbis demo', () => {
 
   it('Ctrl-C while provisioning removes the lab at once and exits 130', async () => {
     let provisioningAt = 0;
-    // Once `orbis provision` is at work on the Pi (its progress shows), not before.
-    const run = await demo([], (_out, err) => {
-      if (!/› .*applying: /.test(err)) return false;
+    // Once `orbis provision` is at work on the Pi (its progress shows in the live line), not before.
+    const run = await demo([], (out) => {
+      if (!/^\s+applying: /m.test(out)) return false;
       provisioningAt ||= Date.now();
       return true;
     });

@@ -12,16 +12,19 @@
 //     older releases), it is here so orbis's three formats can be tested;
 //   - `<file>.sha256` and `SHA256SUMS`: go-btfs publishes no checksum beside its downloads (the
 //     md5 in config_linux_ARCH.yaml travels inside the same tar); these are the lab's, for tests.
-// Built once with the controller's compilers (gcc, aarch64-linux-gnu-gcc) and cached;
-// reproducible: the same inputs give the same bytes.
+// Built with the controller's compilers (x86_64-linux-gnu-gcc, aarch64-linux-gnu-gcc) for the
+// architectures a lab has, only those (another architecture than the controller's takes a
+// cross-compiler: requirements.ts), and cached per set of architectures; reproducible: the same
+// inputs give the same bytes, so an amd64 release is the same in every set.
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { labAssetsDir } from '../base.js';
+import { hostArch, labAssetsDir } from '../base.js';
 import { cachePath, ensureCached, recipeHash } from '../cache.js';
 import type { LabArch } from '../config.js';
 import { LAB_ARCHES } from '../config.js';
 import { run } from '../exec.js';
+import { compilerPackages } from '../requirements.js';
 
 /** go-btfs's version.go CurrentVersionNumber at the stand-in's source (master 299483c). */
 export const BTFS_STANDIN_VERSION = '4.1.0';
@@ -49,15 +52,14 @@ export interface BtfsReleases {
   dir: string;
   /** Path of the release files under `dir` (`download/btfs-v<version>`). */
   downloadPath: string;
-  files: Record<LabArch, Record<BtfsLayout, BtfsReleaseFile>>;
+  /** Those of the architectures asked for (no other). */
+  files: Partial<Record<LabArch, Record<BtfsLayout, BtfsReleaseFile>>>;
   /** md5 of each arch's binary, as config_linux_ARCH.yaml states it. */
-  md5: Record<LabArch, string>;
+  md5: Partial<Record<LabArch, string>>;
 }
 
-const COMPILERS: Record<LabArch, { cc: string; hint: string }> = {
-  amd64: { cc: 'x86_64-linux-gnu-gcc', hint: 'apt-get install gcc libc6-dev' },
-  arm64: { cc: 'aarch64-linux-gnu-gcc', hint: 'apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross' },
-};
+/** The compiler by its triplet name: the native gcc or a cross one names itself so (requirements.ts). */
+const COMPILERS: Record<LabArch, string> = { amd64: 'x86_64-linux-gnu-gcc', arm64: 'aarch64-linux-gnu-gcc' };
 
 /** The binary's name in go-btfs's releases (package.sh: btfs-${goos}-${goarch}). */
 export function binaryName(arch: LabArch): string {
@@ -90,13 +92,15 @@ export function releaseYaml(version: string, md5: string): string {
   return `version: ${version}\nmd5: ${md5}\nautoupdateFlg: true\nsleepTimeSeconds: 86400\nbeginNumber: 0\nendNumber: 100\n`;
 }
 
-export async function ensureBtfsReleases(log?: (message: string) => void): Promise<BtfsReleases> {
+/** The releases of `arches` (in LAB_ARCHES order, whatever the order asked). */
+export async function ensureBtfsReleases(arches: readonly LabArch[], log?: (message: string) => void): Promise<BtfsReleases> {
+  const built = LAB_ARCHES.filter((arch) => arches.includes(arch));
   const assets = join(labAssetsDir(), 'btfs');
   const program = await readFile(join(assets, 'btfs.py'));
   const launcher = await readFile(join(assets, 'launcher.c'));
   const sub = downloadPath();
-  const dir = cachePath('btfs', `releases-${recipeHash(BTFS_STANDIN_VERSION, sub, program, launcher, 'layouts-v2')}`);
-  await ensureCached(dir, { what: 'the BTFS stand-in releases', log }, async (partial) => {
+  const dir = cachePath('btfs', `releases-${built.join('-')}-${recipeHash(BTFS_STANDIN_VERSION, sub, program, launcher, 'layouts-v2')}`);
+  await ensureCached(dir, { what: `the BTFS stand-in releases (${built.join(', ')})`, log }, async (partial) => {
     const work = join(partial, '.build');
     const out = join(partial, sub);
     await mkdir(work, { recursive: true });
@@ -104,16 +108,16 @@ export async function ensureBtfsReleases(log?: (message: string) => void): Promi
     await writeFile(join(work, 'program.h'), cArray('btfs_program', program));
     await writeFile(join(work, 'launcher.c'), launcher);
     const sums: string[] = [];
-    for (const arch of LAB_ARCHES) {
+    for (const arch of built) {
       const archDir = join(work, arch);
       await mkdir(archDir, { recursive: true });
-      const { cc, hint } = COMPILERS[arch];
+      const cc = COMPILERS[arch];
       const binary = binaryName(arch);
       const yaml = yamlName(arch);
       await run(
         cc,
         ['-static', '-Os', '-s', `-DBTFS_ARCH="${arch}"`, '-I', work, '-o', join(archDir, binary), join(work, 'launcher.c')],
-        { hint: `cannot build the ${arch} btfs stand-in: ${hint}` },
+        { hint: `cannot build the ${arch} btfs stand-in: apt-get install ${compilerPackages(arch, hostArch()).join(' ')}` },
       );
       await chmod(join(archDir, binary), 0o755);
       const md5 = createHash('md5').update(await readFile(join(archDir, binary))).digest('hex');
@@ -139,16 +143,17 @@ export async function ensureBtfsReleases(log?: (message: string) => void): Promi
     await writeFile(join(out, 'SHA256SUMS'), `${sums.join('\n')}\n`);
     await run('rm', ['-rf', work]);
   });
-  const files = {} as BtfsReleases['files'];
-  const md5 = {} as BtfsReleases['md5'];
-  for (const arch of LAB_ARCHES) {
-    files[arch] = {} as Record<BtfsLayout, BtfsReleaseFile>;
+  const files: BtfsReleases['files'] = {};
+  const md5: BtfsReleases['md5'] = {};
+  for (const arch of built) {
+    const layouts = {} as Record<BtfsLayout, BtfsReleaseFile>;
     for (const layout of BTFS_LAYOUTS) {
       const file = releaseFileName(arch, layout);
       const path = join(dir, sub, file);
       const sha256 = (await readFile(`${path}.sha256`, 'utf8')).split(/\s+/)[0] ?? '';
-      files[arch][layout] = { arch, layout, file, path, sha256, bytes: (await stat(path)).size };
+      layouts[layout] = { arch, layout, file, path, sha256, bytes: (await stat(path)).size };
     }
+    files[arch] = layouts;
     const yaml = await readFile(join(dir, sub, yamlName(arch)), 'utf8');
     md5[arch] = /^md5: ([0-9a-f]{32})$/m.exec(yaml)?.[1] ?? '';
   }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import type { LabHost, LabState } from '../../../src/lab/index.js';
+import { btfsReleaseOf, type LabHost, type LabState } from '../../../src/lab/index.js';
 import { mustOnHost, onHost, onHostSurely, recordingsFor, waitFor, type Recording } from './lab.js';
 import { labConnection, orbis, provision, type OrbisResult } from './orbis.js';
 
@@ -44,11 +44,11 @@ export type BtfsLayout = 'tar' | 'raw' | 'tgz';
 
 /** The settings that point orbis at one layout of the lab's go-btfs release, with its checksums. */
 export function btfsReleaseEnv(lab: LabState, layout: BtfsLayout = 'tar'): Record<string, string> {
-  const { amd64, arm64 } = lab.btfs.layouts;
+  const [amd64, arm64] = [btfsReleaseOf(lab, 'amd64', layout), btfsReleaseOf(lab, 'arm64', layout)];
   return {
-    ORBIS_BTFS_URL_TELECHARGEMENT: amd64[layout].url.replace(/amd64/g, '{arch}'),
-    ORBIS_BTFS_SHA256_AMD64: amd64[layout].sha256,
-    ORBIS_BTFS_SHA256_ARM64: arm64[layout].sha256,
+    ORBIS_BTFS_URL_TELECHARGEMENT: amd64.url.replace(/amd64/g, '{arch}'),
+    ORBIS_BTFS_SHA256_AMD64: amd64.sha256,
+    ORBIS_BTFS_SHA256_ARM64: arm64.sha256,
   };
 }
 

@@ -7,7 +7,7 @@
 // BTFS release downloaded unchecked into /usr/local/bin, `btfs init` as pi, and a btfs.service
 // running it as pi. The scripts are stand-ins written for these tests (upstream's code is not
 // copied): they keep upstream's names and options, and diffuser.sh waits instead of streaming.
-import { sshRun, type LabHost, type LabState } from '../../../src/lab/index.js';
+import { btfsReleaseOf, sshRun, type LabHost, type LabState } from '../../../src/lab/index.js';
 import { shq } from '../../../src/util/shell.js';
 import {
   BTFS_UNIT, DIFFUSER, LOGO_PNG_B64, rtmpBlock, SMALL_SCRIPT, STATS_SITE, STUNNEL_KICK, UPSTREAM_PROJECT, UPSTREAM_USER,
@@ -49,7 +49,7 @@ export async function installUpstream(lab: LabState, host: LabHost, keys: Upstre
     ['/etc/systemd/system/btfs.service', BTFS_UNIT, '0644'],
   ];
   // The raw binary go-btfs publishes beside its tar (btfs-linux-amd64), as the guide fetches it.
-  const release = lab.btfs.layouts.amd64.raw;
+  const release = btfsReleaseOf(lab, 'amd64', 'raw');
   const script = [
     'set -euo pipefail',
     ...files.map(([path, text, mode, owner]) => writeFile(path, text, mode, owner)),

@@ -2,7 +2,7 @@
 // platforms with the demo keys, and point BTFS at the lab's stand-in release for either arch.
 import { describe, expect, it } from 'vitest';
 import { btfsDownload, loadSettings, requireKeysFor } from '../../../src/config/index.js';
-import { btfsUrlTemplate, demoConfText, DEMO_STREAM, newDemoKeys } from '../../../src/demo/config.js';
+import { btfsUrlTemplate, demoConfText, demoLogFile, DEMO_STREAM, newDemoKeys } from '../../../src/demo/config.js';
 import type { LabState } from '../../../src/lab/state.js';
 
 const release = (arch: 'amd64' | 'arm64', sha: string) => ({
@@ -41,7 +41,7 @@ describe('the demo configuration', () => {
     expect(loaded.settings.HAUTEUR_MAX).toBe(DEMO_STREAM.height);
     expect(loaded.settings.PRESET_ENCODAGE).toBe('ultrafast');
     for (const arch of ['amd64', 'arm64'] as const) {
-      expect(btfsDownload(loaded.settings, arch)).toEqual({ ok: true, url: lab.btfs.releases[arch].url, sha256: lab.btfs.releases[arch].sha256 });
+      expect(btfsDownload(loaded.settings, arch)).toEqual({ ok: true, url: lab.btfs.releases[arch]?.url, sha256: lab.btfs.releases[arch]?.sha256 });
     }
   });
 
@@ -57,8 +57,24 @@ describe('the demo configuration', () => {
 
   it('refuses release URLs that do not follow go-btfs\'s layout', () => {
     const odd = structuredClone(lab) as typeof lab;
-    odd.btfs.releases.arm64.url = 'http://elsewhere/btfs-linux-arm64.tar';
+    odd.btfs.releases.arm64 = { ...release('arm64', 'b'.repeat(64)), url: 'http://elsewhere/btfs-linux-arm64.tar' };
     expect(() => btfsUrlTemplate(odd)).toThrow(/do not follow/);
     expect(btfsUrlTemplate(lab)).toBe('http://ingest.orbis-lab/releases/download/btfs-v{version}/btfs-linux-{arch}.tar');
+  });
+
+  it('with the release of the lab Pi\'s architecture only (the demo\'s lab builds no other): that one\'s checksum', () => {
+    const amd64Only = structuredClone(lab) as typeof lab;
+    delete amd64Only.btfs.releases.arm64;
+    const text = demoConfText(amd64Only, newDemoKeys());
+    expect(text).toContain('# BTFS_SHA256_ARM64: no arm64 release in this lab');
+    const loaded = loadSettings({ confPath: 'demo.conf', confText: text, env: {} });
+    expect(btfsDownload(loaded.settings, 'amd64')).toEqual({ ok: true, url: lab.btfs.releases.amd64?.url, sha256: 'a'.repeat(64) });
+    expect(btfsDownload(loaded.settings, 'arm64').ok).toBe(false);
+  });
+
+  it('keeps each run\'s output in a log file of its own, named after the lab and the time', () => {
+    const at = new Date('2025-03-04T05:06:07.890Z');
+    expect(demoLogFile('orbis-demo', at, '/var/log/orbis-demo')).toBe('/var/log/orbis-demo/orbis-demo-20250304-050607.log');
+    expect(demoLogFile('../../etc/x', at, '/logs')).toBe('/logs/______etc_x-20250304-050607.log');
   });
 });
