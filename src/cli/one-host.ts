@@ -36,7 +36,7 @@ export async function oneHost(command: string, target: string | undefined, optio
   const host = hosts[0] as HostTarget;
   // Check mode: stream keys are not required to look (render says which ones provision would want).
   const request = await buildRequest({ command, mode: 'check', checkStatus: 'drift', hosts, options });
-  const prepared = prepare(request);
+  const prepared = prepare({ ...request, keysOptional: true });
   const loaded = prepared.settingsFor(host);
   return {
     host,

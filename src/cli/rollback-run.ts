@@ -62,7 +62,7 @@ export async function runRollback(targets: readonly string[], options: RollbackC
   const mode = options.check || options.list ? 'check' : 'apply';
   const request = await buildRequest({ command: 'rollback', mode, checkStatus: 'changed', hosts, concurrency, options: { ...options, var: [] } });
   // Settings are read (conf, inventory, environment) only for the stream keys to mask; none is required.
-  const prepared = prepare({ ...request, mode: 'check' });
+  const prepared = prepare({ ...request, mode: 'check', keysOptional: true });
   const reports = await runHostsWithProgress(
     hosts.map((h) => h.name),
     (name, update) => rollbackOne(hosts.find((h) => h.name === name) as HostTarget, options, request, prepared, update),

@@ -32,11 +32,9 @@ const STACK = ['ffmpeg', 'nginx-rtmp', 'stunnel', 'btfs', 'orbis-service'];
 function freshStack(names = STACK) {
   const roles = loadRoles(names, [roleSourceAt(ROOT)], '0.1.0');
   const loaded = loadSettings({
-    env: {},
+    env: { ORBIS_DLIVE_CLE_FLUX: 'dlive_SHELLCHECK_key1', ORBIS_KICK_CLE_FLUX: 'sk_us-west-2_SHELLCHECK_key2' },
     vars: [
       'PLATEFORMES=toutes',
-      'DLIVE_CLE_FLUX=dlive_SHELLCHECK_key1',
-      'KICK_CLE_FLUX=sk_us-west-2_SHELLCHECK_key2',
       'ENCODEUR_VIDEO=libx264',
       `LISTE_LECTURE=${join(ROOT, 'test', 'fixtures', 'stack', 'liste.txt')}`,
       'BTFS_SHA256_ARM64=862bd48e31d4ce4f6f1def3ee96ac805e4b35608e02c44c3621489ea89c985c4',

@@ -23,9 +23,9 @@ const roles = loadRoles(['ffmpeg', 'nginx-rtmp', 'stunnel', 'btfs', 'orbis-servi
 /** The stack for the golden files' settings (test/unit/render/stack.test.ts). */
 function stackFiles(): RenderedFile[] {
   const loaded = loadSettings({
-    env: {},
+    env: { ORBIS_DLIVE_CLE_FLUX: DLIVE_KEY, ORBIS_KICK_CLE_FLUX: KICK_KEY },
     vars: [
-      'PLATEFORMES=toutes', `DLIVE_CLE_FLUX=${DLIVE_KEY}`, `KICK_CLE_FLUX=${KICK_KEY}`, 'ENCODEUR_VIDEO=libx264',
+      'PLATEFORMES=toutes', 'ENCODEUR_VIDEO=libx264',
       `LISTE_LECTURE=${join(ROOT, 'test', 'fixtures', 'stack', 'liste.txt')}`,
       'BTFS_SHA256_ARM64=862bd48e31d4ce4f6f1def3ee96ac805e4b35608e02c44c3621489ea89c985c4',
     ],

@@ -28,11 +28,9 @@ type Platforms = 'toutes' | 'dlive' | 'kick';
 
 function contextFor(platforms: Platforms, vars: string[] = []): Record<string, unknown> {
   const loaded = loadSettings({
-    env: {},
+    env: { ORBIS_DLIVE_CLE_FLUX: DLIVE_KEY, ORBIS_KICK_CLE_FLUX: KICK_KEY },
     vars: [
       `PLATEFORMES=${platforms}`,
-      `DLIVE_CLE_FLUX=${DLIVE_KEY}`,
-      `KICK_CLE_FLUX=${KICK_KEY}`,
       'ENCODEUR_VIDEO=libx264',
       `LISTE_LECTURE=${join(ROOT, 'test', 'fixtures', 'stack', 'liste.txt')}`,
       'BTFS_SHA256_ARM64=862bd48e31d4ce4f6f1def3ee96ac805e4b35608e02c44c3621489ea89c985c4',
@@ -158,8 +156,8 @@ describe('stack desired state', () => {
 
   it('a gateway-only BTFS node by default: a full-node repo refused first, init in simple mode, no chain id; the release of the host architecture', () => {
     const resources = desiredFor('toutes').resources.filter((r) => r.id.role === 'btfs');
-    expect(resources.filter((r) => r.kind === 'precondition').map((r) => r.id.name)).toEqual(['a full-node repo where a gateway is wanted']);
-    expect(resources[0]).toEqual(expect.objectContaining({ kind: 'precondition', check: expect.stringContaining('"SimpleMode":[[:space:]]*true'), message: expect.stringContaining('BTFS_MODE=forcer-simple') }));
+    expect(resources.filter((r) => r.kind === 'precondition').map((r) => r.id.name)).toEqual(['a system user for the daemon', 'a full-node repo where a gateway is wanted']);
+    expect(resources.find((r) => r.id.name === 'a full-node repo where a gateway is wanted')).toEqual(expect.objectContaining({ kind: 'precondition', check: expect.stringContaining('"SimpleMode":[[:space:]]*true'), message: expect.stringContaining('BTFS_MODE=forcer-simple') }));
     const command = (name: string, vars: string[] = []): string | undefined =>
       (desiredFor('toutes', vars).resources.find((r) => r.id.role === 'btfs' && r.id.name === name) as { command: string } | undefined)?.command;
     expect(command('btfs init')).toBe('BTFS_PATH=/var/lib/btfs/.btfs /usr/local/bin/btfs init --simple-mode --empty-repo');
@@ -180,13 +178,13 @@ describe('stack desired state', () => {
     // A full node: its chain id checked first and recorded at init, passed to the daemon, which is
     // started without waiting on its funding.
     const full = desiredFor('toutes', ['BTFS_MODE=complet']).resources.filter((r) => r.id.role === 'btfs');
-    expect(full[0]).toEqual(expect.objectContaining({ kind: 'precondition', check: expect.stringContaining('grep -qx 199 /var/lib/btfs/.btfs/orbis-chain-id') }));
+    expect(full.find((r) => r.id.name === 'chain id of the existing repo')).toEqual(expect.objectContaining({ kind: 'precondition', check: expect.stringContaining('grep -qx 199 /var/lib/btfs/.btfs/orbis-chain-id') }));
     expect(command('btfs init', ['BTFS_MODE=complet'])).toBe("BTFS_PATH=/var/lib/btfs/.btfs /usr/local/bin/btfs init && printf '%s\\n' 199 > /var/lib/btfs/.btfs/orbis-chain-id");
     expect(unit(['BTFS_MODE=complet'])).toMatch(/\nType=simple\n[\s\S]*\nExecStart=\/usr\/local\/bin\/btfs daemon --chain-id 199\n/);
 
     // The way out for a full-node repo: switched to simple mode by go-btfs's own command, once.
     const forced = desiredFor('toutes', ['BTFS_MODE=forcer-simple']).resources.filter((r) => r.id.role === 'btfs');
-    expect(forced.filter((r) => r.kind === 'precondition')).toEqual([]);
+    expect(forced.filter((r) => r.kind === 'precondition').map((r) => r.id.name)).toEqual(['a system user for the daemon']); // no mode precondition
     expect(forced.find((r) => r.id.name === 'btfs simple mode')).toEqual(
       expect.objectContaining({ command: 'BTFS_PATH=/var/lib/btfs/.btfs /usr/local/bin/btfs config sync-simple-mode true', unless: expect.stringContaining('SimpleMode'), notify: ['restart btfs'] }),
     );
