@@ -116,16 +116,25 @@ export function manifestFor(desired: DesiredState, facts: HostFacts): Record<str
   return manifest;
 }
 
-/** Files orbis wrote on an earlier run that the roles of this run no longer render. */
+/**
+ * Files orbis wrote on an earlier run that the roles of this run no longer render: removed (and
+ * backed up, as a replaced file is), unless edited by hand since orbis wrote them (the host's
+ * hash is not the one orbis recorded): such a file is someone's now, kept and no longer managed
+ * (the run's new manifest leaves it out), and the plan says so.
+ */
 function staleFileChanges(facts: HostFacts, next: Record<string, ManifestEntry>): Change[] {
   return Object.keys(facts.manifest)
     .filter((path) => !(path in next))
     .sort()
-    .map((path) => ({
-      id: { role: facts.manifestRoles[path] || 'orbis', type: 'file' as const, name: path },
-      summary: 'remove stale file (no longer rendered by any role)',
-      actions: [{ op: 'remove' as const, path }],
-    }));
+    .map((path) => {
+      const id = { role: facts.manifestRoles[path] || 'orbis', type: 'file' as const, name: path };
+      const now = facts.paths[path];
+      const written = facts.manifestInstalled[path] ?? facts.manifest[path];
+      if (now?.exists && now.type === 'file' && now.sha256 !== undefined && now.sha256 !== written) {
+        return { id, summary: 'stale file edited by hand since orbis wrote it: kept, and no longer managed by orbis', actions: [] };
+      }
+      return { id, summary: 'remove stale file (no longer rendered by any role; backed up first)', actions: [{ op: 'remove' as const, path }] };
+    });
 }
 
 /**

@@ -214,19 +214,27 @@ describe('engine on a fresh host', () => {
     expect(hostOf(result).changes.map((c) => c.name)).toEqual(['/etc/orbis-test/greeting.conf']);
   });
 
-  it('files a role no longer renders are removed; files of roles outside --roles are kept', async () => {
+  it('files a role no longer renders are removed, unless edited by hand since; files of roles outside --roles are kept', async () => {
     const ffmpegOnly = await provision(pi, knownHosts, ['--roles', 'ffmpeg', '--json'], env);
     expect(ffmpegOnly.code, ffmpegOnly.stderr).toBe(0);
     expect(hostOf(ffmpegOnly).changes).toEqual([]);
     expect((await onHost(pi, 'test -e /etc/orbis-test/port.conf')).code).toBe(0);
 
-    const rolesPath = testRoleCopy((yaml) => yaml.replace(/  - path: \/etc\/orbis-test\/port\.conf\n(    .*\n)+/, ''));
-    const result = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=as-root'], rolesPath);
+    // checked.conf is edited by hand: someone's now. port.conf is as orbis left it.
+    await mustOnHost(pi, 'echo "# mine" >> /etc/orbis-test/checked.conf', { user: 'root' });
+    const rolesPath = testRoleCopy((yaml) => yaml.replace(/  - path: \/etc\/orbis-test\/port\.conf\n(    .*\n)+/, '').replace(/  - path: \/etc\/orbis-test\/checked\.conf\n(    .*\n)+/, ''));
+    const args = [...ROLES, '--json', '--var', 'TEST_GREETING=as-root'];
+    const result = await provision(pi, knownHosts, args, rolesPath);
     expect(result.code, result.stderr).toBe(0);
     expect(hostOf(result).changes.map((c) => `${c.type} ${c.name}: ${c.summary}`)).toEqual([
-      'file /etc/orbis-test/port.conf: remove stale file (no longer rendered by any role)',
+      'file /etc/orbis-test/checked.conf: stale file edited by hand since orbis wrote it: kept, and no longer managed by orbis',
+      'file /etc/orbis-test/port.conf: remove stale file (no longer rendered by any role; backed up first)',
     ]);
     expect((await onHost(pi, 'test -e /etc/orbis-test/port.conf')).code).toBe(1);
+    expect(await mustOnHost(pi, 'tail -n 1 /etc/orbis-test/checked.conf', { user: 'root' })).toBe('# mine\n');
+    // No longer orbis's: the next run has nothing to say about it.
+    const again = await provision(pi, knownHosts, args, rolesPath);
+    expect(hostOf(again).changes).toEqual([]);
   });
 });
 

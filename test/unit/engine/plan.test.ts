@@ -56,6 +56,30 @@ describe('makePlan', () => {
     expect(plan.manifest).toEqual({ '/etc/stunnel/kick.conf': { sha256: 'bb', role: 'stunnel' } });
   });
 
+  it('keeps a stale file edited by hand since orbis wrote it (and drops it from the manifest); removes one as orbis left it or already gone', () => {
+    const facts = hostFacts({
+      manifest: { '/etc/edited.conf': sha('orbis\n'), '/etc/as-left.conf': sha('orbis\n'), '/etc/gone.conf': sha('orbis\n'), '/usr/local/bin/tool': 'aa' },
+      manifestRoles: { '/etc/edited.conf': 'web', '/etc/as-left.conf': 'web', '/etc/gone.conf': 'web', '/usr/local/bin/tool': 'web' },
+      // An extracted download is compared with the hash measured when it was installed.
+      manifestInstalled: { '/usr/local/bin/tool': 'bb' },
+      paths: {
+        '/etc/edited.conf': { exists: true, type: 'file', sha256: sha('orbis\n# mine\n') },
+        '/etc/as-left.conf': { exists: true, type: 'file', sha256: sha('orbis\n') },
+        '/etc/gone.conf': { exists: false },
+        '/usr/local/bin/tool': { exists: true, type: 'file', sha256: 'bb' },
+      },
+    });
+    const plan = makePlan(state([]), facts);
+    expect(plan.changes.map((c) => [c.id.name, c.actions.map((a) => a.op).join(',') || 'kept'])).toEqual([
+      ['/etc/as-left.conf', 'remove'],
+      ['/etc/edited.conf', 'kept'],
+      ['/etc/gone.conf', 'remove'],
+      ['/usr/local/bin/tool', 'remove'],
+    ]);
+    expect(plan.changes.find((c) => c.id.name === '/etc/edited.conf')?.summary).toBe('stale file edited by hand since orbis wrote it: kept, and no longer managed by orbis');
+    expect(plan.manifest).toEqual({});
+  });
+
   it("records an extracted download's installed hash to be measured on the Pi, and keeps other roles' measured hashes", () => {
     const download = {
       kind: 'download' as const,
