@@ -20,7 +20,8 @@ import type { Transport } from '../transport/types.js';
 import type { VerifyOptions } from '../verify/types.js';
 import type { EarlyConnections } from './early-connect.js';
 import { UnreachableError, HostKeyError, isAuthFailure } from '../transport/errors.js';
-import { isSecret, maskSecrets } from '../config/secret.js';
+import { isSecret } from '../config/secret.js';
+import { maskHostText } from '../resources/secret-mask.js';
 import { readPlaylist } from '../config/playlist.js';
 import { clearKeyWarnings } from '../secrets/clear-keys.js';
 import { packageRoot } from '../util/paths.js';
@@ -151,7 +152,9 @@ function errorReport(name: string, error: unknown, secrets: string[], startedAt:
     changes: [],
     handlers: [],
     verify: [],
-    error: { message: maskSecrets(message, secrets), ...(hint ? { hint } : {}) },
+    // Masked by place as well as by value: an error may quote what the Pi printed, a key the
+    // controller no longer knows included (resources/secret-mask.ts).
+    error: { message: maskHostText(message, { values: secrets, anchors: [] }), ...(hint ? { hint: maskHostText(hint, { values: secrets, anchors: [] }) } : {}) },
     roundTrips,
     connections,
     durationMs: Date.now() - startedAt,
