@@ -192,7 +192,11 @@ export async function applyPlanned(transport: Transport, planned: Omit<HostRun, 
   } else if (!events.done) {
     run.failure = {
       message: `the apply script stopped without reporting (exit ${events.exitCode ?? 'unknown'}): ${mask(events.stderr.trim().slice(-500))}`,
-      hint: 'look at `journalctl -u orbis-apply-*` on the host',
+      // A full disk keeps a run from writing even why it failed: launch.sh then says how much
+      // room the state's disk has.
+      hint: /KiB free \((9[5-9]|100)% used\)/.test(events.stderr)
+        ? 'the host\'s disk is full: free space (e.g. `sudo apt-get clean`, `sudo journalctl --vacuum-size=50M`), then run again'
+        : 'look at `journalctl -u orbis-apply-*` on the host',
     };
   }
   return run;

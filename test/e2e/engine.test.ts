@@ -214,6 +214,30 @@ describe('engine on a fresh host', () => {
     expect(hostOf(result).changes.map((c) => c.name)).toEqual(['/etc/orbis-test/greeting.conf']);
   });
 
+  it('a full disk: the run is refused with how full it is and what to do, nothing is half-written; with room again it goes through', async () => {
+    // A size-limited mount over orbis's state (DESIGN.md: never the machine's own disk), filled.
+    await mustOnHost(pi, 'mount -t tmpfs -o size=256k tmpfs /var/lib/orbis && { dd if=/dev/zero of=/var/lib/orbis/fill bs=4k 2>/dev/null || true; }', { user: 'root' });
+    try {
+      const args = [...ROLES, '--json', '--var', 'TEST_GREETING=disk-full'];
+      const result = await provision(pi, knownHosts, args, env);
+      const host = hostOf(result);
+      expect(result.code, result.stderr).toBe(1);
+      expect(host.error?.message).toMatch(/(cannot write the run script|the run ended without recording why).*\/var\/lib\/orbis has \d+ KiB free \(100% used\)/);
+      expect(host.error?.hint).toMatch(/^the host's disk is full: free space/);
+      // Nothing of the run on the Pi: no script left behind, the file as it was.
+      expect((await mustOnHost(pi, 'find /var/lib/orbis/runs -mindepth 1 -type d | wc -l', { user: 'root' })).trim()).toBe('0');
+      expect(await mustOnHost(pi, 'cat /etc/orbis-test/greeting.conf', { user: 'root' })).not.toContain('disk-full');
+    } finally {
+      await mustOnHost(pi, 'umount /var/lib/orbis', { user: 'root' });
+    }
+    const again = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=disk-full'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await mustOnHost(pi, 'cat /etc/orbis-test/greeting.conf', { user: 'root' })).toContain('disk-full');
+    // Back as the tests after this one expect it.
+    const restored = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=as-root', '--var', 'TEST_PORT=7002'], env);
+    expect(restored.code, restored.stderr).toBe(0);
+  });
+
   it('files a role no longer renders are removed, unless edited by hand since; files of roles outside --roles are kept', async () => {
     const ffmpegOnly = await provision(pi, knownHosts, ['--roles', 'ffmpeg', '--json'], env);
     expect(ffmpegOnly.code, ffmpegOnly.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,13 +82,36 @@ describe('apply command', () => {
       const r = spawnSync('bash', ['-c', command], { input: script, encoding: 'utf8' });
       expect(r.status).toBe(3);
       expect(r.stdout).toBe('BEGIN\tapt\t1700000000.250000\nOK\tapt\t1700000010.000000\nHANDLER\tbmFtZQ==\nBEGIN\tvalidate:nginx-rtmp\t1700000011.000000\n');
-      expect(r.stderr.split('\n').filter(Boolean).map(stepEventOf)).toEqual([
+      const [said, ...progress] = r.stderr.split('\n').filter(Boolean).reverse();
+      expect(progress.reverse().map(stepEventOf)).toEqual([
         { kind: 'begin', step: 'apt' },
         { kind: 'ok', step: 'apt' },
         { kind: 'begin', step: 'validate:nginx-rtmp' },
       ]);
+      // It failed without a FAIL event (as when a full disk keeps it from writing one): the
+      // launcher says how much room the state's disk has.
+      expect(said).toMatch(/^the run ended without recording why: \/\S* has \d+ KiB free \(\d+% used\)$/);
       // The run's directory (its script held file contents) is gone once read.
       expect(existsSync(join(dir, 'state', 'runs', '20261124-abc'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a script that cannot be written (no space left) is neither run nor left behind, and the error says how full the disk is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orbis-launch-'));
+    try {
+      // /dev/full: every write fails with ENOSPC, as on a full disk. The run's directory is a
+      // symlink into it only for the script's name.
+      const command = applyCommand('20261124-full', 60).split('/var/lib/orbis').join(join(dir, 'state'));
+      mkdirSync(join(dir, 'state', 'runs', '20261124-full'), { recursive: true });
+      symlinkSync('/dev/full', join(dir, 'state', 'runs', '20261124-full', 'apply.sh'));
+      const r = spawnSync('bash', ['-c', command], { input: 'echo ran > "$1/ran"\n', encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('No space left on device');
+      expect(r.stderr).toMatch(/\ncannot write the run script to \S+\/runs\/20261124-full: \/\S* has \d+ KiB free \(\d+% used\)\n$/);
+      expect(existsSync(join(dir, 'state', 'runs', '20261124-full'))).toBe(false);
+      expect(r.stdout).toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
