@@ -28,7 +28,7 @@ export function registerStatusCommand(program: Command): void {
   command.addHelpText(
     'after',
     `
-One row per Pi: STATUS (ok, degraded, down, unreachable), STREAM (how long the streamer has
+One row per Pi: STATUS (ok, degraded, down, unreachable, auth-failed: the Pi refused the login), STREAM (how long the streamer has
 been publishing to the local relay), DLIVE and KICK (each push: up for how long, CONNECTING,
 DOWN, or off), the relay's bitrate in and out, the stream's fps and speed (measured over the
 last seconds), the playlist round, how long the streamer has run and its automatic restarts.
@@ -41,7 +41,7 @@ Examples:
   orbis status -i inventory/fleet.yaml --limit maison --json
   orbis status salon --watch --interval 5 --count 12 --json   # one JSON line per refresh
 
-Exit codes: 0 every Pi ok, 1 a Pi degraded, down or unreachable (the last refresh with --watch).`,
+Exit codes: 0 every Pi ok, 1 a Pi degraded, down, unreachable or refusing the login (the last refresh with --watch).`,
   );
   command.action(async (targets, parsed, cmd) => {
     const o = parsed as unknown as StatusCliOptions;

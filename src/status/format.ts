@@ -14,7 +14,7 @@ export function formatDuration(sec: number | undefined): string {
 }
 
 function platformCell(host: HostLive, platform: (typeof PLATFORMS)[number]): string {
-  if (host.status === 'unreachable' || host.error) return '?';
+  if (host.status === 'unreachable' || host.status === 'auth-failed' || host.error) return '?';
   const p: PlatformLive | undefined = host.platforms.find((x) => x.platform === platform);
   if (!p) return host.stream ? 'off' : '?';
   if (p.state === 'connected') return `up ${formatDuration(p.connectedForSec)}`;
@@ -23,6 +23,7 @@ function platformCell(host: HostLive, platform: (typeof PLATFORMS)[number]): str
 
 function streamCell(host: HostLive): string {
   if (host.status === 'unreachable') return 'UNREACHABLE';
+  if (host.status === 'auth-failed') return 'LOGIN REFUSED';
   if (!host.stream) return '?';
   return host.stream.publishing ? `up ${formatDuration(host.stream.publishingForSec)}` : 'DOWN';
 }
@@ -66,6 +67,6 @@ export function formatStatusTable(report: StatusReport): string {
     }
   }
   const s = report.summary;
-  const counts = (['ok', 'degraded', 'down', 'unreachable'] as const).filter((k) => s[k] > 0).map((k) => `${s[k]} ${k}`).join(', ');
+  const counts = (['ok', 'degraded', 'down', 'unreachable', 'auth-failed'] as const).filter((k) => s[k] > 0).map((k) => `${s[k]} ${k}`).join(', ');
   return [table(rows), '', `${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${counts || 'none'}`, ...(details.length > 0 ? ['', ...details] : [])].join('\n') + '\n';
 }

@@ -4,14 +4,14 @@ import type { LiveHosts } from '../cli/live-hosts.js';
 import { table } from '../report/recap.js';
 import { runHostsWithProgress } from '../report/progress.js';
 import { hostErrorOf, type HostReport } from '../report/result.js';
-import { connect, HostKeyError, UnreachableError, type Transport } from '../transport/index.js';
+import { connect, HostKeyError, isAuthFailure, UnreachableError, type Transport } from '../transport/index.js';
 import { redact } from '../verify/redact.js';
 import { ORBIS_VERSION } from '../version.js';
 import { ReconnectError, reconnectHost, type ReconnectOptions, type ReconnectOutcome } from './reconnect.js';
 
 export interface ReconnectHostReport extends Partial<ReconnectOutcome> {
   name: string;
-  status: 'ok' | 'failed' | 'unreachable';
+  status: 'ok' | 'failed' | 'unreachable' | 'auth-failed';
   roundTrips: number;
   error?: { message: string; hint?: string };
 }
@@ -31,7 +31,7 @@ async function one(live: LiveHosts, name: string, options: Omit<ReconnectOptions
   const failed = (error: unknown): ReconnectHostReport => {
     const { message, hint } = error instanceof ReconnectError ? { message: error.message, hint: error.hint } : hostErrorOf(error);
     const unreachable = error instanceof UnreachableError || error instanceof HostKeyError;
-    return { name, status: unreachable ? 'unreachable' : 'failed', roundTrips: transport?.roundTrips ?? 0, error: { message: redact(message, input.secrets), ...(hint ? { hint: redact(hint, input.secrets) } : {}) } };
+    return { name, status: isAuthFailure(error) ? 'auth-failed' : unreachable ? 'unreachable' : 'failed', roundTrips: transport?.roundTrips ?? 0, error: { message: redact(message, input.secrets), ...(hint ? { hint: redact(hint, input.secrets) } : {}) } };
   };
   try {
     update('connecting');

@@ -2,7 +2,7 @@
 // trip (the status script) per refresh. A host that stops answering is reported unreachable and
 // connected to again at the next refresh.
 import { hostErrorOf } from '../report/result.js';
-import { connect, ConnectionLostError, HostKeyError, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
+import { connect, ConnectionLostError, HostKeyError, isAuthFailure, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
 import { redact } from '../verify/redact.js';
 import type { VerifyTarget } from '../verify/hosts.js';
 import { ORBIS_VERSION } from '../version.js';
@@ -32,7 +32,7 @@ export function failedLive(name: string, error: unknown, input: Pick<StatusInput
   const { message, hint } = hostErrorOf(error);
   return {
     name,
-    status: unreachable ? 'unreachable' : 'down',
+    status: isAuthFailure(error) ? 'auth-failed' : unreachable ? 'unreachable' : 'down',
     at: new Date().toISOString(),
     platforms: [],
     units: [],
@@ -95,7 +95,7 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (
 }
 
 export function statusReport(hosts: HostLive[]): StatusReport {
-  const summary = { ok: 0, degraded: 0, down: 0, unreachable: 0, hosts: hosts.length } as Record<LiveStatus, number> & { hosts: number };
+  const summary = { ok: 0, degraded: 0, down: 0, unreachable: 0, 'auth-failed': 0, hosts: hosts.length } as Record<LiveStatus, number> & { hosts: number };
   for (const h of hosts) summary[h.status] += 1;
   return { command: 'status', orbisVersion: ORBIS_VERSION, at: new Date().toISOString(), hosts, summary };
 }

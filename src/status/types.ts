@@ -14,8 +14,9 @@ export interface StatusInput extends VerifyInput {
 /**
  * ok: publishing, every enabled platform connected, every unit active. degraded: publishing,
  * but a platform or a unit is not right. down: nothing is published. unreachable: no answer.
+ * auth-failed: the host answered and refused the login (as in run reports).
  */
-export type LiveStatus = 'ok' | 'degraded' | 'down' | 'unreachable';
+export type LiveStatus = 'ok' | 'degraded' | 'down' | 'unreachable' | 'auth-failed';
 
 export interface PlatformLive {
   platform: Platform;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveLive } from '../../../src/status/derive.js';
 import { formatDuration, formatStatusTable } from '../../../src/status/format.js';
 import { parseStatusOutput } from '../../../src/status/parse.js';
-import { failedLive, statusReport } from '../../../src/status/run.js';
+import { failedLive, statusExitCode, statusReport } from '../../../src/status/run.js';
 import { UnreachableError } from '../../../src/transport/errors.js';
 import { fixture, journalLine, NOW, statusInput, statusOutput, unitsText } from './helpers.js';
 
@@ -28,6 +28,16 @@ describe('the fleet table', () => {
     expect(text).toContain('cuisine: last error 4s ago (stunnel@kick.service): LOG3[6]: s_connect: connect 10.0.0.2:443: Connection refused (111)');
     expect(text).toContain('garage: cannot reach garage (port 22): connection refused\n  hint: is sshd running?');
     expect(text).not.toMatch(/^salon: /m);
+  });
+
+  it('a Pi that refuses the login is auth-failed, not unreachable: it answered', () => {
+    const refused = failedLive('atelier', new UnreachableError({ host: 'atelier', port: 22, reason: 'auth', detail: 'authentication failed for user pi (offered: /k)', hint: 'check the key' }), input, 0);
+    expect(refused.status).toBe('auth-failed');
+    const text = formatStatusTable(statusReport([refused]));
+    expect(text.split('\n')[1]).toMatch(/^atelier +auth-failed +LOGIN REFUSED +\? +\? /);
+    expect(text).toContain('1 host: 1 auth-failed');
+    expect(text).toContain('atelier: atelier (port 22) refused the login: authentication failed for user pi (offered: /k)');
+    expect(statusExitCode(statusReport([refused]))).toBe(1);
   });
 
   it('the BTFS column: a full node waiting for funds, and a daemon systemd keeps bringing back', () => {
