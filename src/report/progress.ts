@@ -33,10 +33,15 @@ export async function runHostsWithProgress(
     names.map((name) => ({
       title: name,
       task: async (_ctx: unknown, task: { title: string; output: string }) => {
-        const started = Date.now();
-        const report = await worker(name, (message) => {
-          task.output = `[${elapsed(Date.now() - started)}] ${message}`;
-        });
+        // A long step (apt on a first provision: a minute) says it is alive: every second on a
+        // terminal (the line's time moves), a line every 15 s otherwise.
+        const line = aliveLine((text) => (task.output = text), process.stderr.isTTY ? 1000 : 15_000);
+        let report: HostReport;
+        try {
+          report = await worker(name, line.say);
+        } finally {
+          line.stop();
+        }
         reports.set(name, report);
         task.title = `${name}: ${outcomeText(report)}`;
         // A failed task is what listr2 marks ✖ (the host's report is kept all the same).
@@ -57,6 +62,27 @@ export async function runHostsWithProgress(
   );
   await list.run();
   return names.map((name) => reports.get(name)).filter((r): r is HostReport => r !== undefined);
+}
+
+/**
+ * A host's progress line, `[elapsed] message`: said on each new message, and said again every
+ * `periodMs` while the message stays the same, so that a step that takes long shows it is alive.
+ */
+export function aliveLine(show: (text: string) => void, periodMs: number, now = Date.now): { say: ProgressUpdate; stop: () => void } {
+  const started = now();
+  let message: string | undefined;
+  const render = (): void => {
+    if (message !== undefined) show(`[${elapsed(now() - started)}] ${message}`);
+  };
+  const timer = setInterval(render, periodMs);
+  timer.unref();
+  return {
+    say: (text) => {
+      message = text;
+      render();
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** `4.2s`, `1m05s`: short enough for a progress line. */
