@@ -255,9 +255,10 @@ describe('the stack on a fresh Pi, DLive and Kick', () => {
       expect.stringMatching(/^stunnel \/ service stunnel@kick\.service: (enable and start|start and enable)/),
     ]);
     const diff = host.changes.find((c) => c.type === 'file')?.diff ?? '';
-    // The changed lines are the ones holding the keys: shown, with every key (even altered) masked.
+    // The changed lines are the ones holding the keys: shown, with every key (even altered) masked,
+    // and the new line says its key differs from the one it replaces (both would read the same).
     expect(diff).toMatch(/^-\s+push rtmp:\/\/stream\.dlive\.tv\/live playPath=\*+;$/m);
-    expect(diff).toMatch(/^\+\s+push rtmp:\/\/stream\.dlive\.tv\/live playPath=\*+;$/m);
+    expect(diff).toMatch(/^\+\s+push rtmp:\/\/stream\.dlive\.tv\/live playPath=\*+ \(changed\);$/m);
     for (const key of [keys.dlive, keys.kick]) expect(result.stdout + result.stderr).not.toContain(key);
 
     const repaired = await orbisProvision(['--json']);
