@@ -34,7 +34,7 @@ describe('role variables', () => {
 
   it('a numeric variable with a range refuses what is outside it (BLOCAGE_MAX=0 turned the watchdog off)', () => {
     expect(issuesOf(() => splitRoleVariables(roles, ['BLOCAGE_MAX=0'], { ORBIS_ATTENTE_SOURCE_MAX: '99999' }))).toEqual([
-      'environment ORBIS_ATTENTE_SOURCE_MAX: ATTENTE_SOURCE_MAX: must be a number from 5 to 3600; found 99999 (a variable of the orbis-service role)',
+      'environment ORBIS_ATTENTE_SOURCE_MAX: ATTENTE_SOURCE_MAX: must be a number from 1 to 3600; found 99999 (a variable of the orbis-service role)',
       '--var BLOCAGE_MAX: BLOCAGE_MAX: must be a number from 5 to 3600; found 0 (a variable of the orbis-service role)',
     ]);
     expect(splitRoleVariables(roles, ['BLOCAGE_MAX=5'], {}).roleValues).toMatchObject({ BLOCAGE_MAX: 5 });
