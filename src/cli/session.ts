@@ -146,15 +146,16 @@ export function secretValuesOf(loaded: LoadedSettings): string[] {
 function errorReport(name: string, error: unknown, secrets: string[], startedAt: number, roundTrips = 0, connections = 0): HostReport {
   const unreachable = error instanceof UnreachableError || error instanceof HostKeyError;
   const { message, hint } = hostErrorOf(error);
+  // Masked by place as well as by value: an error may quote what the Pi printed, a key the
+  // controller no longer knows included (resources/secret-mask.ts).
+  const mask = (text: string): string => maskHostText(text, { values: secrets, anchors: [] });
   return {
     name,
     status: isAuthFailure(error) ? 'auth-failed' : unreachable ? 'unreachable' : 'failed',
     changes: [],
     handlers: [],
     verify: [],
-    // Masked by place as well as by value: an error may quote what the Pi printed, a key the
-    // controller no longer knows included (resources/secret-mask.ts).
-    error: { message: maskHostText(message, { values: secrets, anchors: [] }), ...(hint ? { hint: maskHostText(hint, { values: secrets, anchors: [] }) } : {}) },
+    error: { message: mask(message), ...(hint ? { hint: mask(hint) } : {}) },
     roundTrips,
     connections,
     durationMs: Date.now() - startedAt,

@@ -1,14 +1,12 @@
 // The conf file's warnings (a BOM, CRLF line endings, a key set twice, a name that is no
 // setting) are said by every command that reads it, as `orbis inventory` says them: they used to
 // be dropped by provision, check, apply and render.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from '../safety/cli.js';
+import { runCli, scratchProject } from '../safety/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'orbis-conf-warnings-'));
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
+let dir = '';
+let env: Record<string, string> = {};
 const WARNINGS = [
   'warning: conf/orbis.conf:1:1: starts with a UTF-8 byte order mark (BOM)',
   'warning: conf/orbis.conf:1: has Windows (CRLF) line endings',
@@ -17,11 +15,7 @@ const WARNINGS = [
 ];
 
 beforeAll(() => {
-  ensureBuilt();
-  mkdirSync(join(dir, 'conf'));
-  mkdirSync(join(dir, 'inventory'));
-  writeFileSync(join(dir, 'conf', 'orbis.conf'), '\uFEFFDLIVE_CLE_FLUX=live_one\r\nDLIVE_CLE_FLUX=live_two\r\nKICK_CLE_FLUX=sk_us-west-2_abc\r\nNOT_A_SETTING=1\r\n', { mode: 0o600 });
-  writeFileSync(join(dir, 'inventory', 'one.yaml'), 'hosts:\n  salon:\n    address: 127.0.0.1\n    port: 1\n');
+  ({ dir, env } = scratchProject('orbis-conf-warnings-', '\uFEFFDLIVE_CLE_FLUX=live_one\r\nDLIVE_CLE_FLUX=live_two\r\nKICK_CLE_FLUX=sk_us-west-2_abc\r\nNOT_A_SETTING=1\r\n'));
 }, 300_000);
 
 describe("the conf file's warnings", () => {

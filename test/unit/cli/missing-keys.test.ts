@@ -1,22 +1,15 @@
 // A plan needs the stream keys as much as a run: `provision --check`, `apply --check` and `check`
 // refuse an empty key before any host is reached, as `provision` does (they used to plan
 // `playPath=` as the change to make, which the real run then refused).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from '../safety/cli.js';
+import { runCli, scratchProject } from '../safety/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'orbis-missing-keys-'));
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
+let dir = '';
+let env: Record<string, string> = {};
 
 beforeAll(() => {
-  ensureBuilt();
-  mkdirSync(join(dir, 'conf'));
-  mkdirSync(join(dir, 'inventory'));
   // Kick's key set, DLive's empty; nothing listens on 127.0.0.1:1.
-  writeFileSync(join(dir, 'conf', 'orbis.conf'), 'DLIVE_CLE_FLUX=\nKICK_CLE_FLUX=sk_us-west-2_abcdef\n', { mode: 0o600 });
-  writeFileSync(join(dir, 'inventory', 'one.yaml'), 'hosts:\n  salon:\n    address: 127.0.0.1\n    port: 1\n');
+  ({ dir, env } = scratchProject('orbis-missing-keys-', 'DLIVE_CLE_FLUX=\nKICK_CLE_FLUX=sk_us-west-2_abcdef\n'));
 }, 300_000);
 
 describe('an empty stream key in a plan', () => {

@@ -1,7 +1,8 @@
 // Running the compiled CLI as a user would: `node dist/src/cli/main.js`, built first when the
 // build is older than the sources (CI builds before the unit tests; locally this saves a step).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../config/helpers.js';
 
@@ -54,4 +55,18 @@ export async function commandPaths(options: { cwd: string; env: Record<string, s
   const names = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
   const below = await Promise.all(names.map((n) => commandPaths(options, [...path, n])));
   return [path, ...below.flat()];
+}
+
+/**
+ * A scratch project for running the CLI against nothing (127.0.0.1:1, where nothing listens): its
+ * conf/orbis.conf holds `confText` (0600), inventory/one.yaml one host there. The CLI is built.
+ */
+export function scratchProject(prefix: string, confText: string): { dir: string; env: Record<string, string> } {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'conf'));
+  mkdirSync(join(dir, 'inventory'));
+  writeFileSync(join(dir, 'conf', 'orbis.conf'), confText, { mode: 0o600 });
+  writeFileSync(join(dir, 'inventory', 'one.yaml'), 'hosts:\n  salon:\n    address: 127.0.0.1\n    port: 1\n');
+  return { dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } };
 }
