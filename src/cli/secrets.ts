@@ -40,7 +40,8 @@ Examples:
   orbis secrets edit                    # in $VISUAL / $EDITOR / vi; re-encrypted on save
   orbis secrets list                    # names only
   orbis secrets encrypt keys.yaml -o conf/secrets.age
-  orbis secrets decrypt --reveal        # prints every value: only when you mean it`,
+  orbis secrets decrypt --reveal        # prints every value: only when you mean it
+  orbis secrets add-recipient --new-identity /media/usb/backup.txt   # a backup identity`,
   );
 
   secrets.command('init').description('create an identity (when there is none) and an empty encrypted secrets file')
@@ -132,6 +133,33 @@ Examples:
       });
     });
 
+  secrets.command('add-recipient').description('let a second key open the secrets: a backup identity made now, or someone\'s public key')
+    .argument('[public-key]', 'an age public key (age1...), as `age-keygen -y IDENTITY` prints it')
+    .addOption(fileOption())
+    .addOption(identityOption())
+    .option('--new-identity <file>', 'create a new identity at FILE (never over an existing one) and add its public key')
+    .option('--passphrase', 'protect the new identity with a passphrase (asked twice on the terminal)', false)
+    .addHelpText('after', `
+Every stored key depends on the identity that opens the secrets file: lose the controller and
+they are gone. A backup identity, kept off the machine, opens them too. The file is re-encrypted
+to the longer list, tried with the new identity, and the public key is added to
+conf/secrets.recipients (commit both files).
+
+Examples:
+  orbis secrets add-recipient --new-identity /media/usb/orbis-backup.txt --passphrase
+  orbis secrets add-recipient age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p`)
+    .action(async (publicKey, options) => {
+      await runAction('secrets add-recipient', async () => {
+        const { addRecipient } = await import('../secrets/index.js');
+        return print(await addRecipient({
+          ...common(options),
+          ...(publicKey === undefined ? {} : { recipient: publicKey }),
+          ...(options.newIdentity === undefined ? {} : { newIdentity: options.newIdentity }),
+          ...(options.passphrase ? { newPassphrase: askNewPassphrase } : {}),
+        }));
+      });
+    });
+
   secrets.command('rekey').description('re-encrypt the secrets file to the recipients file as it is now')
     .addOption(fileOption())
     .addOption(identityOption())
@@ -169,7 +197,7 @@ async function askPassphrase(question: string): Promise<Secret> {
 async function askNewPassphrase(): Promise<Secret> {
   const { ConfigError } = await import('../config/errors.js');
   const fail = (message: string, hint: string): never => {
-    throw new ConfigError([{ source: 'orbis secrets init --passphrase', message, hint }]);
+    throw new ConfigError([{ source: '--passphrase', message, hint }]);
   };
   if (!process.stdin.isTTY) fail('needs a terminal to ask the passphrase on', 'run it from a terminal, or without --passphrase (the identity is then a 0600 key file)');
   const first = await askPassphrase('New passphrase for the identity: ');

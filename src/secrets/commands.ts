@@ -47,7 +47,8 @@ export async function initSecrets(options: InitOptions = {}): Promise<CommandOut
     });
     notes.push(
       `created the identity ${file.identityPath} (mode 0600${identity.passphraseProtected ? ', protected by your passphrase' : ''})`,
-      'back it up somewhere safe: without it (and its passphrase) the secrets cannot be recovered',
+      'every secret in it depends on this identity: without it (and its passphrase) they cannot be recovered',
+      'make a backup identity that opens them too, kept off this machine: `orbis secrets add-recipient --new-identity /media/usb/orbis-backup.txt --passphrase`',
     );
   }
   mkdirSync(dirname(file.path), { recursive: true });

@@ -10,3 +10,4 @@ export { editSecrets, type EditOptions, type EditResult } from './edit.js';
 export { addSecrets, type NewSecret } from './add.js';
 export { initSecrets, encryptSecretsFile, decryptSecrets, listSecrets, rekeySecrets, type CommandOutput } from './commands.js';
 export { putSecrets, type PutOptions } from './put.js';
+export { addRecipient, type AddRecipientOptions } from './backup.js';

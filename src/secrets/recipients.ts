@@ -40,7 +40,7 @@ export function recipientsFileText(recipients: readonly string[], secretsFile: s
 }
 
 // The library checks a recipient's encoding only when it encrypts: encrypt nothing to find out.
-async function isUsableRecipient(text: string): Promise<boolean> {
+export async function isUsableRecipient(text: string): Promise<boolean> {
   if (!/^age1[0-9a-z]+$/.test(text)) return false;
   try {
     const encrypter = new age.Encrypter();
