@@ -69,8 +69,26 @@ unit_snapshot() {
 
 # record STATUS: this run's record, the controller's JSON after {"seq":N,"status":"STATUS",
 record() {
-  { printf '{"seq":%s,"status":"%s",' "$SEQ" "$1"; printf '%s' "$RECORD" | base64 -d; } > "$RUNS_DIR/.$RUN_ID.tmp" \
-    && mv -f -- "$RUNS_DIR/.$RUN_ID.tmp" "$RUNS_DIR/$RUN_ID.json"
+  if { printf '{"seq":%s,"status":"%s",' "$SEQ" "$1"; printf '%s' "$RECORD" | base64 -d; } > "$RUNS_DIR/.$RUN_ID.tmp" \
+    && mv -f -- "$RUNS_DIR/.$RUN_ID.tmp" "$RUNS_DIR/$RUN_ID.json"; then
+    return 0
+  fi
+  rm -f -- "$RUNS_DIR/.$RUN_ID.tmp"
+  record_in_place "$1"
+}
+
+# record_in_place STATUS: when a new record cannot be written (the disk filled during the run),
+# the status of the one written at the start is overwritten where it stands: `running"` becomes
+# `failed" ` or `applied"`, the same 8 bytes (a space after a JSON string is whitespace), in a block
+# the file already holds, so it needs no free space. Without it a run cut short by a full disk
+# would say `running` for ever.
+record_in_place() {
+  local file="$RUNS_DIR/$RUN_ID.json" head word
+  head="{\"seq\":$SEQ,\"status\":\""
+  [ "$(head -c $((${#head} + 8)) -- "$file" 2>/dev/null)" = "${head}running\"" ] || return 1
+  word=$(printf '%-8s' "$1\"")
+  [ "${#word}" = 8 ] || return 1
+  printf '%s' "$word" | dd of="$file" bs=1 seek="${#head}" conv=notrunc status=none
 }
 
 # begin_run KEEPS_BACKUPS: the next sequence number, the record (running), the backup directory.

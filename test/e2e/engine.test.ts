@@ -238,6 +238,29 @@ describe('engine on a fresh host', () => {
     expect(restored.code, restored.stderr).toBe(0);
   });
 
+  it('the disk fills during a run: the record says failed (not running for ever), the file is left as it was', async () => {
+    // A file edited by hand, bigger than the room left on a size-limited mount over orbis's state
+    // (DESIGN.md: never the machine's own disk): the run records itself as running, then its
+    // backup of the file fills the mount, and no new record can be written beside the old one.
+    await mustOnHost(pi, 'head -c 2M /dev/urandom | base64 > /etc/orbis-test/greeting.conf', { user: 'root' });
+    await mustOnHost(pi, 'mount -t tmpfs -o size=512k tmpfs /var/lib/orbis', { user: 'root' });
+    try {
+      const result = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=as-root', '--var', 'TEST_PORT=7002'], env);
+      expect(result.code, result.stderr).toBe(1);
+      expect(hostOf(result).error?.message).toMatch(/cannot back up \/etc\/orbis-test\/greeting.conf|the run ended without recording why/);
+      const records = (await mustOnHost(pi, 'cat /var/lib/orbis/runs/*.json', { user: 'root' })).trim().split('\n');
+      expect(records).toHaveLength(1);
+      expect((JSON.parse(records[0] ?? '') as { status: string }).status).toBe('failed');
+      expect((await mustOnHost(pi, 'wc -c < /etc/orbis-test/greeting.conf', { user: 'root' })).trim()).not.toBe('0');
+      expect(await mustOnHost(pi, 'head -c 40 /etc/orbis-test/greeting.conf', { user: 'root' })).not.toMatch(/as-root/);
+    } finally {
+      await mustOnHost(pi, 'umount /var/lib/orbis', { user: 'root' });
+    }
+    const again = await provision(pi, knownHosts, [...ROLES, '--json', '--var', 'TEST_GREETING=as-root', '--var', 'TEST_PORT=7002'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await mustOnHost(pi, 'cat /etc/orbis-test/greeting.conf', { user: 'root' })).toContain('as-root');
+  });
+
   it('files a role no longer renders are removed, unless edited by hand since; files of roles outside --roles are kept', async () => {
     const ffmpegOnly = await provision(pi, knownHosts, ['--roles', 'ffmpeg', '--json'], env);
     expect(ffmpegOnly.code, ffmpegOnly.stderr).toBe(0);
