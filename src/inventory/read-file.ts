@@ -6,7 +6,7 @@ import type { ConfigIssue, SettingName } from '../config/index.js';
 import { positionOf, type YamlSource } from '../util/yaml-positions.js';
 import { inventoryFileSchema, type ConnectionData, type GroupData, type HostData } from './schema.js';
 import type { ConnectionFields, InventoryGroup, InventoryHost, Located, Scope, VarEntry, VarValue } from './types.js';
-import { boundIssues, duplicateKeyIssues, MAX_YAML_ALIASES, parseInventoryYaml, syntaxIssues } from './yaml-issues.js';
+import { boundIssues, duplicateKeyIssues, flowDepthIssue, MAX_YAML_ALIASES, parseInventoryYaml, syntaxIssues } from './yaml-issues.js';
 import { issuesFromZod } from './zod-issues.js';
 
 export interface InventoryPart {
@@ -18,6 +18,8 @@ export interface InventoryPart {
 export type FileReading = { ok: true; part: InventoryPart } | { ok: false; errors: ConfigIssue[] };
 
 export function readInventoryText(file: string, text: string): FileReading {
+  const deep = flowDepthIssue(file, text);
+  if (deep !== undefined) return { ok: false, errors: [deep] };
   const source = parseInventoryYaml(file, text);
   const syntax = syntaxIssues(source, text);
   if (syntax.length > 0) return { ok: false, errors: syntax };

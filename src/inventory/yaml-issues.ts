@@ -39,6 +39,76 @@ const TOO_DEEP = `nested more than ${MAX_YAML_DEPTH} levels deep: no inventory i
 const TOO_DEEP_HINT = 'an inventory is a few levels deep (hosts, groups and their children, vars): remove the extra nesting';
 
 /**
+ * Flow brackets ([ and {) nested more than MAX_YAML_DEPTH deep, found in the text before the
+ * parser sees it: the parser recurses on them, and thousands deep it runs out of stack where it
+ * happens to (a position that says nothing). Reported at the bracket that opens level
+ * MAX_YAML_DEPTH + 1. A light scan, not a YAML parser: a bracket counts when it opens a value (at
+ * a line's start, after `: `, `- `, `? `) or sits inside a flow collection; quoted text and
+ * comments are skipped. Anything it misreads is still bounded by the parser's own error.
+ */
+export function flowDepthIssue(file: string, text: string): ConfigIssue | undefined {
+  let depth = 0;
+  let valueStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      if (depth === 0) valueStart = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t') continue;
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      while (i < text.length && text[i] !== '\n') i++;
+      i--;
+      continue;
+    }
+    if ((c === '"' || c === "'") && (valueStart || depth > 0)) {
+      i = quotedEnd(text, i, c);
+      valueStart = false;
+      continue;
+    }
+    if ((c === '[' || c === '{') && (valueStart || depth > 0)) {
+      depth++;
+      if (depth > MAX_YAML_DEPTH) {
+        const lineStart = text.lastIndexOf('\n', i) + 1;
+        const line = text.slice(0, lineStart).split('\n').length;
+        return { file, line, col: i - lineStart + 1, message: TOO_DEEP, hint: TOO_DEEP_HINT };
+      }
+      valueStart = true;
+      continue;
+    }
+    if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+      valueStart = false;
+      continue;
+    }
+    if (depth > 0) {
+      valueStart = c === ',' || c === ':';
+      continue;
+    }
+    // Block context: a value starts after `key: `, `- ` or `? `; anything else is plain text.
+    valueStart = (c === ':' || c === '-' || c === '?') && /\s/.test(text[i + 1] ?? '\n');
+  }
+  return undefined;
+}
+
+/** The index of the quote that closes the quoted scalar opened at `start` ('' and \" escape). */
+function quotedEnd(text: string, start: number, quote: string): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (text[i] !== quote) continue;
+    if (quote === "'" && text[i + 1] === "'") {
+      i++;
+      continue;
+    }
+    return i;
+  }
+  return text.length;
+}
+
+/**
  * What would make reading the document cost without bound, at its position: nesting deeper than
  * any inventory (converting it recurses), and aliases that expand to more than MAX_YAML_ALIASES
  * nodes (a "billion laughs": a few lines, gigabytes once expanded; toJS refuses it, by a

@@ -394,8 +394,56 @@ const bomAndCrlf: FaultKind = {
   },
 };
 
+// --- Issue #19: what a typo away from the system, or a few hundred bytes, would cost -------------
+
+// A folder orbis would chown and chmod 0700 for a service, or the account it would run as.
+const SYSTEM_FOLDERS = ['/', '/etc', '/etc/ssh', '/usr', '/usr/bin', '/var', '/var/lib', '/var/log', '/root', '/boot', '/home', '/tmp', '/run/btfs', '/opt', '/srv', '/bin'];
+const SYSTEM_ACCOUNTS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'www-data', 'sshd', 'messagebus', 'systemd-network', 'orbis'];
+
+const systemPlaceForService: FaultKind = {
+  name: 'a system folder or account handed to a service',
+  target: 'conf',
+  inject(rng, base) {
+    const folder = rng.next() < 0.6;
+    const name = folder ? 'BTFS_REPERTOIRE_REPO' : 'BTFS_UTILISATEUR';
+    const picked = folder ? rng.pick([...SYSTEM_FOLDERS, `/home/${rng.word(rng.int(2, 8), 'abcdefghijklmnopqrstuvwxyz')}`]) : rng.pick(SYSTEM_ACCOUNTS);
+    const quoted = rng.next() < 0.3;
+    const line = base.line(name);
+    const a = assignment(rng, name, quoted ? `"${picked}"` : picked);
+    const says = folder ? /a folder of its own .*(system folder|person's home folder)/ : /an account of its own \(not root nor another service's\)/;
+    return { text: base.with(new Map([[line, a.text]])), at: { line, col: a.valueCol }, outcome: 'error', says, secrets: base.keys, shows: a.text };
+  },
+};
+
+// Each line doubles the one before: refused at the $ whose expansion crosses the bound, not after
+// 63 s and 4.5 GB. The chain replaces a setting's line, which then reads the last of it.
+const expansionWithoutBound: FaultKind = {
+  name: 'a ${VAR} expansion that grows without bound',
+  target: 'conf',
+  inject(rng, base) {
+    const name = rng.pick(base.settings().filter((n) => !/CLE_FLUX/.test(n)));
+    const line = base.line(name);
+    const seed = rng.word(rng.int(5, 40), 'abcdefghijklmnopqrstuvwxyz');
+    const prefix = rng.pick(['X', 'GROS', 'V_']);
+    const links = 20;
+    const chain = [`${prefix}0=${seed}`, ...Array.from({ length: links }, (_, i) => `${prefix}${i + 1}="$${prefix}${i}$${prefix}${i}"`), `${name}="$${prefix}${links}"`];
+    // The first line whose value would pass 8192 characters: its second $ crosses the bound.
+    let k = 0;
+    while (seed.length * 2 ** k <= 8192) k++;
+    const crossing = chain[k]!;
+    return {
+      text: base.with(new Map([[line, chain.join('\n')]])),
+      at: { line: line + k, col: crossing.lastIndexOf('$') + 1 },
+      outcome: 'error',
+      says: new RegExp(`${prefix}${k}: expanding \\$\\{${prefix}${k - 1}\\} makes this value longer than 8192 characters`),
+      secrets: base.keys,
+      shows: crossing,
+    };
+  },
+};
+
 export const CONF_FAULT_KINDS: readonly FaultKind[] = [
   unterminatedQuote, commandSubstitution, backticks, badKey, spacesAroundEquals, shellOperator, trailingText, specialParameter, otherBash,
   unknownKey, wrongBoolean, wrongNumber, outOfRange, streamKeyChars, streamKeyTooLong, unknownVariable,
-  outsideOverlap, otherCrossChecks, bomAndCrlf,
+  outsideOverlap, otherCrossChecks, bomAndCrlf, systemPlaceForService, expansionWithoutBound,
 ];

@@ -209,6 +209,46 @@ const unclosedQuote: InventoryFault = {
   },
 };
 
+// Issue #19, item 4: a document that grows once read, refused at its first alias.
+const aliasBomb: InventoryFault = {
+  name: 'yaml: alias bomb',
+  stage: 'load',
+  inject(rng, base, file) {
+    const path = [...varsPath(rng, base), rng.pick(['GOP', 'NIVEAU_JOURNAL', 'DEBIT_IMAGES'])];
+    const width = rng.int(10, 14);
+    const spread = (alias: string): string => `[${Array(width).fill(alias).join(', ')}]`;
+    const raw = `[&a ${spread('x')}, &b ${spread('*a')}, ${spread('*b')}]`;
+    const parent = base.entries(path.slice(0, -1));
+    const existing = parent.find((e) => e.key === path[path.length - 1]);
+    if (existing) existing.value = scalar(raw);
+    else parent.push({ key: path[path.length - 1]!, value: scalar(raw) });
+    return injected(base, file, /aliases \(\*name\) expand to more than 100 copies/, (at) => {
+      const value = place(at, path.join('.')).value;
+      return { line: value.line, col: value.col + raw.indexOf('*') };
+    }, path.join('.'));
+  },
+};
+
+// Issue #19, item 4: nesting no inventory has, refused at the bracket that opens level 65 (found
+// before the parser recurses into it).
+const tooDeep: InventoryFault = {
+  name: 'yaml: nesting too deep',
+  stage: 'load',
+  inject(rng, base, file) {
+    const path = [...varsPath(rng, base), rng.pick(['GOP', 'NIVEAU_JOURNAL'])];
+    const depth = rng.pick([70, 200, 5_000]);
+    const raw = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const parent = base.entries(path.slice(0, -1));
+    const existing = parent.find((e) => e.key === path[path.length - 1]);
+    if (existing) existing.value = scalar(raw);
+    else parent.push({ key: path[path.length - 1]!, value: scalar(raw) });
+    return injected(base, file, /nested more than 64 levels deep/, (at) => {
+      const value = place(at, path.join('.')).value;
+      return { line: value.line, col: value.col + 64 };
+    }, `${path.join('.')}: ${depth} levels`);
+  },
+};
+
 const unclosedFlow: InventoryFault = {
   name: 'yaml: unclosed [ or {',
   stage: 'load',
@@ -481,7 +521,7 @@ const badSettingValue: InventoryFault = {
 };
 
 export const INVENTORY_FAULT_KINDS: readonly InventoryFault[] = [
-  unclosedQuote, unclosedFlow, badIndent,
+  unclosedQuote, unclosedFlow, badIndent, aliasBomb, tooDeep,
   unknownKey, unknownSetting, invalidName,
   wrongType, outOfRange,
   duplicateHost, unknownRef, groupCycle,
