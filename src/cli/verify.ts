@@ -11,6 +11,7 @@ interface VerifyCliOptions extends CliRunOptions, TargetOptions {
   minSpeed: string;
   seconds: string;
   forks: string;
+  encodeOnAir: boolean;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -19,8 +20,9 @@ export function registerVerifyCommand(program: Command): void {
     .description('check that Pis stream: ports, TLS to Kick, clock, DLive, BTFS, FFmpeg speed, nginx, /stat, units (changes nothing)')
     .argument('[targets...]', '[user@]host[:port] or ~/.ssh/config aliases (verified concurrently); or use -i')
     .option('--retry-timeout <seconds>', 'how long checks that need the system to settle (units, listeners, gateway, /stat) are retried', '60')
-    .option('--min-speed <x>', 'the FFmpeg test fails below this speed (1.2 = 20% headroom over real time)', '1.2')
+    .option('--min-speed <x>', 'the FFmpeg test encode fails below this speed (1.2 = 20% headroom over real time)', '1.2')
     .option('--seconds <n>', 'seconds of media the FFmpeg test encodes', '10')
+    .option('--encode-on-air', 'run the FFmpeg test encode even on a Pi that streams (it takes CPU from the live stream)', false)
     .addOption(new Option('--forks <n>', 'hosts verified at once').default('10'));
   withInventoryOptions(command);
   withSettingsOptions(command);
@@ -31,12 +33,15 @@ export function registerVerifyCommand(program: Command): void {
 Per host, a table of checks (pass, WARN, FAIL) with the measured value and, when a check did not
 pass, a hint. --json prints hosts[].verify[] (name, status, value, hint). Stream keys are never
 shown. --roles limits the report to the checks those roles list (with the roles they depend on).
+On a Pi that streams, ffmpeg.speed is the live stream's own speed (its last 5 s): no test encode
+competes with it on air. Elsewhere, the FFmpeg test encodes --seconds of media from the gateway.
 Verifying a whole inventory (-i INVENTORY) comes with inventories; until then name the hosts.
 
 Examples:
   orbis verify pi@raspberrypi.local
   orbis verify pi@10.0.0.12 pi@10.0.0.13 --json
   orbis verify salon --retry-timeout 10 --min-speed 1.5
+  orbis verify salon --encode-on-air          # the test encode's headroom, even while streaming
   orbis verify -i inventory/fleet.yaml --limit maison
 
 Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was unreachable.`,
@@ -56,6 +61,7 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was 
         retryTimeoutSec: number(o.retryTimeout, '--retry-timeout', (n) => n >= 0, 'a number of seconds (0 or more)'),
         minSpeed: number(o.minSpeed, '--min-speed', (n) => n > 0, 'a speed above 0, such as 1.2'),
         seconds: number(o.seconds, '--seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 600, 'a whole number of seconds from 1 to 600'),
+        encodeOnAir: o.encodeOnAir,
       };
       const { hostsFor } = await import('./targets.js');
       const hosts = await hostsFor(targets, o);

@@ -21,6 +21,7 @@
 #                   (GW<TAB>127 alone when there is no curl)
 #   stat_check      STAT<TAB>rc<TAB>code<TAB>b64(body, 200 kB at most)<TAB>b64(curl's error)
 #   observe_end     END (the parsers take a script without it as cut short)
+#   in_parallel F... what the functions F... print, in the order given
 
 # observe_begin: the settings every look runs with, a root-only work directory ($T, removed
 # whatever happens), and the host's clock first: compared with the controller's (clock check,
@@ -34,9 +35,27 @@ observe_begin() {
   printf 'NOW\t%s\n' "$(date +%s.%N)"
 }
 
-# units_sample: the stack's units as `systemctl show` sees them, with the host time of the sample.
+# units_sample: the stack's units as `systemctl show` sees them, with the host time of the sample
+# and its monotonic clock (seconds since boot, what ActiveEnterTimestampMonotonic counts in µs):
+# how long each unit has been up.
 units_sample() {
-  printf 'UNITS\t%s\t%s\n' "$(date +%s.%N)" "$(systemctl show --no-pager "${UNIT_FLAGS[@]}" -p "$UNIT_PROPERTIES" -- "${UNITS[@]}" 2>&1 | b64)"
+  local up
+  read -r up _ < /proc/uptime
+  printf 'UNITS\t%s\t%s\t%s\n' "$(date +%s.%N)" "$(systemctl show --no-pager "${UNIT_FLAGS[@]}" -p "$UNIT_PROPERTIES" -- "${UNITS[@]}" 2>&1 | b64)" "$up"
+}
+
+# in_parallel FUNCTION...: the functions at once, each in a subshell writing to its own file
+# (they use different files of $T), then their outputs in the order given. The looks wait on
+# different things (DNS, a TLS handshake, nginx -t, the gateway): together they take as long as
+# the slowest, not the sum.
+in_parallel() {
+  local f i=0
+  for f; do
+    "$f" > "$T/parallel.$i" &
+    i=$((i + 1))
+  done
+  wait
+  for ((i = 0; i < $#; i++)); do cat "$T/parallel.$i"; done
 }
 
 # gateway_check: the test CID's first 512 bytes through the gateway, and the BTFS API.

@@ -23,25 +23,52 @@
 #                              sourced), and chosen between:
 #   CANDIDATES, CANDIDATE_ARGS the encoders `auto` may resolve to and their arguments (arrays of
 #                              the same length); libx264's (else the first) when the file names none
+#   FFMPEG_LIVE                1: on a Pi that streams, read the encoder's speed from the live
+#                              streamer instead of encoding on air (streamer_live); 0: always encode
+#   STREAMER_UNIT, STREAMER_DIR the streamer's unit and its RuntimeDirectory (its state files)
+#   STREAMER_FILES             what the streamer runs from (array: its settings, its script): it
+#                              must have started after each was last written
+#   LIVE_WAIT_SEC              a streamer started less than this ago is waited for, not tested
+#   LIVE_FRESH_SEC             a progress sample older than this is stale (the stream stalled)
 #
 # Prints:
-#   listeners    SS<TAB>b64(ss -Htulnp); PROC<TAB>pid<TAB>user<TAB>b64(comm)<TAB>b64(cmdline)<TAB>b64(cgroup)
+#   listeners    SS<TAB>b64(ss -Htulnp); PROCS<TAB>b64(one record per process: pid, user, comm,
+#                cmdline, cgroup, separated by \x1f; records separated by \x1e)
 #   clock_check  VIRT<TAB>virtualisation; TIMEDATE<TAB>b64(timedatectl show)<TAB>1|0 (synchronized)
 #   nginx_check  NGINXT<TAB>rc<TAB>b64(nginx -t); NGINXMOD<TAB>rc<TAB>b64(file markers, load_module lines)
 #   kick_tls     RESOLVE<TAB>host<TAB>IPv4; TLS<TAB>rc<TAB>b64(s_client -brief); CERT<TAB>b64(x509 text)
 #   dlive_tcp    RESOLVE<TAB>host<TAB>IPv4; DLIVE<TAB>rc<TAB>ms<TAB>b64(error)
-#   ffmpeg_test  FFMPEG<TAB>rc<TAB>ms<TAB>user<TAB>encoder<TAB>how (configured|provisioned|assumed)<TAB>b64(log tail)
+#   streamer_live LIVE<TAB>samples|starting|none<TAB>seconds since the streamer started<TAB>b64(etat)
+#   ffmpeg_test  (streamer_live's line first, when FFMPEG_LIVE=1; nothing more when it says samples
+#                or starting) FFMPEG<TAB>rc<TAB>ms<TAB>user<TAB>encoder<TAB>how
+#                (configured|provisioned|assumed)<TAB>b64(log tail)
 # A missing command gives rc 127 and an empty rest (FFMPEG still says the user, encoder and how).
 
-# listeners: TCP and UDP listeners with their processes; then, per process, who it is: its name,
-# command line and cgroup (the systemd unit that owns it, even when its name says python3).
+# listeners: TCP and UDP listeners with their processes; then, per process, who it is: its owner,
+# name, command line and cgroup (the systemd unit that owns it, even when its name says python3).
+# Read with bash's own builtins and one base64 for all: a fork costs ~5 ms on a Pi, and this ran
+# eleven per process.
 listeners() {
-  local pid
+  local pid user comm line command cgroup=() args=() pids=() owners=()
   ss -Htulnp > "$T/ss" 2>&1
   printf 'SS\t%s\n' "$(b64 < "$T/ss")"
-  while read -r pid; do
-    printf 'PROC\t%s\t%s\t%s\t%s\t%s\n' "$pid" "$(stat -c %U "/proc/$pid" 2>/dev/null)" "$(tr -d '\n' < "/proc/$pid/comm" 2>/dev/null | b64)" "$(head -c 300 "/proc/$pid/cmdline" 2>/dev/null | tr '\0' ' ' | b64)" "$(b64 < "/proc/$pid/cgroup" 2>/dev/null)"
-  done < <(grep -o 'pid=[0-9]*' "$T/ss" | cut -d= -f2 | sort -un)
+  mapfile -t pids < <(grep -o 'pid=[0-9]*' "$T/ss" | cut -d= -f2 | sort -un)
+  [ "${#pids[@]}" -gt 0 ] || return 0
+  # One stat for every owner: "/proc/PID USER" lines (a process gone meanwhile has none).
+  mapfile -t owners < <(stat -c '%n %U' "${pids[@]/#//proc/}" 2>/dev/null)
+  for pid in "${pids[@]}"; do
+    user=''
+    for line in "${owners[@]}"; do [ "${line%% *}" = "/proc/$pid" ] && user=${line#* }; done
+    comm='' cgroup=() args=()
+    read -r comm < "/proc/$pid/comm" 2>/dev/null
+    mapfile -d '' -t args < "/proc/$pid/cmdline" 2>/dev/null
+    mapfile -t cgroup < "/proc/$pid/cgroup" 2>/dev/null
+    command="${args[*]}"
+    printf '%s\x1f%s\x1f%s\x1f%s\x1f' "$pid" "$user" "$comm" "${command:0:300}"
+    printf '%s\n' "${cgroup[@]}"
+    printf '\x1e'
+  done > "$T/procs"
+  printf 'PROCS\t%s\n' "$(b64 < "$T/procs")"
 }
 
 # clock_check: what the clock check needs (a container keeps its host's clock).
@@ -51,16 +78,19 @@ clock_check() {
   printf 'TIMEDATE\t%s\t%s\n' "$(timedatectl show 2>&1 | b64)" "$([ -e /run/systemd/timesync/synchronized ] && echo 1 || echo 0)"
 }
 
-# nginx_check: the configuration test, and which files and modules nginx loads.
+# nginx_check: the configuration test, and which files and modules nginx loads. One `nginx -T`
+# does both: it tests the configuration (its stderr and exit code are `nginx -t`'s) and dumps it.
 nginx_check() {
   local rc
   if ! command -v nginx >/dev/null 2>&1; then printf 'NGINXT\t127\t\n'; return; fi
   # nginx resolves push hosts while testing: bounded, like every step that may wait on DNS.
-  timeout 20 nginx -t > "$T/nginx-t" 2>&1; printf 'NGINXT\t%s\t%s\n' "$?" "$(tail -c 4000 "$T/nginx-t" | b64)"
-  # Only the file markers and load_module lines leave the host: the rest of `nginx -T` holds
-  # the push URLs, stream keys included.
-  timeout 20 nginx -T 2>/dev/null | grep -E '^# configuration file |load_module' > "$T/nginx-mods"; rc=${PIPESTATUS[0]}
+  timeout 20 nginx -T > "$T/nginx-dump" 2> "$T/nginx-t"; rc=$?
+  printf 'NGINXT\t%s\t%s\n' "$rc" "$(tail -c 4000 "$T/nginx-t" | b64)"
+  # Only the file markers and load_module lines leave the host: the rest of the dump holds the
+  # push URLs, stream keys included.
+  grep -E '^# configuration file |load_module' "$T/nginx-dump" > "$T/nginx-mods"
   printf 'NGINXMOD\t%s\t%s\n' "$rc" "$(b64 < "$T/nginx-mods")"
+  rm -f "$T/nginx-dump"
 }
 
 # resolve HOST: the first IPv4 address the host resolves HOST to (empty: none). Bounded: a host
@@ -74,13 +104,15 @@ kick_tls() {
   local rc
   resolve "$KICK_HOST"
   if ! command -v openssl >/dev/null 2>&1; then printf 'TLS\t127\t\n'; return; fi
+  # What the server presented, verified or not: subject and expiry for the report, and for the
+  # hint when verification failed (whose certificate is it?). At the same time as the verified
+  # handshake below: two handshakes for the price of one round trip to the ingest.
+  timeout 15 openssl s_client -connect "$KICK_HOST:$KICK_PORT" -servername "$KICK_HOST" </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -enddate -ext subjectAltName > "$T/cert" 2>/dev/null &
   # s_client exits 0 even when verification fails: -verify_return_error makes it abort, and
   # the parser reads the Verification line too (libraries.md).
   timeout 15 openssl s_client -connect "$KICK_HOST:$KICK_PORT" -servername "$KICK_HOST" -verify_hostname "$KICK_HOST" -verify_return_error -brief </dev/null > "$T/tls" 2>&1; rc=$?
+  wait
   printf 'TLS\t%s\t%s\n' "$rc" "$(b64 < "$T/tls")"
-  # What the server presented, verified or not: subject and expiry for the report, and for
-  # the hint when verification failed (whose certificate is it?).
-  timeout 15 openssl s_client -connect "$KICK_HOST:$KICK_PORT" -servername "$KICK_HOST" </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -enddate -ext subjectAltName > "$T/cert" 2>/dev/null
   printf 'CERT\t%s\n' "$(b64 < "$T/cert")"
 }
 
@@ -106,10 +138,41 @@ candidate_args() {
   return 1
 }
 
+# streamer_live: whether the live streamer can tell the encoder's speed, so that no second
+# encode competes with it on air. "samples": the streamer runs the settings on disk (it started
+# after each of STREAMER_FILES was last written) and its publisher's two last progress samples (etat,
+# written every 5 s, see orbis-diffuser) are fresh; "starting": it started less than
+# LIVE_WAIT_SEC ago, its samples are coming; "none": it is not running, runs older settings, or
+# stalled (then nothing is on air and the test encode may run).
+streamer_live() {
+  local started now newest written t times=() state=none since=0
+  started=$(systemctl show -p ActiveEnterTimestamp --timestamp=unix --value -- "$STREAMER_UNIT" 2>/dev/null)
+  started=${started#@}; started=${started%.*}
+  now=$(date +%s)
+  # The newest of the files it runs from (one missing: it cannot run the settings on disk).
+  mapfile -t times < <(stat -c %Y -- "${STREAMER_FILES[@]}" 2>/dev/null)
+  written=0
+  for t in "${times[@]}"; do if [ "$t" -gt "$written" ]; then written=$t; fi; done
+  if [ "${#times[@]}" -ne "${#STREAMER_FILES[@]}" ]; then written=$now; fi
+  if systemctl is-active --quiet -- "$STREAMER_UNIT" >/dev/null 2>&1 && [ -n "$started" ] && [ "$started" -ge "$written" ]; then
+    since=$((now - started))
+    newest=$(sed -n '1s/^at_us=\([0-9]*\) .*/\1/p' "$STREAMER_DIR/etat" 2>/dev/null)
+    if [ "$(grep -c '^at_us=' "$STREAMER_DIR/etat" 2>/dev/null)" -ge 2 ] && [ -n "$newest" ] \
+      && [ $((now - newest / 1000000)) -le "$LIVE_FRESH_SEC" ]; then
+      state=samples
+    elif [ "$since" -lt "$LIVE_WAIT_SEC" ]; then
+      state=starting
+    fi
+  fi
+  printf 'LIVE\t%s\t%s\t%s\n' "$state" "$since" "$( [ "$state" = samples ] && b64 < "$STREAMER_DIR/etat")"
+  [ "$state" != none ]
+}
+
 # ffmpeg_test: the seed's null-output test, as the streamer encodes, without -re (which pins
 # speed at 1x and hides the margin), as the streamer's user.
 ffmpeg_test() {
   local u enc how s rc args=()
+  if [ "$FFMPEG_LIVE" = 1 ] && streamer_live; then return 0; fi
   u=$FFMPEG_USER; id -u "$u" >/dev/null 2>&1 || u=nobody
   if [ -n "$ENCODER" ]; then
     enc=$ENCODER; how=configured; read -r -a args <<< "$ENCODER_ARGS"

@@ -6,32 +6,16 @@ import { parseStat, type StatClient, type StatReport } from '../verify/parse/sta
 import type { UnitState } from '../verify/parse/units.js';
 import { streamView } from '../verify/checks/stream.js';
 import { redact } from '../verify/redact.js';
-import type { JournalEntry, StatusObservations, StreamerSample } from './parse.js';
+import { streamerRates } from '../verify/parse/streamer.js';
+import type { JournalEntry, StatusObservations } from './parse.js';
+
+export { STALE_SAMPLE_SEC, streamerRates } from '../verify/parse/streamer.js';
 import type { HostLive, LiveStatus, PlatformLive, StatusInput, UnitLive } from './types.js';
 
-/** A streamer sample older than this (3 progress periods) is stale: no fps or speed from it. */
-export const STALE_SAMPLE_SEC = 15;
 /** Below this speed the stream falls behind real time. */
 export const SLOW_SPEED = 0.95;
 
 const LABEL = { dlive: 'DLive', kick: 'Kick' } as const;
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-/** fps, speed and kbit/s between the streamer's two last samples, if the newest is fresh. */
-export function streamerRates(samples: StreamerSample[], nowUs: number): { fps: number; speed: number } | undefined {
-  const [latest, previous] = samples;
-  if (!latest || !previous) return undefined;
-  const wallUs = latest.atUs - previous.atUs;
-  if (wallUs <= 0 || nowUs - latest.atUs > STALE_SAMPLE_SEC * 1e6) return undefined;
-  return {
-    fps: round(((latest.frames - previous.frames) * 1e6) / wallUs, 1),
-    speed: round((latest.mediaUs - previous.mediaUs) / wallUs, 2),
-  };
-}
 
 /** How long before systemd's "Failed with result" the unit's own error still explains it. */
 const CAUSE_WINDOW_SEC = 30;

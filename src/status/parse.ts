@@ -1,20 +1,9 @@
 // A status script's answer: the verify parser reads the sections both share (NOW, UNITS, GW,
 // API, STAT, END); the streamer's state, the journal and the BTFS daemon are read here.
 import { parseVerifyOutput, type Observations } from '../verify/parse/output.js';
+import { parseStreamerState, type StreamerState } from '../verify/parse/streamer.js';
 
-export interface StreamerSample {
-  /** Host time, microseconds. */
-  atUs: number;
-  frames: number;
-  bytes: number;
-  mediaUs: number;
-}
-
-export interface StreamerState {
-  /** The publisher's progress: the latest sample, and the one before it. */
-  samples: StreamerSample[];
-  round?: { round: number; startedUs: number; videos: number; skipped: number };
-}
+export { parseStreamerState, type StreamerSample, type StreamerState } from '../verify/parse/streamer.js';
 
 export interface JournalEntry {
   /** Host time, microseconds. */
@@ -51,31 +40,6 @@ export function parseBtfsDaemon(memory: string, said: string): BtfsDaemon {
 
 function b64(value: string | undefined): string {
   return value ? Buffer.from(value, 'base64').toString('utf8') : '';
-}
-
-function fields(line: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of line.trim().split(/\s+/)) {
-    const eq = pair.indexOf('=');
-    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
-
-/** The streamer's `etat` (two lines of counters, newest first) and `tour` (key=value lines). */
-export function parseStreamerState(etat: string, tour: string): StreamerState {
-  const samples = etat
-    .split('\n')
-    .map(fields)
-    .filter((f) => f.at_us !== undefined)
-    .map((f) => ({ atUs: Number(f.at_us), frames: Number(f.frames ?? 0), bytes: Number(f.bytes ?? 0), mediaUs: Number(f.media_us ?? 0) }))
-    .filter((s) => Number.isFinite(s.atUs) && Number.isFinite(s.frames) && Number.isFinite(s.bytes) && Number.isFinite(s.mediaUs));
-  const t = fields(tour.split('\n').join(' '));
-  const state: StreamerState = { samples };
-  if (t.round !== undefined) {
-    state.round = { round: Number(t.round) || 0, startedUs: Number(t.started) || 0, videos: Number(t.videos) || 0, skipped: Number(t.skipped) || 0 };
-  }
-  return state;
 }
 
 /** journalctl -o json lines; a MESSAGE that is not UTF-8 comes as an array of bytes. */

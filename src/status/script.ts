@@ -4,11 +4,10 @@
 // read the host the same way) and src/pi/status.sh; it carries no secret (the journal's text is
 // masked on the controller).
 import { composeScript } from '../pi/scripts.js';
-import { OBSERVE_FILES, observeVars, UNIT_PROPERTIES } from '../verify/script.js';
+import { OBSERVE_FILES, observeVars, STREAMER_RUNTIME_DIR, UNIT_PROPERTIES } from '../verify/script.js';
 import type { StatusInput } from './types.js';
 
-/** orbis.service's RuntimeDirectory (templates/orbis-service): the streamer's state files. */
-export const STREAMER_RUNTIME_DIR = '/run/orbis';
+export { STREAMER_RUNTIME_DIR };
 
 /** With timestamps as unix seconds (UNIT_FLAGS), to tell how long a unit has been in its state. */
 const PROPERTIES = `${UNIT_PROPERTIES},ActiveEnterTimestamp,StateChangeTimestamp`;

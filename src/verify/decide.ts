@@ -37,7 +37,7 @@ export function decide(input: VerifyInput, o: Observations, ctx: DecideContext):
   const stat = statCheck(input, o);
   add(stat.outcome);
   add(btfsGatewayCheck(input, o));
-  add(ffmpegCheck(input, o.ffmpeg, ctx.ffmpeg));
+  add(ffmpegCheck(input, o.ffmpeg, ctx.ffmpeg, o.live, o.now));
   add(input.kick ? tlsCheck(input, o.tls, o.cert, o.resolved[input.kick.host], o.now) : undefined);
   add(dliveReachCheck(input, o));
   outcomes.push(...streamChecks(input, stat.report));

@@ -1,7 +1,9 @@
 // Verify one host over an open transport. Round trips: 1 when the host is settled (every
-// check, FFmpeg test included, in one script); then 1 per retry of the settle checks
-// (units, listeners, gateway, /stat) while any fails, until --retry-timeout; then 1 more to
-// rerun the FFmpeg test only if its input (the gateway) settled after the first attempt.
+// check in one script: on a Pi that streams, the encoder's speed read from the live streamer;
+// otherwise the FFmpeg test encode); then 1 per retry of the settle checks (units up for less
+// than a few seconds, listeners, gateway, /stat, a streamer's first samples) while any fails,
+// until --retry-timeout; then 1 more for the FFmpeg test encode only if its input (the gateway)
+// settled after the first attempt, or the streamer never gave its speed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from '../transport/types.js';
 import { CHECK, selectChecks, type Outcome } from './checks/outcome.js';
@@ -47,11 +49,11 @@ export async function verifyHost(transport: Transport, input: VerifyInput, optio
   const o = { ...DEFAULT_VERIFY_OPTIONS, ...options };
   const selected = selectChecks(o.checks);
   // The FFmpeg test is the one costly check: not run when it is not asked for.
-  const scriptOptions: ScriptOptions = { seconds: o.seconds, minSpeed: o.minSpeed, ffmpeg: selected(CHECK.ffmpeg) };
+  const scriptOptions: ScriptOptions = { seconds: o.seconds, minSpeed: o.minSpeed, ffmpeg: selected(CHECK.ffmpeg), encodeOnAir: o.encodeOnAir };
   const started = Date.now();
   const progress = o.progress ?? (() => undefined);
   try {
-    progress(scriptOptions.ffmpeg ? `checking (FFmpeg test: ${o.seconds} s of media)` : 'checking');
+    progress('checking');
     const first = await runScript(transport, input, 'full', scriptOptions);
     let observations = first.observations;
     const ctx: DecideContext = {
@@ -69,11 +71,14 @@ export async function verifyHost(transport: Transport, input: VerifyInput, optio
       outcomes = decide(input, observations, ctx);
     }
 
-    // The FFmpeg test read the gateway before it was ready: measure again now that it is.
+    // The FFmpeg test read the gateway before it was ready: measure again now that it is. Or
+    // it never ran, waiting for a streamer that then gave no speed: test the encode now.
     const gatewayNow = outcomes.find((x) => x.name === CHECK.btfsGateway)?.status;
     const ffmpegNow = outcomes.find((x) => x.name === CHECK.ffmpeg)?.status;
-    if (scriptOptions.ffmpeg && gatewayAtFirst === 'fail' && gatewayNow === 'pass' && ffmpegNow === 'fail') {
-      progress('the gateway settled: running the FFmpeg test again');
+    const retest = gatewayAtFirst === 'fail' && gatewayNow === 'pass' && ffmpegNow === 'fail';
+    const neverMeasured = observations.ffmpeg === undefined && observations.live?.state !== 'samples';
+    if (scriptOptions.ffmpeg && (retest || neverMeasured)) {
+      progress(retest ? 'the gateway settled: running the FFmpeg test again' : 'the streamer gave no speed: running the FFmpeg test');
       const again = await runScript(transport, input, 'ffmpeg', scriptOptions);
       observations = mergeObservations(observations, again.observations);
       outcomes = decide(input, observations, ctx);

@@ -3,9 +3,13 @@
 // tab-separated lines that parse.ts reads back. The shell is in src/pi/observe.sh (the looks
 // status shares) and src/pi/verify.sh; this module gives them their inputs and says which
 // checks a script makes. Three variants of the same checks:
-//   full:   every check, the FFmpeg test included (the first round trip);
-//   settle: only what needs the system to settle (units, listeners, gateway, /stat), retried;
-//   ffmpeg: the FFmpeg test again, when its input (the gateway) only settled later.
+//   full:   every check (the first round trip): the looks that wait on something else (DNS, TLS
+//           to Kick, nginx -t, the gateway) side by side, then the FFmpeg test, or on a Pi that
+//           streams, the live streamer's own speed (no second encode on air);
+//   settle: only what needs the system to settle (units, listeners, gateway, /stat, the
+//           streamer's first samples), retried;
+//   ffmpeg: the FFmpeg test encode, when its input (the gateway) only settled later, or the
+//           streamer never gave its speed.
 // The scripts carry no secret: they never need a stream key.
 import { composeScript, type ShellValue } from '../pi/scripts.js';
 import { UNIT_PROPERTIES } from '../pi/units.js';
@@ -18,12 +22,26 @@ export interface ScriptOptions {
   minSpeed: number;
   /** Run the FFmpeg test in the full script (default true). */
   ffmpeg?: boolean;
+  /** The full script encodes even on a Pi that streams (default false: the live speed is read). */
+  encodeOnAir?: boolean;
 }
 
 export { UNIT_PROPERTIES };
 
 /** Where role ffmpeg writes the encoder a host was provisioned with (ENCODEUR_VIDEO=...). */
 export const ENCODER_ENV_PATH = '/etc/orbis/encodeur.env';
+
+/** orbis.service's RuntimeDirectory (templates/orbis-service): the streamer's state files. */
+export const STREAMER_RUNTIME_DIR = '/run/orbis';
+
+/** What the streamer runs from (roles/orbis-service): its settings and its script. */
+export const STREAMER_FILES = ['/etc/orbis/orbis.conf', '/usr/local/bin/orbis-diffuser'] as const;
+
+/** A streamer started less than this ago is waited for (its first samples come 5 s apart). */
+export const LIVE_WAIT_SEC = 20;
+
+/** A streamer progress sample older than this (3 of its 5 s periods) is stale: the stream stalled. */
+export const LIVE_FRESH_SEC = 15;
 
 /** The files every observing script starts with (observe.sh's functions need common.sh's). */
 export const OBSERVE_FILES = ['common.sh', 'observe.sh'] as const;
@@ -81,6 +99,18 @@ function ffmpegVars(input: VerifyInput, options: ScriptOptions, encoderEnv: stri
   };
 }
 
+/** streamer_live's inputs (verify.sh). */
+function liveVars(input: VerifyInput, live: boolean): Record<string, ShellValue> {
+  return {
+    FFMPEG_LIVE: live ? 1 : 0,
+    STREAMER_UNIT: input.units.orbis,
+    STREAMER_DIR: STREAMER_RUNTIME_DIR,
+    STREAMER_FILES: [...STREAMER_FILES],
+    LIVE_WAIT_SEC,
+    LIVE_FRESH_SEC,
+  };
+}
+
 /**
  * The script of one kind. Pure: the same input gives the same script. `encoderEnv`: where the
  * host keeps its provisioned encoder (a test points it elsewhere).
@@ -88,22 +118,30 @@ function ffmpegVars(input: VerifyInput, options: ScriptOptions, encoderEnv: stri
 export function buildVerifyScript(input: VerifyInput, kind: ScriptKind, options: ScriptOptions, encoderEnv = ENCODER_ENV_PATH): string {
   const vars: Record<string, ShellValue> = { ...observeVars(input) };
   const main = ['observe_begin'];
-  const ffmpeg = kind === 'ffmpeg' || (kind === 'full' && options.ffmpeg !== false);
-  if (kind !== 'ffmpeg') main.push('units_sample', 'listeners', 'gateway_check', 'stat_check');
+  const encode = kind === 'ffmpeg' || (kind === 'full' && options.ffmpeg !== false);
+  const watchLive = kind === 'settle' && options.ffmpeg !== false;
+  if (kind !== 'ffmpeg') main.push('units_sample');
+  const looks = kind === 'ffmpeg' ? [] : ['listeners', 'gateway_check', 'stat_check'];
   if (kind === 'full') {
-    main.push('clock_check', 'nginx_check');
+    looks.push('clock_check', 'nginx_check');
     if (input.kick) {
       Object.assign(vars, { KICK_HOST: input.kick.host, KICK_PORT: input.kick.port });
-      main.push('kick_tls');
+      looks.push('kick_tls');
     }
     if (input.dlive) {
       Object.assign(vars, { DLIVE_HOST: input.dlive.host, DLIVE_PORT: input.dlive.port });
-      main.push('dlive_tcp');
+      looks.push('dlive_tcp');
     }
   }
-  if (ffmpeg) {
-    Object.assign(vars, ffmpegVars(input, options, encoderEnv));
+  if (looks.length > 0) main.push(`in_parallel ${looks.join(' ')}`);
+  if (encode) {
+    // The full script reads the live streamer first; the ffmpeg one is asked for an encode.
+    Object.assign(vars, ffmpegVars(input, options, encoderEnv), liveVars(input, kind === 'full' && options.encodeOnAir !== true));
     main.push('ffmpeg_test');
+  }
+  if (watchLive) {
+    Object.assign(vars, liveVars(input, true));
+    main.push('streamer_live');
   }
   // A second sample of the units after the FFmpeg test: a restart counter that moved in
   // between is a unit crash-looping.

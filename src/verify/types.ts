@@ -76,6 +76,11 @@ export interface VerifyOptions {
   /** Seconds of media the FFmpeg test encodes; default 10. */
   seconds?: number;
   /**
+   * Run the FFmpeg test encode even on a Pi that streams (it then competes with the live
+   * encoder for CPU); default false: the live streamer's own speed is read instead.
+   */
+  encodeOnAir?: boolean;
+  /**
    * Report only these checks (the `check:` names the applied roles list in `verify:`), e.g. for
    * `provision --roles btfs`. Checks no role owns (clock, reach.dlive, stream.push.unexpected)
    * are always reported; unknown names are ignored. Default: every check.
@@ -89,5 +94,6 @@ export const DEFAULT_VERIFY_OPTIONS = {
   retryTimeoutSec: 60,
   retryIntervalSec: 2,
   minSpeed: 1.2,
+  encodeOnAir: false,
   seconds: 10,
 } as const;

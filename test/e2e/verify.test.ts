@@ -150,7 +150,8 @@ describe('orbis verify on provisioned lab Pis', () => {
       'tls.kick': 'pass', 'reach.dlive': 'pass', 'stream.publisher': 'pass', 'stream.push.dlive': 'pass', 'stream.push.kick': 'pass',
     });
     expect(check(host, 'tls.kick').value).toMatch(/^TLSv1\.[23] \S+, CN = fa723fc1b171/);
-    expect(check(host, 'ffmpeg.speed').value).toMatch(/^speed [\d.]+x: 10\.0 s of media .*640x360 libx264, as orbis/);
+    // The Pi streams: the encoder's speed is the live stream's own, no test encode on air.
+    expect(check(host, 'ffmpeg.speed').value).toMatch(/^live: [\d.]+x real time, [\d.]+ fps over the last [\d.]+ s \(640x360, streaming for \d+ s; no test encode on air\)$/);
     expect(check(host, 'listen.btfs-gateway').value).toContain('btfs.service');
     // Settled when verify starts (the provision waited for readiness): one round trip.
     expect(host.roundTrips).toBe(1);
@@ -274,9 +275,11 @@ describe('orbis verify on provisioned lab Pis', () => {
       await expectHealthy(pi);
     });
 
-    it('--min-speed above what the host reaches: ffmpeg.speed', async () => {
+    it('--encode-on-air: the FFmpeg test encode even while the Pi streams; --min-speed above what it reaches fails it', async () => {
       const pi = pis[2]!;
-      const c = await expectOnlyFailure(pi, 'ffmpeg.speed', [...SHORT, '--min-speed', '1000', '--seconds', '3']);
+      const onAir = hostOf(await verify([pi], ['--encode-on-air', '--seconds', '3']));
+      expect(check(onAir, 'ffmpeg.speed')).toMatchObject({ status: 'pass', value: expect.stringMatching(/^speed [\d.]+x: 3\.0 s of media .*640x360 libx264, as orbis/) });
+      const c = await expectOnlyFailure(pi, 'ffmpeg.speed', [...SHORT, '--encode-on-air', '--min-speed', '1000', '--seconds', '3']);
       expect(c.value).toMatch(/^speed [\d.]+x: .*below the 1000x minimum$/);
       expect(c.hint).toContain('PRESET_ENCODAGE');
     });

@@ -1,9 +1,13 @@
-// The FFmpeg null-output test: the streamer's encode (encoder, size, bitrate) of N seconds of
-// the test CID read through the gateway, as the unprivileged streamer user, WITHOUT -re (which
-// pins speed at 1x and hides the margin). Below --min-speed the live encoder has no headroom
-// and the stream drops.
+// The encoder's speed. On a Pi that streams, read from the live streamer: its publisher's media
+// time against the wall clock between its two last progress samples (what `orbis status` shows),
+// and no second encode competes with it on air (CPU the stream needs). Otherwise the FFmpeg
+// null-output test: the streamer's encode (encoder, size, bitrate) of N seconds of the test CID
+// read through the gateway, as the unprivileged streamer user, WITHOUT -re (which pins speed at
+// 1x and hides the margin). Below --min-speed the live encoder has no headroom and the stream
+// drops.
 import { parseFfmpegProgress } from '../parse/ffmpeg.js';
-import type { Observations } from '../parse/output.js';
+import type { LiveStreamer, Observations } from '../parse/output.js';
+import { parseStreamerState, streamerRates } from '../parse/streamer.js';
 import type { VerifyInput } from '../types.js';
 import { CHECK, fail, pass, type Outcome } from './outcome.js';
 
@@ -16,8 +20,12 @@ export interface FfmpegTestOptions {
 const SLOW_HINT =
   'the Pi cannot encode with enough headroom: lower LARGEUR_MAX/HAUTEUR_MAX (1280x720 on a Pi 4 in software), pick a faster PRESET_ENCODAGE (ultrafast), use the hardware encoder (ENCODEUR_VIDEO=h264_v4l2m2m on a Pi 4), or lower the bitrate';
 
-export function ffmpegCheck(input: VerifyInput, ff: Observations['ffmpeg'], options: FfmpegTestOptions): Outcome {
+/** Below this the live stream falls behind real time (as `orbis status` judges it). */
+export const LIVE_MIN_SPEED = 0.95;
+
+export function ffmpegCheck(input: VerifyInput, ff: Observations['ffmpeg'], options: FfmpegTestOptions, live?: LiveStreamer, hostNow?: number): Outcome {
   const name = CHECK.ffmpeg;
+  if (live && live.state !== 'none' && !ff) return liveCheck(input, live, hostNow);
   if (!ff) return fail(name, 'not run', 'the verify script stopped before the FFmpeg test');
   if (ff.rc === 127) return fail(name, 'ffmpeg is not installed on the Pi', 'provision the host (role ffmpeg installs it)');
   const e = input.encode;
@@ -43,5 +51,25 @@ export function ffmpegCheck(input: VerifyInput, ff: Observations['ffmpeg'], opti
   if (p.speed === undefined) return fail(name, `FFmpeg reported no speed (${what})`, 'run the test by hand on the Pi and read its output');
   const value = `speed ${p.speed}x: ${media} s of media in ${wall} s (${what})`;
   if (p.speed < options.minSpeed) return fail(name, `${value}, below the ${options.minSpeed}x minimum`, SLOW_HINT);
+  return pass(name, value);
+}
+
+/** The live streamer's own speed, or a wait for its first samples (a retry). */
+function liveCheck(input: VerifyInput, live: LiveStreamer, hostNow: number | undefined): Outcome {
+  const name = CHECK.ffmpeg;
+  const unit = input.units.orbis;
+  if (live.state === 'starting') {
+    return fail(name, `${unit} started ${live.sinceStartSec} s ago: waiting for the stream's speed (a sample every 5 s)`, `if this stays, see \`journalctl -u ${unit} -n 50\``, { settle: true, needs: [CHECK.unitOrbis, CHECK.btfsGateway] });
+  }
+  const { samples } = parseStreamerState(live.etat, '');
+  const rates = streamerRates(samples, (hostNow ?? Date.now() / 1000) * 1e6);
+  const [latest, previous] = samples;
+  if (!rates || !latest || !previous) {
+    return fail(name, `the streamer's progress samples are stale or unreadable`, `see \`journalctl -u ${unit} -n 50\``, { settle: true, needs: [CHECK.unitOrbis] });
+  }
+  const window = ((latest.atUs - previous.atUs) / 1e6).toFixed(1);
+  const e = input.encode;
+  const value = `live: ${rates.speed.toFixed(2)}x real time, ${rates.fps} fps over the last ${window} s (${e.width}x${e.height}, streaming for ${live.sinceStartSec} s; no test encode on air)`;
+  if (rates.speed < LIVE_MIN_SPEED) return fail(name, `${value}: the stream falls behind`, SLOW_HINT, { settle: true });
   return pass(name, value);
 }

@@ -7,7 +7,19 @@ import { parseUnits, type UnitState } from './units.js';
 export interface UnitSample {
   /** Host time of the sample, in seconds. */
   at: number;
+  /** The host's monotonic clock then (seconds since boot): how long each unit has been up. */
+  uptime?: number;
   units: Record<string, UnitState>;
+}
+
+/** What the live streamer said of itself (verify.sh's streamer_live). */
+export interface LiveStreamer {
+  /** samples: its speed can be read; starting: its first samples are coming; none: neither. */
+  state: 'samples' | 'starting' | 'none';
+  /** Seconds since orbis.service (re)started. */
+  sinceStartSec: number;
+  /** Its `etat` file (two progress samples, newest first) when state is samples. */
+  etat: string;
 }
 
 export interface CommandOutput {
@@ -36,6 +48,7 @@ export interface Observations {
   nginxTest?: CommandOutput;
   nginxModules?: CommandOutput;
   ffmpeg?: { rc: number; ms: number; user: string; encoder: string; how: string; log: string };
+  live?: LiveStreamer;
   /** The script reached its end (a missing END: it was cut short). */
   complete: boolean;
 }
@@ -61,15 +74,25 @@ export function parseVerifyOutput(text: string): Observations {
       case 'NOW':
         o.now = num(f[1]);
         break;
-      case 'UNITS':
-        o.unitSamples.push({ at: num(f[1]), units: parseUnits(b64(f[2])) });
+      case 'UNITS': {
+        const uptime = num(f[3]);
+        o.unitSamples.push({ at: num(f[1]), ...(Number.isFinite(uptime) ? { uptime } : {}), units: parseUnits(b64(f[2])) });
         break;
+      }
       case 'SS':
         o.listeners = parseListeners(b64(f[1]));
         break;
-      case 'PROC': {
-        const proc = parseProcess(num(f[1]), f[2] ?? '', b64(f[3]), b64(f[4]), b64(f[5]));
-        o.processes[proc.pid] = proc;
+      case 'PROCS':
+        for (const record of b64(f[1]).split('\x1e')) {
+          const [pid, user, name, commandLine, cgroup] = record.split('\x1f');
+          if (!pid) continue;
+          const proc = parseProcess(num(pid), user ?? '', name ?? '', commandLine ?? '', cgroup ?? '');
+          o.processes[proc.pid] = proc;
+        }
+        break;
+      case 'LIVE': {
+        const state = f[1] === 'samples' || f[1] === 'starting' ? f[1] : 'none';
+        o.live = { state, sinceStartSec: num(f[2]), etat: b64(f[3]) };
         break;
       }
       case 'GW': {
@@ -136,7 +159,7 @@ export function keyValues(text: string): Record<string, string> {
  */
 export function mergeObservations(base: Observations, later: Observations): Observations {
   const merged: Observations = { ...base, unitSamples: [...base.unitSamples, ...later.unitSamples], complete: base.complete && later.complete };
-  const keys = ['listeners', 'gateway', 'api', 'stat', 'ffmpeg'] as const;
+  const keys = ['listeners', 'gateway', 'api', 'stat', 'ffmpeg', 'live'] as const;
   for (const key of keys) {
     if (later[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = later[key];
   }

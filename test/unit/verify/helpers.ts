@@ -83,13 +83,18 @@ Server Temp Key: X25519, 253 bits
 DONE
 `;
 
+/** listeners' PROCS line: one record per process (pid, user, comm, cmdline, cgroup). */
+export function procsLine(procs: ReadonlyArray<readonly [number | string, string, string, string, string]>): string {
+  return `PROCS\t${b64(procs.map((p) => `${p.join('\x1f')}\x1e`).join(''))}`;
+}
+
 /** The full script's output of the healthy lab host, with any section replaced. */
 export function fullOutput(s: Sections = {}): string {
   const now = s.now ?? 1795525120.9;
   const units = s.units ?? [unitsText(), unitsText()];
   const lines = [`NOW\t${now}`, `UNITS\t${now}\t${b64(units[0] ?? '')}`];
   lines.push(`SS\t${b64(s.ss ?? fixture('ss-lab.txt'))}`);
-  for (const [pid, user, comm, cmd, cg] of s.procs ?? LAB_PROCS) lines.push(`PROC\t${pid}\t${user}\t${b64(comm)}\t${b64(cmd)}\t${b64(cg)}`);
+  lines.push(procsLine(s.procs ?? LAB_PROCS));
   lines.push(`GW\t${s.gw ?? '0\t206 512 0.001143\t'}`, `API\t${s.api ?? '0\t401'}`);
   const [src, code, body] = s.stat ?? [0, 200, fixture('stat-lab.xml')];
   lines.push(`STAT\t${src}\t${code}\t${b64(body)}\t`);

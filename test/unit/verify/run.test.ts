@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult, Transport } from '../../../src/transport/types.js';
 import { verifyHost } from '../../../src/verify/run.js';
-import { b64, fixture, fullOutput, labInput, LAB_PROCS, unitsText } from './helpers.js';
+import { b64, fixture, fullOutput, labInput, LAB_PROCS, procsLine, unitsText } from './helpers.js';
 
 type Kind = 'full' | 'settle' | 'ffmpeg';
 
@@ -15,9 +15,10 @@ class FakeHost implements Transport {
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     expect(command).toBe('bash -s');
     const script = String(options?.stdin ?? '');
-    // The checks a script makes are the calls after its files, one a line.
-    const calls = script.split('\n');
-    const kind: Kind = calls.includes('clock_check') ? 'full' : calls.includes('listeners') ? 'settle' : 'ffmpeg';
+    // The checks a script makes are the calls after its files, one a line; the looks that wait
+    // on something else in one `in_parallel` line.
+    const looks = (script.split('\n').find((l) => l.startsWith('in_parallel ')) ?? '').split(' ');
+    const kind: Kind = looks.includes('clock_check') ? 'full' : looks.includes('listeners') ? 'settle' : 'ffmpeg';
     const nth = this.calls.filter((c) => c.kind === kind).length;
     this.calls.push({ kind, options });
     this.roundTrips += 1;
@@ -32,7 +33,7 @@ const REFUSED_LOG = 'http://127.0.0.1:8080/btfs/Qm: Connection refused\n';
 
 function settleOutput(gatewayUp: boolean): string {
   const lines = [`NOW\t${now()}`, `UNITS\t${now()}\t${b64(unitsText())}`, `SS\t${b64(fixture('ss-lab.txt'))}`];
-  for (const [pid, user, comm, cmd, cg] of LAB_PROCS) lines.push(`PROC\t${pid}\t${user}\t${b64(comm)}\t${b64(cmd)}\t${b64(cg)}`);
+  lines.push(procsLine(LAB_PROCS));
   lines.push(`GW\t${gatewayUp ? '0\t206 512 0.001\t' : GW_DOWN}`, 'API\t0\t401', `STAT\t0\t200\t${b64(fixture('stat-lab.xml'))}\t`, 'END');
   return lines.join('\n') + '\n';
 }
@@ -86,7 +87,52 @@ describe('verifyHost', () => {
     expect(results.map((r) => r.name)).toEqual(['clock', 'unit.btfs', 'btfs.gateway', 'reach.dlive']);
     // The script does not call the FFmpeg test (script.test.ts: no call, no FFMPEG line).
     expect(String(host.calls[0]?.options?.stdin).split('\n')).not.toContain('ffmpeg_test');
-    expect(String(host.calls[0]?.options?.stdin).split('\n')).toContain('clock_check');
+    expect(String(host.calls[0]?.options?.stdin)).toMatch(/^in_parallel .*\bclock_check\b/m);
+  });
+
+  describe('on a Pi that streams', () => {
+    /** The full script's output when streamer_live found the streamer in `state` (no FFMPEG line then). */
+    const liveFull = (state: 'samples' | 'starting', etat = '') =>
+      fullOutput({ now: now() }).replace(/^FFMPEG\t.*$/m, `LIVE\t${state}\t${state === 'starting' ? 4 : 400}\t${b64(etat)}`);
+    const etatAt = (t: number, speed: number) => `at_us=${Math.round(t * 1e6)} frames=6150 bytes=1 media_us=${Math.round((t - 200) * 1e6)}\nat_us=${Math.round((t - 5) * 1e6)} frames=6000 bytes=1 media_us=${Math.round((t - 200 - 5 * speed) * 1e6)}\n`;
+    const liveSettle = (state: 'samples' | 'starting' | 'none', etat = '') => settleOutput(true).replace('END', `LIVE\t${state}\t9\t${b64(etat)}\nEND`);
+
+    it('reads the encoder\'s speed from the live streamer: one round trip, no test encode', async () => {
+      const host = new FakeHost(() => liveFull('samples', etatAt(now() - 1, 1)));
+      const results = await verifyHost(host, labInput(), fast);
+      expect(host.calls.map((c) => c.kind)).toEqual(['full']);
+      expect(results.find((r) => r.name === 'ffmpeg.speed')).toMatchObject({ status: 'pass', value: expect.stringMatching(/^live: 1\.00x real time, 30 fps over the last 5\.0 s .*no test encode on air/) });
+      // The full script asks for the live streamer first.
+      expect(String(host.calls[0]?.options?.stdin)).toMatch(/^FFMPEG_LIVE=1$/m);
+    });
+
+    it('a live stream that falls behind real time fails with the encoder hint', async () => {
+      const host = new FakeHost((kind) => (kind === 'full' ? liveFull('samples', etatAt(now() - 1, 0.8)) : liveSettle('samples', etatAt(now() - 1, 0.8))));
+      const results = await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 0.2 });
+      expect(results.find((r) => r.name === 'ffmpeg.speed')).toMatchObject({ status: 'fail', value: expect.stringMatching(/^live: 0\.80x .*falls behind/), hint: expect.stringMatching(/cannot encode with enough headroom/) });
+      expect(host.calls.some((c) => c.kind === 'ffmpeg')).toBe(false);
+    });
+
+    it('a streamer that just started is waited for, not tested on air', async () => {
+      const host = new FakeHost((kind, nth) => (kind === 'full' ? liveFull('starting') : liveSettle(nth >= 1 ? 'samples' : 'starting', etatAt(now() - 1, 1))));
+      const messages: string[] = [];
+      const results = await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 5, progress: (m) => messages.push(m) });
+      expect(host.calls.map((c) => c.kind)).toEqual(['full', 'settle', 'settle']);
+      expect(results.find((r) => r.name === 'ffmpeg.speed')?.value).toMatch(/^live: 1\.00x/);
+      expect(messages).toContain('waiting for ffmpeg.speed to settle');
+    });
+
+    it('a streamer that stops before giving its speed: the test encode runs after all', async () => {
+      const host = new FakeHost((kind) => {
+        if (kind === 'full') return liveFull('starting');
+        if (kind === 'settle') return liveSettle('none');
+        return `NOW\t${now()}\nFFMPEG\t0\t2000\torbis\tlibx264\tconfigured\t${b64('time=00:00:10.00 bitrate=N/A speed=5.0x\n')}\nEND\n`;
+      });
+      const results = await verifyHost(host, labInput(), { ...fast, retryTimeoutSec: 5 });
+      expect(host.calls.map((c) => c.kind)).toEqual(['full', 'settle', 'ffmpeg']);
+      expect(String(host.calls[2]?.options?.stdin)).toMatch(/^FFMPEG_LIVE=0$/m);
+      expect(results.find((r) => r.name === 'ffmpeg.speed')?.value).toMatch(/^speed 5x/);
+    });
   });
 
   it('a script cut short is one failed result, not an exception', async () => {

@@ -15,6 +15,7 @@ function bashSyntaxOk(script: string): void {
   execFileSync('bash', ['-n', file]);
 }
 const opts = { seconds: 10, minSpeed: 1.2 };
+const REAL_DATE = execFileSync('sh', ['-c', 'command -v date'], { encoding: 'utf8' }).trim();
 const GATEWAY = 'http://127.0.0.1:8080/btfs/QmbQb1kfwEmf4sqCUcccDYHBiuvKAsE4h8LQsQJ13VvZR2';
 
 /** The stack's commands as on a healthy lab host. */
@@ -36,8 +37,7 @@ const FAKES: Record<string, string> = {
   // nginx -T as the lab has it: the push URLs, stream key included, around the markers.
   nginx: [
     'case "$1" in',
-    "  -t) echo 'nginx: configuration file /etc/nginx/nginx.conf test is successful' >&2 ;;",
-    `  -T) echo '# configuration file /etc/nginx/nginx.conf:'; echo 'load_module modules/ngx_rtmp_module.so;'; echo 'push rtmp://stream.dlive.tv/live/${DLIVE_KEY};'; echo 'push rtmp://127.0.0.1:11935/app/${KICK_KEY};' ;;`,
+    `  -T) echo 'nginx: configuration file /etc/nginx/nginx.conf test is successful' >&2; echo '# configuration file /etc/nginx/nginx.conf:'; echo 'load_module modules/ngx_rtmp_module.so;'; echo 'push rtmp://stream.dlive.tv/live/${DLIVE_KEY};'; echo 'push rtmp://127.0.0.1:11935/app/${KICK_KEY};' ;;`,
     'esac',
   ].join('\n'),
   openssl: [
@@ -110,8 +110,10 @@ describe('verify scripts, run with the host faked', () => {
     expect(ffmpeg).not.toMatch(/ -re /);
     expect(o.ffmpeg).toMatchObject({ rc: 0, user: 'orbis', encoder: 'libx264', how: 'configured', log: expect.stringContaining('speed=5.0x') });
     expect(callsOf(run.calls, 'curl').some((c) => c.endsWith(' http://127.0.0.1:8088/stat'))).toBe(true);
-    // Two unit samples: before and after the FFmpeg test.
-    expect(tags(run.stdout)).toEqual(['NOW', 'UNITS', 'SS', 'PROC', 'GW', 'API', 'STAT', 'VIRT', 'TIMEDATE', 'NGINXT', 'NGINXMOD', 'RESOLVE', 'TLS', 'CERT', 'RESOLVE', 'DLIVE', 'FFMPEG', 'UNITS', 'END']);
+    // Two unit samples: before and after the FFmpeg test; the looks side by side in between, their
+    // lines in the order asked; the live streamer asked first (none here: the test encode runs).
+    expect(tags(run.stdout)).toEqual(['NOW', 'UNITS', 'SS', 'PROCS', 'GW', 'API', 'STAT', 'VIRT', 'TIMEDATE', 'NGINXT', 'NGINXMOD', 'RESOLVE', 'TLS', 'CERT', 'RESOLVE', 'DLIVE', 'LIVE', 'FFMPEG', 'UNITS', 'END']);
+    expect(o.live).toMatchObject({ state: 'none' });
     expect(o.unitSamples).toHaveLength(2);
     expect(callsOf(run.calls, 'systemctl')[0]).toBe('systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,NRestarts,Result,ExecMainStatus,ActiveEnterTimestampMonotonic -- nginx.service btfs.service orbis.service stunnel@kick.service');
   });
@@ -129,15 +131,15 @@ describe('verify scripts, run with the host faked', () => {
     host();
     const { kick: _kick, dlive: _dlive, ...neither } = labInput();
     const run = box.run(buildVerifyScript(neither, 'full', { ...opts, ffmpeg: false }));
-    expect(tags(run.stdout)).toEqual(['NOW', 'UNITS', 'SS', 'PROC', 'GW', 'API', 'STAT', 'VIRT', 'TIMEDATE', 'NGINXT', 'NGINXMOD', 'UNITS', 'END']);
+    expect(tags(run.stdout)).toEqual(['NOW', 'UNITS', 'SS', 'PROCS', 'GW', 'API', 'STAT', 'VIRT', 'TIMEDATE', 'NGINXT', 'NGINXMOD', 'UNITS', 'END']);
     expect(callsOf(run.calls, 'openssl')).toEqual([]);
     expect(callsOf(run.calls, 'ffmpeg')).toEqual([]);
   });
 
-  it('settle: only units, listeners, gateway and /stat', () => {
+  it('settle: only units, listeners, gateway, /stat and the live streamer', () => {
     host();
     const run = box.run(buildVerifyScript(labInput(), 'settle', opts));
-    expect(tags(run.stdout)).toEqual(['NOW', 'UNITS', 'SS', 'PROC', 'GW', 'API', 'STAT', 'END']);
+    expect(tags(run.stdout)).toEqual(['NOW', 'UNITS', 'SS', 'PROCS', 'GW', 'API', 'STAT', 'LIVE', 'END']);
     expect(run.calls.map((c) => c.split(' ')[0])).not.toContain('openssl');
     expect(run.calls.map((c) => c.split(' ')[0])).not.toContain('ffmpeg');
     expect(callsOf(run.calls, 'ss')).toEqual(['ss -Htulnp']);
@@ -173,7 +175,8 @@ describe('verify scripts, run with the host faked', () => {
     const o = parseVerifyOutput(run.stdout);
     expect(o.nginxModules).toEqual({ rc: 0, output: '# configuration file /etc/nginx/nginx.conf:\nload_module modules/ngx_rtmp_module.so;\n' });
     expect(o.nginxTest).toEqual({ rc: 0, output: 'nginx: configuration file /etc/nginx/nginx.conf test is successful\n' });
-    expect(callsOf(run.calls, 'nginx')).toEqual(['nginx -t', 'nginx -T']);
+    // One nginx run: -T tests the configuration (its stderr, its exit code) and dumps it.
+    expect(callsOf(run.calls, 'nginx')).toEqual(['nginx -T']);
   });
 
   it('missing nginx, openssl, ffmpeg: rc 127 each, the rest still runs', () => {
@@ -189,6 +192,64 @@ describe('verify scripts, run with the host faked', () => {
     } finally {
       bare.close();
     }
+  });
+
+  describe('on a Pi that streams: the live streamer instead of a test encode on air', () => {
+    const START = 1_795_525_000;
+    /** systemctl as the host has it for the streamer: active since START (others: the lab's units). */
+    const streamerUp = (active: boolean) => ({
+      systemctl: [
+        'case "$*" in',
+        `  *"-p ActiveEnterTimestamp --timestamp=unix --value"*) echo @${START} ;;`,
+        `  *is-active*) exit ${active ? 0 : 3} ;;`,
+        `  *) cat <<'EOF'\n${unitsText()}\nEOF\n ;;`,
+        'esac',
+      ].join('\n'),
+    });
+    /** The full script with the streamer's files and state moved into the sandbox, `now` the host's time. */
+    function runLive(options: { active?: boolean; writtenAt?: number; now: number; etat?: string }) {
+      // The host's clock at `now` for what streamer_live asks (date +%s), the real one otherwise.
+      host({ ...streamerUp(options.active ?? true), date: `case "$1" in +%s) echo ${options.now} ;; *) exec ${REAL_DATE} "$@" ;; esac` });
+      const conf = box.file('orbis.conf', 'LARGEUR=640\n');
+      const diffuser = box.file('orbis-diffuser', '#!/bin/bash\n');
+      execFileSync('touch', ['-d', `@${options.writtenAt ?? START - 60}`, conf, diffuser]);
+      const stateDir = join(box.dir, 'run-orbis');
+      execFileSync('mkdir', ['-p', stateDir]);
+      writeFileSync(join(stateDir, 'etat'), options.etat ?? '');
+      const script = buildVerifyScript(labInput(), 'full', opts)
+        .replace(/^STREAMER_DIR=.*$/m, `STREAMER_DIR=${stateDir}`)
+        .replace(/^STREAMER_FILES=.*$/m, `STREAMER_FILES=(${conf} ${diffuser})`);
+      return box.run(script);
+    }
+    afterAll(() => box.fake('date', `exec ${REAL_DATE} "$@"`));
+    const etat = (at: number) => `at_us=${at * 1e6} frames=6150 bytes=9 media_us=205000000\nat_us=${(at - 5) * 1e6} frames=6000 bytes=8 media_us=200000000\n`;
+
+    it('fresh samples of a streamer running the settings on disk: LIVE samples, no encode', () => {
+      const run = runLive({ now: START + 400, etat: etat(START + 398) });
+      const o = parseVerifyOutput(run.stdout);
+      expect(o.live).toEqual({ state: 'samples', sinceStartSec: 400, etat: etat(START + 398) });
+      expect(o.ffmpeg).toBeUndefined();
+      expect(callsOf(run.calls, 'ffmpeg')).toEqual([]);
+    });
+
+    it('started a few seconds ago: starting, no encode (its samples are coming)', () => {
+      const run = runLive({ now: START + 4, etat: '' });
+      expect(parseVerifyOutput(run.stdout).live).toMatchObject({ state: 'starting', sinceStartSec: 4 });
+      expect(callsOf(run.calls, 'ffmpeg')).toEqual([]);
+    });
+
+    it('the encode is tested when the streamer runs older settings, is stopped, or stalled', () => {
+      for (const options of [
+        { now: START + 400, etat: etat(START + 398), writtenAt: START + 100 }, // settings written after its start
+        { now: START + 400, etat: etat(START + 398), active: false },
+        { now: START + 400, etat: etat(START + 300) }, // the newest sample is 100 s old
+      ]) {
+        const run = runLive(options);
+        const o = parseVerifyOutput(run.stdout);
+        expect(o.live?.state, JSON.stringify(options)).toBe('none');
+        expect(o.ffmpeg, JSON.stringify(options)).toMatchObject({ rc: 0 });
+      }
+    });
   });
 
   it('a streamer user the host does not have: the FFmpeg test runs as nobody', () => {

@@ -22,6 +22,18 @@ describe('unit checks', () => {
     expect(r[0]?.value).toBe('nginx.service: active, enabled, no restart in 4.2 s');
   });
 
+  it('with the host\'s monotonic clock: a unit up for a while passes from one sample, one just started is watched', () => {
+    // ActiveEnterTimestampMonotonic is in µs; the sample's uptime in s.
+    const at = (uptime: number, overrides: Parameters<typeof unitsText>[0] = {}) => ({ ...sample(0, overrides), uptime });
+    const settled = byName(unitChecks(units, [at(4000, { 'nginx.service': { ActiveEnterTimestampMonotonic: 100e6 } })]));
+    expect(settled['unit.nginx']).toMatchObject({ status: 'pass', value: 'nginx.service: active, enabled, up for 65 min' });
+    const young = byName(unitChecks(units, [at(101.5, { 'btfs.service': { ActiveEnterTimestampMonotonic: 100e6 } })]));
+    expect(young['unit.btfs']).toMatchObject({ status: 'fail', settle: true, value: 'btfs.service: active for 1.5 s only: watching that it stays up' });
+    // The next sample, 3 s on: it stayed up.
+    const later = byName(unitChecks(units, [at(101.5, { 'btfs.service': { ActiveEnterTimestampMonotonic: 100e6 } }), at(104.5, { 'btfs.service': { ActiveEnterTimestampMonotonic: 100e6 } })]));
+    expect(later['unit.btfs']).toMatchObject({ status: 'pass', value: 'btfs.service: active, enabled, up for 4.5 s' });
+  });
+
   it('a stopped unit fails with how to start it and read why', () => {
     const r = byName(unitChecks(units, [sample(0, { 'stunnel@kick.service': { ActiveState: 'inactive', SubState: 'dead' } })]));
     expect(r['unit.stunnel']).toMatchObject({ status: 'fail', value: 'stunnel@kick.service: inactive (dead)', settle: true });
