@@ -9,6 +9,7 @@
 // and no encoder competes for the controller's 2 cores (20 of them would time FFmpeg, not orbis).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { btfsUrlTemplate } from '../../src/demo/config.js';
 import { addHost, labInventory, loadLab, removeHost, type LabHost, type LabState } from '../../src/lab/index.js';
 
 export const IDLE_STREAMER_DROPIN = 'etc/systemd/system/orbis.service.d/bench-idle.conf';
@@ -18,6 +19,22 @@ const IDLE_STREAMER_UNIT = `# orbis bench: the streamer idles (no encoder); see 
 ExecStart=
 ExecStart=/bin/sleep infinity
 `;
+
+/**
+ * The settings every bench run gets from its environment (with `--conf /dev/null`): stand-in
+ * keys, the lab's BTFS release and the checksum of each architecture the lab built (its hosts'
+ * only: the e2e tests' stackEnv wants arm64's too), and a cheap encoder preset.
+ */
+export function benchEnv(lab: Pick<LabState, 'btfs'>, keys: { dlive: string; kick: string }): Record<string, string> {
+  const sums = Object.values(lab.btfs.releases).flatMap((r) => (r ? [[`ORBIS_BTFS_SHA256_${r.arch.toUpperCase()}`, r.sha256]] : []));
+  return {
+    ORBIS_DLIVE_CLE_FLUX: keys.dlive,
+    ORBIS_KICK_CLE_FLUX: keys.kick,
+    ORBIS_BTFS_URL_TELECHARGEMENT: btfsUrlTemplate(lab),
+    ...Object.fromEntries(sums),
+    ORBIS_PRESET_ENCODAGE: 'ultrafast',
+  };
+}
 
 /** Written through the host's root filesystem as mounted on the controller: no SSH needed. */
 export async function idleStreamer(host: Pick<LabHost, 'root'>): Promise<void> {

@@ -1,7 +1,7 @@
 // The bench's printed report: measures, where the time went, targets. Pure.
 import { table } from '../../src/report/recap.js';
 import type { PhaseTimes } from '../../src/report/result.js';
-import type { MeasureResult } from './results.js';
+import { measureIds, type MeasureFailure, type MeasureResult } from './results.js';
 import type { TargetRow } from './targets.js';
 
 const s3 = (seconds: number): string => seconds.toFixed(3);
@@ -50,4 +50,30 @@ export function phasesTable(results: readonly MeasureResult[]): string {
 
 export function targetsTable(rows: readonly TargetRow[]): string {
   return table([['TARGET', 'LIMIT', 'MEASURED', 'VERDICT'], ...rows.map((r) => [r.measure, r.target, r.measured, r.verdict])]);
+}
+
+/** The measures that could not be taken, and why (their targets say FAIL or n/a). */
+export function failuresTable(failures: readonly MeasureFailure[]): string {
+  return table([['NOT MEASURED', 'WHY'], ...failures.map((f) => [f.label, `${f.skipped ? 'skipped' : 'failed'}: ${f.reason}`])]);
+}
+
+/**
+ * orbis beside the Ansible peer on identical streaming hosts, same run: medians and Ansible's
+ * over orbis's. Ansible has no verify step: the last row sets orbis's no-op with verify beside
+ * Ansible's no-op converge, for what a user types by default.
+ */
+export function comparisonTable(results: readonly MeasureResult[]): string | undefined {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const pairs: Array<[string, string, string]> = [
+    ['no-op converge (orbis provision --no-verify)', measureIds.streamProvisionNoop, measureIds.ansibleConverge],
+    ['check (orbis check, ansible-playbook --check)', measureIds.streamCheck, measureIds.ansibleCheck],
+    ['no-op converge (orbis provision, with verify)', measureIds.streamProvision, measureIds.ansibleConverge],
+  ];
+  const rows = pairs.flatMap(([label, orbisId, ansibleId]) => {
+    const orbis = byId.get(orbisId)?.seconds.median;
+    const ansible = byId.get(ansibleId)?.seconds.median;
+    if (orbis === undefined || ansible === undefined) return [];
+    return [[label, s3(orbis), s3(ansible), `${(ansible / orbis).toFixed(1)}x`]];
+  });
+  return rows.length === 0 ? undefined : table([['STREAMING HOSTS, SAME RUN (median s)', 'ORBIS', 'ANSIBLE', 'ANSIBLE / ORBIS'], ...rows]);
 }

@@ -3,15 +3,44 @@
 import { NO_PHASES, type PhaseTimes, type RunReport } from '../../src/report/result.js';
 import { median, type Stats } from './stats.js';
 
-/** The measures, by id: `help`, `provision-noop-1`, `check-N`, `apply-noop-N`, `first-N`, `apt-N`. */
+/**
+ * The measures, by id: `help`, `provision-noop-1`, `check-N` (idle Pis, the default --forks),
+ * `check-N-forks-F`, `apply-noop-N`, `first-N`, `apt-N`; on the streaming Pi `stream-provision-noop-1`
+ * (--no-verify), `stream-check-1`, `stream-provision-1` (with verify); the Ansible peer on its
+ * identical streaming host `ansible-converge-1` (a no-op run) and `ansible-check-1` (--check).
+ */
 export const measureIds = {
   help: 'help',
   provisionNoop: 'provision-noop-1',
   check: (hosts: number) => `check-${hosts}`,
+  checkForks: (hosts: number, forks: number) => `check-${hosts}-forks-${forks}`,
   applyNoop: (hosts: number) => `apply-noop-${hosts}`,
   first: (hosts: number) => `first-${hosts}`,
   apt: (hosts: number) => `apt-${hosts}`,
+  streamProvisionNoop: 'stream-provision-noop-1',
+  streamCheck: 'stream-check-1',
+  streamProvision: 'stream-provision-1',
+  ansibleConverge: 'ansible-converge-1',
+  ansibleCheck: 'ansible-check-1',
 };
+
+/** A measure that could not be taken (the command failed, or a tool is missing): its targets are FAIL or n/a, never PASS. */
+export interface MeasureFailure {
+  id: string;
+  label: string;
+  /** Why: the command's failure, or what is missing. */
+  reason: string;
+  /** A missing tool (n/a) rather than a command that failed (FAIL). */
+  skipped: boolean;
+}
+
+/** ansible-playbook's PLAY RECAP of one host. */
+export interface AnsibleRecap {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+}
 
 export interface ReportDigest {
   statuses: Record<string, number>;
@@ -41,6 +70,8 @@ export interface MeasureResult {
   /** The largest maximum resident set size over the runs (GNU time's %M), KiB. */
   peakRssKiB?: number;
   report?: ReportDigest;
+  /** An Ansible measure: the last run's recap (a no-op run says changed=0). */
+  recap?: AnsibleRecap;
 }
 
 export function digestReport(report: Pick<RunReport, 'hosts' | 'summary'>): ReportDigest {
@@ -74,4 +105,13 @@ export function peakRssOf(timeOutput: string): number | undefined {
     .filter((l) => /^\d+$/.test(l))
     .map(Number);
   return values.length > 0 ? Math.max(...values) : undefined;
+}
+
+/** The PLAY RECAP line of `host` in ansible-playbook's output (undefined when there is none). */
+export function ansibleRecapOf(output: string, host: string): AnsibleRecap | undefined {
+  const line = output.split('\n').find((l) => l.trim().startsWith(`${host} `) && /\bok=\d+/.test(l));
+  if (!line) return undefined;
+  const field = (name: string): number => Number(new RegExp(`\\b${name}=(\\d+)`).exec(line)?.[1] ?? Number.NaN);
+  const recap = { ok: field('ok'), changed: field('changed'), unreachable: field('unreachable'), failed: field('failed') };
+  return Object.values(recap).every(Number.isFinite) ? recap : undefined;
 }

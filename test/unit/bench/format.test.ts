@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_PHASES } from '../../../src/report/result.js';
-import { measuresTable, phasesTable } from '../../../test/bench/format.js';
+import { comparisonTable, failuresTable, measuresTable, phasesTable } from '../../../test/bench/format.js';
 import type { MeasureResult } from '../../../test/bench/results.js';
 import { summarize } from '../../../test/bench/stats.js';
 
@@ -28,5 +28,19 @@ describe('bench report', () => {
     expect(lines).toHaveLength(2); // --help reaches no host: no row
     // wall 700 = 250 outside the run + 450 run, of which 50 around the (only) host.
     expect(lines[1]?.split(/\s{2,}/)).toEqual(['provision no-op', '700', '250', '50', '120', '180', '90', '0', '0', '0', '0']);
+  });
+
+  it('orbis beside the Ansible peer: medians and Ansible\'s over orbis\'s, only for pairs both measured', () => {
+    const m = (id: string, times: number[]): MeasureResult => ({ id, label: id, hosts: 1, tool: 'hyperfine', seconds: summarize(times), lastSeconds: 0 });
+    expect(comparisonTable([help])).toBeUndefined();
+    const lines = (comparisonTable([m('stream-provision-noop-1', [0.5]), m('stream-provision-1', [2]), m('ansible-converge-1', [20])]) ?? '').split('\n');
+    expect(lines).toHaveLength(3); // no check row: neither check was measured
+    expect(lines[1]?.split(/\s{2,}/)).toEqual(['no-op converge (orbis provision --no-verify)', '0.500', '20.000', '40.0x']);
+    expect(lines[2]?.split(/\s{2,}/)).toEqual(['no-op converge (orbis provision, with verify)', '2.000', '20.000', '10.0x']);
+  });
+
+  it('lists what was not measured and why', () => {
+    const text = failuresTable([{ id: 'ansible-check-1', label: 'ansible check', reason: 'ansible-playbook not found', skipped: true }]);
+    expect(text.split('\n')[1]).toMatch(/^ansible check\s+skipped: ansible-playbook not found$/);
   });
 });

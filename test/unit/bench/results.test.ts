@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_PHASES, type HostReport } from '../../../src/report/result.js';
-import { digestReport, peakRssOf } from '../../../test/bench/results.js';
+import { ansibleRecapOf, digestReport, peakRssOf } from '../../../test/bench/results.js';
 
 function host(name: string, roundTrips: number, durationMs: number, phases: Partial<typeof NO_PHASES> | undefined, changes: HostReport['changes'] = []): HostReport {
   return { name, status: changes.length > 0 ? 'changed' : 'ok', changes, handlers: [], verify: [], roundTrips, connections: 1, durationMs, ...(phases ? { phasesMs: { ...NO_PHASES, ...phases } } : {}) };
@@ -30,5 +30,20 @@ describe('bench results', () => {
   it('reads GNU time %M lines, skipping its other messages', () => {
     expect(peakRssOf('81234\n90000\nCommand exited with non-zero status 2\n85000\n')).toBe(90000);
     expect(peakRssOf('')).toBeUndefined();
+  });
+
+  it('reads ansible-playbook\'s PLAY RECAP of one host', () => {
+    const output = [
+      'TASK [orbis enabled] ***',
+      'ok: [peer1]',
+      '',
+      'PLAY RECAP *********************************************************************',
+      'peer1                      : ok=21   changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ',
+      'peer10                     : ok=20   changed=3    unreachable=0    failed=1    skipped=0    rescued=0    ignored=0   ',
+    ].join('\n');
+    expect(ansibleRecapOf(output, 'peer1')).toEqual({ ok: 21, changed: 0, unreachable: 0, failed: 0 });
+    expect(ansibleRecapOf(output, 'peer10')).toEqual({ ok: 20, changed: 3, unreachable: 0, failed: 1 });
+    expect(ansibleRecapOf(output, 'pi1')).toBeUndefined();
+    expect(ansibleRecapOf('ok: [peer1]\n', 'peer1')).toBeUndefined();
   });
 });
