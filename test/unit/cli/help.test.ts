@@ -1,8 +1,8 @@
 // Every command's --help ends with an example of its use, so a new command cannot ship without
-// one: the test walks the program as main.ts builds it, subcommands included.
+// one: the test walks the program as program.ts builds it, subcommands included.
 import type { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../../src/cli/main.js';
+import { buildProgram } from '../../../src/cli/program.js';
 
 function commands(command: Command, path: string[] = []): Array<{ path: string; command: Command }> {
   return [
