@@ -3,8 +3,9 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 
 /**
- * The package root (where package.json, roles/ and templates/ live), found from this module's
- * location so it works both from `src/` (vitest) and from `dist/src/` (the compiled CLI).
+ * The package root (where package.json, roles/ and templates/ live), found by walking up from
+ * wherever this code runs: `src/util/` (vitest), `dist/src/util/` (tsc's output) or the bundled
+ * CLI's `dist/src/cli/chunks/` (scripts/build-cli.mjs) all sit inside the package.
  */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

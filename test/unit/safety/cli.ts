@@ -1,5 +1,5 @@
-// Running the compiled CLI as a user would: `node dist/src/cli/main.js`, built first when the
-// build is older than the sources (CI builds before the unit tests; locally this saves a step).
+// Running the built CLI as a user would: `node dist/src/cli/main.js` (the bundle), built first
+// when the build is older than the sources (CI builds before the unit tests; locally this saves a step).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +17,10 @@ export interface CliRun {
 
 export function ensureBuilt(): void {
   if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource(join(repoRoot, 'src'))) return;
-  // tsc emits even when some other module has a type error; the CLI's own files are what count.
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: repoRoot, stdio: 'ignore', timeout: 300_000 });
-  if (!existsSync(CLI)) throw new Error('the CLI did not build: run npx tsc -p . to see why');
+  // tsc emits even when some other module has a type error (the build then stops before the
+  // bundle, and the CLI runs unbundled); the CLI's own files are what count.
+  spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore', timeout: 300_000 });
+  if (!existsSync(CLI)) throw new Error('the CLI did not build: run npm run build to see why');
 }
 
 function newestSource(dir: string): number {
