@@ -7,7 +7,7 @@ import type { TargetRow } from './targets.js';
 const s3 = (seconds: number): string => seconds.toFixed(3);
 
 export function measuresTable(results: readonly MeasureResult[]): string {
-  const rows = [['MEASURE', 'RUNS', 'MEDIAN s', 'MEAN ± SD s', 'MIN..MAX s', 'ROUND TRIPS/HOST', 'SSH CONN/HOST', 'PEAK RSS MiB']];
+  const rows = [['MEASURE', 'RUNS', 'MEDIAN s', 'MEAN ± SD s', 'MIN..MAX s', 'ROUND TRIPS/HOST', 'SSH CONN/HOST', 'PEAK RSS MiB', 'CPU PRESSURE %']];
   for (const r of results) {
     const { seconds: st } = r;
     rows.push([
@@ -19,6 +19,7 @@ export function measuresTable(results: readonly MeasureResult[]): string {
       r.report ? String(r.report.roundTripsMax) : '-',
       r.report ? String(r.report.connectionsMax) : '-',
       r.peakRssKiB === undefined ? '-' : (r.peakRssKiB / 1024).toFixed(1),
+      r.cpuPressure === undefined ? '-' : (r.cpuPressure * 100).toFixed(0),
     ]);
   }
   return table(rows);

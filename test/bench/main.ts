@@ -22,7 +22,7 @@ import { orbis } from '../e2e/helpers/orbis.js';
 import { benchEnv, hostsNamed, idleStreamer, writeInventory } from './fleet.js';
 import { comparisonTable, failuresTable, measuresTable, phasesTable, targetsTable } from './format.js';
 import { BenchUsageError, DEFAULTS, defaultAnsiblePeer, resolveOptions, type BenchOptions, type RawOptions } from './options.js';
-import { ansibleRecapOf, digestReport, measureIds, peakRssOf, type MeasureFailure, type MeasureResult } from './results.js';
+import { ansibleRecapOf, digestReport, measureIds, peakRssOf, pressureTotalOf, type MeasureFailure, type MeasureResult } from './results.js';
 import { availableTool, hasGnuTime, timeRuns, type Tool } from './runner.js';
 import { summarize } from './stats.js';
 import {
@@ -84,6 +84,25 @@ interface Context {
   env: NodeJS.ProcessEnv;
 }
 
+/** CPU stall so far (µs; /proc/pressure/cpu), when the kernel reports it. */
+function cpuStall(): number | undefined {
+  try {
+    return pressureTotalOf(readFileSync('/proc/pressure/cpu', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The "some" averages of /proc/pressure/cpu (% of the last 10 s, 60 s, 300 s some task waited for a CPU). */
+function cpuPressureNow(): string {
+  try {
+    const line = readFileSync('/proc/pressure/cpu', 'utf8').split('\n').find((l) => l.startsWith('some')) ?? '';
+    return ['avg10', 'avg60', 'avg300'].map((k) => new RegExp(`${k}=([\\d.]+)`).exec(line)?.[1] ?? '?').join(' ');
+  } catch {
+    return 'not reported';
+  }
+}
+
 async function runMeasure(m: Measure, ctx: Context): Promise<MeasureResult> {
   log(`measuring ${m.label}: ${m.warmup} warm-up + ${m.runs} run(s)`);
   const kept = m.kind !== 'plain';
@@ -91,12 +110,17 @@ async function runMeasure(m: Measure, ctx: Context): Promise<MeasureResult> {
   const rssFile = kept && ctx.gnuTime ? join(ctx.work, `${m.id}.rss`) : undefined;
   if (rssFile) writeFileSync(rssFile, '');
   const env = m.env ? { ...ctx.env, ...m.env } : ctx.env;
+  const stallBefore = cpuStall();
+  const startedAt = process.hrtime.bigint();
   const times = await timeRuns(
     { name: m.id, argv: m.argv, ...(m.prepare ? { prepare: m.prepare } : {}), runs: m.runs, warmup: m.warmup, ...(outputFile ? { outputFile } : {}), ...(rssFile ? { rssFile } : {}), env },
     ctx.tool,
     ctx.work,
   );
+  const elapsedUs = Number(process.hrtime.bigint() - startedAt) / 1000;
+  const stallAfter = cpuStall();
   const result: MeasureResult = { id: m.id, label: m.label, hosts: m.hosts, tool: ctx.tool, seconds: summarize(times), lastSeconds: times[times.length - 1] ?? Number.NaN };
+  if (stallBefore !== undefined && stallAfter !== undefined) result.cpuPressure = (stallAfter - stallBefore) / elapsedUs;
   if (rssFile) {
     const peak = peakRssOf(readFileSync(rssFile, 'utf8'));
     if (peak !== undefined) result.peakRssKiB = peak;
@@ -136,7 +160,8 @@ function aptBaselineScript(aliases: readonly string[], sshConfig: string, packag
 async function converge(inventory: string, conn: string[], env: NodeJS.ProcessEnv, hosts: number): Promise<void> {
   const started = Date.now();
   log(`converging ${hosts} host(s) once (apply --no-verify; apt included)`);
-  const applied = await orbis(['apply', '-i', inventory, '--no-verify', '--json', ...conn], { env: env as Record<string, string> });
+  // apt on every host: 50 of them took over 10 minutes on this 2-core machine.
+  const applied = await orbis(['apply', '-i', inventory, '--no-verify', '--json', ...conn], { env: env as Record<string, string>, timeoutMs: 3_600_000 });
   if (applied.code !== 0) throw new Error(`the first converge failed (exit ${applied.code}):\n${applied.stderr.slice(-3000)}`);
   log(`converged in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // A no-op bench on hosts that are not in sync would time changes, not a no-op.
@@ -225,7 +250,9 @@ async function streamingPhase(p: Phase): Promise<StreamingInfo> {
   const withPeer = peerReason === undefined;
 
   log(`streaming phase: ${STREAM_HOST} (orbis, the whole stack on air)${withPeer ? ` and ${PEER_HOST} (the Ansible peer, ${info.ansible})` : ''}`);
-  await Promise.all([addHost(p.lab, { name: STREAM_HOST }), ...(withPeer ? [addHost(p.lab, { name: PEER_HOST })] : [])]);
+  // A reused lab may have them already (their first runs are then no-ops).
+  const present = (await loadLab(options.labName)).hosts;
+  await Promise.all([STREAM_HOST, ...(withPeer ? [PEER_HOST] : [])].filter((name) => !present[name]).map((name) => addHost(p.lab, { name })));
   const stream = await labHost(options.labName, STREAM_HOST);
   const streamEnv = { ...p.env, ...streamSettings() };
   const target = `pi@${stream.address}`;
@@ -317,16 +344,18 @@ async function bench(options: BenchOptions): Promise<number> {
   if (!gnuTime) log('/usr/bin/time not found (apt-get install time): peak memory is not measured');
   const work = mkdtempSync(join(tmpdir(), 'orbis-bench-'));
   const loadBefore = loadavg();
+  const pressureBefore = cpuPressureNow();
   const largest = Math.max(0, ...options.sizes);
   const started = Date.now();
 
-  log(`lab "${options.labName}" (${options.subnet}) with ${largest} host(s); work directory ${work}; orbis is ${CLI}`);
+  log(`lab "${options.labName}" (${options.reuseLab ? 'reused' : options.subnet}) with ${largest} host(s); work directory ${work}; orbis is ${CLI}`);
   let lab: LabState | undefined;
   try {
     const labStarted = Date.now();
-    lab = await labUp({ name: options.labName, subnet: options.subnet, hosts: largest, log: (m) => log(`lab: ${m}`) });
+    lab = options.reuseLab ? await loadLab(options.labName) : await labUp({ name: options.labName, subnet: options.subnet, hosts: largest, log: (m) => log(`lab: ${m}`) });
     const labUpSeconds = (Date.now() - labStarted) / 1000;
-    const pis = hostsNamed(lab, 'pi');
+    const pis = hostsNamed(lab, 'pi').slice(0, largest);
+    if (pis.length < largest) throw new BenchUsageError(`--reuse-lab: lab "${options.labName}" has ${pis.length} Pi(s) named piN, the largest size wants ${largest}`);
     await Promise.all(pis.map(idleStreamer));
     const env: NodeJS.ProcessEnv = { ...process.env, ...benchEnv(lab, BENCH_KEYS) };
     // The lab's known_hosts holds every host's key: strict, so that no run writes to it.
@@ -435,11 +464,15 @@ async function bench(options: BenchOptions): Promise<number> {
 
     const targets = evaluateTargets(results, failures);
     const loadAfter = loadavg();
-    const load = `load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after, on ${cpus().length} CPUs`;
+    const pressureAfter = cpuPressureNow();
+    const load = [
+      `load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after, on ${cpus().length} CPUs`,
+      `CPU pressure (some task waiting for a CPU, % of the last 10/60/300 s) ${pressureBefore} before, ${pressureAfter} after`,
+    ].join('\n');
     const lines = [
       `orbis bench (${tool}; ${options.runs} runs + ${options.warmup} warm-up per no-op measure, ${options.freshRuns} per first provision, ${options.ansibleRuns} per Ansible measure) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
       load,
-      `lab: ${largest} idle Pi(s) up in ${labUpSeconds.toFixed(1)} s${converged ? `, converged in ${converged.seconds.toFixed(1)} s` : ''}`,
+      `lab: ${largest} idle Pi(s) ${options.reuseLab ? 'reused (--reuse-lab)' : `up in ${labUpSeconds.toFixed(1)} s`}${converged ? `, converged in ${converged.seconds.toFixed(1)} s` : ''}`,
       ...(streaming?.cpu ? [`streaming hosts' CPU (whole host, 15 s, cores): ${Object.entries(streaming.cpu).map(([h, c]) => `${h} ${c.toFixed(2)}`).join(', ')}`] : []),
       ...(streaming?.ansible ? [`Ansible peer: ${streaming.ansible}, ${options.ansiblePeer}`] : []),
       ...(streaming?.notArriving && streaming.notArriving.before.length + streaming.notArriving.after.length > 0
@@ -457,7 +490,7 @@ async function bench(options: BenchOptions): Promise<number> {
     ];
     process.stdout.write(lines.join('\n'));
     if (options.jsonOut) {
-      const data = { options, cli: CLI, tool, load: { before: loadBefore, after: loadAfter, cpus: cpus().length }, lab: { labUpSeconds, converged }, streaming, results, failures, targets };
+      const data = { options, cli: CLI, tool, load: { before: loadBefore, after: loadAfter, cpus: cpus().length, cpuPressure: { before: pressureBefore, after: pressureAfter } }, lab: { labUpSeconds, converged }, streaming, results, failures, targets };
       writeFileSync(options.jsonOut, `${JSON.stringify(data, null, 2)}\n`);
     }
     const measureFailed = failures.some((f) => !f.skipped);
@@ -484,6 +517,7 @@ const program = new Command()
   .option('--lab-name <name>', `lab name ($ORBIS_BENCH_LAB_NAME, default ${DEFAULTS.labName})`)
   .option('--subnet <cidr>', `lab subnet ($ORBIS_BENCH_LAB_SUBNET, default ${DEFAULTS.subnet})`)
   .option('--keep-lab', 'leave the lab up afterwards ($ORBIS_BENCH_KEEP_LAB=1)')
+  .option('--reuse-lab', 'use the lab as a --keep-lab run left it instead of booting one: its Pis converge again (a no-op where they are in sync) ($ORBIS_BENCH_REUSE_LAB=1)')
   .option('--json <file>', 'also write every result as JSON to this file ($ORBIS_BENCH_JSON)')
   .addHelpText(
     'after',

@@ -28,6 +28,8 @@ export interface BenchOptions {
   subnet: string;
   /** Leave the lab up afterwards (to look around, or to run again). */
   keepLab: boolean;
+  /** Use the lab of that name as it is up (a run with --keep-lab left it) instead of booting a new one. */
+  reuseLab: boolean;
   /** Where to write every result as JSON. */
   jsonOut?: string;
 }
@@ -46,6 +48,7 @@ export interface RawOptions {
   labName?: string;
   subnet?: string;
   keepLab?: boolean;
+  reuseLab?: boolean;
   json?: string;
 }
 
@@ -108,6 +111,7 @@ export function resolveOptions(raw: RawOptions, env: Readonly<Record<string, str
     labName: pick(raw.labName, 'LAB_NAME', DEFAULTS.labName),
     subnet: pick(raw.subnet, 'LAB_SUBNET', DEFAULTS.subnet),
     keepLab: raw.keepLab ?? env.ORBIS_BENCH_KEEP_LAB === '1',
+    reuseLab: raw.reuseLab ?? env.ORBIS_BENCH_REUSE_LAB === '1',
     ...(json ? { jsonOut: json } : {}),
   };
 }

@@ -72,6 +72,11 @@ export interface MeasureResult {
   report?: ReportDigest;
   /** An Ansible measure: the last run's recap (a no-op run says changed=0). */
   recap?: AnsibleRecap;
+  /**
+   * The share of the measure's wall time during which some task on the machine waited for a CPU
+   * (/proc/pressure/cpu, "some"): how busy the shared machine was while it was timed.
+   */
+  cpuPressure?: number;
 }
 
 export function digestReport(report: Pick<RunReport, 'hosts' | 'summary'>): ReportDigest {
@@ -114,4 +119,10 @@ export function ansibleRecapOf(output: string, host: string): AnsibleRecap | und
   const field = (name: string): number => Number(new RegExp(`\\b${name}=(\\d+)`).exec(line)?.[1] ?? Number.NaN);
   const recap = { ok: field('ok'), changed: field('changed'), unreachable: field('unreachable'), failed: field('failed') };
   return Object.values(recap).every(Number.isFinite) ? recap : undefined;
+}
+
+/** The "some" line's total (microseconds of CPU stall so far) of /proc/pressure/cpu. */
+export function pressureTotalOf(text: string): number | undefined {
+  const total = /^some\b.*\btotal=(\d+)/m.exec(text)?.[1];
+  return total === undefined ? undefined : Number(total);
 }

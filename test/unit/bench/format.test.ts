@@ -12,15 +12,16 @@ const noop: MeasureResult = {
   seconds: summarize([0.5, 0.62, 0.7]),
   lastSeconds: 0.7,
   peakRssKiB: 90 * 1024,
+  cpuPressure: 0.424,
   report: { statuses: { ok: 1 }, roundTripsMax: 1, connectionsMax: 1, runMs: 450, slowestHostMs: 400, phasesMedianMs: { ...NO_PHASES, connect: 120, facts: 180, plan: 90 }, packages: [] },
 };
 const help: MeasureResult = { id: 'help', label: 'orbis --help', hosts: 0, tool: 'hyperfine', seconds: summarize([0.09]), lastSeconds: 0.09 };
 
 describe('bench report', () => {
-  it('one row per measure: median, mean ± sd, range, round trips, connections, peak memory', () => {
+  it('one row per measure: median, mean ± sd, range, round trips, connections, peak memory, the machine\'s CPU pressure', () => {
     const lines = measuresTable([noop, help]).split('\n');
-    expect(lines[1]).toMatch(/^provision no-op\s+3\s+0\.620\s+0\.607 ± 0\.101\s+0\.500\.\.0\.700\s+1\s+1\s+90\.0$/);
-    expect(lines[2]).toMatch(/^orbis --help\s+1\s+0\.090\s+0\.090 ± 0\.000\s+0\.090\.\.0\.090\s+-\s+-\s+-$/);
+    expect(lines[1]).toMatch(/^provision no-op\s+3\s+0\.620\s+0\.607 ± 0\.101\s+0\.500\.\.0\.700\s+1\s+1\s+90\.0\s+42$/);
+    expect(lines[2]).toMatch(/^orbis --help\s+1\s+0\.090\s+0\.090 ± 0\.000\s+0\.090\.\.0\.090\s+-\s+-\s+-\s+-$/);
   });
 
   it('where the last run went: outside the run, around the hosts, then the phases', () => {

@@ -17,13 +17,14 @@ describe('bench options', () => {
       labName: 'orbis-bench',
       subnet: '10.213.2.0/24',
       keepLab: false,
+      reuseLab: false,
     });
   });
 
   it('flags win over ORBIS_BENCH_* variables, which win over the defaults', () => {
-    const env = { ORBIS_BENCH_SIZES: '3,1', ORBIS_BENCH_RUNS: '4', ORBIS_BENCH_LAB_NAME: 'from-env', ORBIS_BENCH_KEEP_LAB: '1', ORBIS_BENCH_JSON: '/tmp/r.json', ORBIS_BENCH_ANSIBLE_PEER: '/peer' };
+    const env = { ORBIS_BENCH_SIZES: '3,1', ORBIS_BENCH_RUNS: '4', ORBIS_BENCH_LAB_NAME: 'from-env', ORBIS_BENCH_KEEP_LAB: '1', ORBIS_BENCH_JSON: '/tmp/r.json', ORBIS_BENCH_ANSIBLE_PEER: '/peer', ORBIS_BENCH_REUSE_LAB: '1' };
     const o = resolveOptions({ runs: '2', fresh: 'none', forks: '20,10' }, env);
-    expect(o).toMatchObject({ sizes: [1, 3], fresh: [], forks: [10, 20], runs: 2, labName: 'from-env', keepLab: true, jsonOut: '/tmp/r.json', ansiblePeer: '/peer' });
+    expect(o).toMatchObject({ sizes: [1, 3], fresh: [], forks: [10, 20], runs: 2, labName: 'from-env', keepLab: true, jsonOut: '/tmp/r.json', ansiblePeer: '/peer', reuseLab: true });
   });
 
   it('--no-streaming and --no-ansible win; otherwise ORBIS_BENCH_STREAMING / _ANSIBLE=0 turn them off', () => {

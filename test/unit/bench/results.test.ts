@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_PHASES, type HostReport } from '../../../src/report/result.js';
-import { ansibleRecapOf, digestReport, peakRssOf } from '../../../test/bench/results.js';
+import { ansibleRecapOf, digestReport, peakRssOf, pressureTotalOf } from '../../../test/bench/results.js';
 
 function host(name: string, roundTrips: number, durationMs: number, phases: Partial<typeof NO_PHASES> | undefined, changes: HostReport['changes'] = []): HostReport {
   return { name, status: changes.length > 0 ? 'changed' : 'ok', changes, handlers: [], verify: [], roundTrips, connections: 1, durationMs, ...(phases ? { phasesMs: { ...NO_PHASES, ...phases } } : {}) };
@@ -45,5 +45,10 @@ describe('bench results', () => {
     expect(ansibleRecapOf(output, 'peer10')).toEqual({ ok: 20, changed: 3, unreachable: 0, failed: 1 });
     expect(ansibleRecapOf(output, 'pi1')).toBeUndefined();
     expect(ansibleRecapOf('ok: [peer1]\n', 'peer1')).toBeUndefined();
+  });
+
+  it('reads the CPU stall total of /proc/pressure/cpu\'s "some" line', () => {
+    expect(pressureTotalOf('some avg10=61.17 avg60=63.88 avg300=76.11 total=17417759322\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n')).toBe(17417759322);
+    expect(pressureTotalOf('')).toBeUndefined();
   });
 });
