@@ -2,7 +2,8 @@
 // dist/src/cli/main.js, over tsc's output of the same file (that path is the one every runner of
 // the CLI uses), and its chunks in dist/src/cli/chunks/. A command then loads a few dozen files
 // instead of some 375 (docs/BENCHMARKS.md, "CLI start-up"). Each dynamic import() stays lazy:
-// code splitting makes it a chunk of its own. Source maps point at src/*.ts (main.ts turns them on).
+// code splitting makes it a chunk of its own. Source maps point at src/*.ts: stacks show those
+// lines (src/cli/source-maps.ts).
 //
 // What the bundle leaves to node_modules at run time, resolved from the chunk's own place as
 // node resolves any package (so it works wherever the package is installed):
@@ -43,8 +44,8 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  // Positions only: node reads a map as it loads each chunk, and reads src/*.ts itself when it
-  // shows a line of one (src/ is always beside dist/: the CLI reads src/pi/*.sh from it).
+  // Positions are all a stack needs (src/cli/source-maps.ts), in maps a quarter the size; the
+  // sources themselves are in src/, beside dist/.
   sourcesContent: false,
   external: ['cpu-features'],
   plugins: [nativeAddons],

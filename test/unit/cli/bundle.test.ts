@@ -1,7 +1,7 @@
 // The CLI as `npm run build` leaves it, a bundle in chunks (scripts/build-cli.mjs): it finds the
 // package's own files from where the chunks are, and an error thrown inside orbis names src/*.ts
-// lines in its stack, not the bundle's. (Roles, templates and the conf example read through the
-// bundle: conf-warnings.test.ts's render and init/cli.test.ts run them.)
+// lines in its stack, not the bundle's (src/cli/source-maps.ts). (Roles, templates and the conf
+// example read through the bundle: conf-warnings.test.ts's render and init/cli.test.ts run them.)
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,10 @@ syncBuiltinESMExports();
     const run = await runCli(['--version'], { cwd: dir, env: { ...env, NODE_OPTIONS: `--import ${preload}` } });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('no package.json here');
-    expect(run.stderr).toContain(`(${join(repoRoot, 'src', 'version.ts')}:`);
-    expect(run.stderr).not.toContain('/chunks/');
+    expect(run.stderr).toMatch(new RegExp(`\\n {4}at ${join(repoRoot, 'src', 'version.ts')}:\\d+:\\d+\\n`));
+    expect(run.stderr).toMatch(new RegExp(`\\n {4}at async ${join(repoRoot, 'src', 'cli', 'main.ts')}:\\d+:\\d+\\n`));
+    expect(run.stderr).not.toContain(join(repoRoot, 'dist'));
+    // A frame without a map stays as V8 wrote it.
+    expect(run.stderr).toContain(`(file://${preload}:`);
   });
 });
