@@ -47,6 +47,12 @@ const result = await build({
   // Positions are all a stack needs (src/cli/source-maps.ts), in maps a quarter the size; the
   // sources themselves are in src/, beside dist/.
   sourcesContent: false,
+  // Less text for node to read and V8 to scan: some 40 ms off a check's start here. Names stay
+  // (stacks and error names read as in the source), and lines short: node prints the line a
+  // crash came from above its stack.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  lineLimit: 120,
   external: ['cpu-features'],
   plugins: [nativeAddons],
   // The CommonJS packages bundled (commander, ssh2, ...) call require() for node's own modules and
