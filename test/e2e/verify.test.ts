@@ -17,7 +17,14 @@ import { labConnection, orbis, provision, type OrbisJson, type OrbisResult } fro
 const work = mkdtempSync(join(tmpdir(), 'orbis-verify-e2e-'));
 const knownHosts = join(work, 'known_hosts');
 const KICK_HOST = 'fa723fc1b171.global-contribute.live-video.net';
-const SHORT = ['--retry-timeout', '5'];
+/**
+ * A fault test's options: short retries, and the encoder's speed judged loosely (as the restore
+ * does, see expectHealthy): each test is about one fault, and three Pis streaming on two cores
+ * beside whatever else the machine runs fell to 0.92x once, failing ffmpeg.speed beside the fault.
+ * The default minimum is judged by the first test, and the speed check by its own fault test.
+ */
+const RETRY = ['--retry-timeout', '5'];
+const SHORT = [...RETRY, '--min-speed', '0.3'];
 
 interface Pi {
   host: LabHost;
@@ -168,7 +175,8 @@ describe('orbis verify on provisioned lab Pis', () => {
 
   it('verifies three Pis concurrently', async () => {
     const started = Date.now();
-    const result = await verify(pis);
+    // Speed judged loosely: this test is about running three at once, not how fast each encodes.
+    const result = await verify(pis, ['--min-speed', '0.3']);
     const wall = Date.now() - started;
     expectNoKeys(result);
     expect(result.code, result.stdout).toBe(0);
@@ -277,9 +285,9 @@ describe('orbis verify on provisioned lab Pis', () => {
 
     it('--encode-on-air: the FFmpeg test encode even while the Pi streams; --min-speed above what it reaches fails it', async () => {
       const pi = pis[2]!;
-      const onAir = hostOf(await verify([pi], ['--encode-on-air', '--seconds', '3']));
+      const onAir = hostOf(await verify([pi], ['--encode-on-air', '--seconds', '3', '--min-speed', '0.3']));
       expect(check(onAir, 'ffmpeg.speed')).toMatchObject({ status: 'pass', value: expect.stringMatching(/^speed [\d.]+x: 3\.0 s of media .*640x360 libx264, as orbis/) });
-      const c = await expectOnlyFailure(pi, 'ffmpeg.speed', [...SHORT, '--encode-on-air', '--min-speed', '1000', '--seconds', '3']);
+      const c = await expectOnlyFailure(pi, 'ffmpeg.speed', [...RETRY, '--encode-on-air', '--min-speed', '1000', '--seconds', '3']);
       expect(c.value).toMatch(/^speed [\d.]+x: .*below the 1000x minimum$/);
       expect(c.hint).toContain('PRESET_ENCODAGE');
     });
@@ -290,7 +298,7 @@ describe('orbis verify on provisioned lab Pis', () => {
       await mustOnHost(pi.host, "cp /usr/local/bin/orbis-diffuser /root/orbis-diffuser.orig && printf '#!/bin/bash\\necho broken >&2\\nexit 3\\n' > /usr/local/bin/orbis-diffuser && systemctl restart orbis.service", root);
       try {
         await waitFor('orbis.service to restart on its own', async () => (Number((await onHost(pi.host, 'systemctl show -p NRestarts --value orbis.service')).stdout.trim()) >= 1 ? true : undefined), 60_000, 500);
-        const c = await expectOnlyFailure(pi, 'unit.orbis', ['--retry-timeout', '8']);
+        const c = await expectOnlyFailure(pi, 'unit.orbis', ['--retry-timeout', '8', '--min-speed', '0.3']);
         expect(c.value).toMatch(/^orbis\.service: restart loop \(/);
         expect(c.value).toContain('exit status 3');
         expect(c.hint).toContain('journalctl -u orbis.service');
