@@ -5,7 +5,7 @@
 import type { AccessKey, ReportedChange } from '../report/result.js';
 import { TransportError } from '../transport/errors.js';
 import type { SshTransport } from '../transport/ssh.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { installKey } from './authorized-keys.js';
 import { keyToInstall } from './public-key.js';
 

@@ -7,7 +7,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { fingerprintOf } from '../transport/host-key.js';
 import type { ResolvedTarget } from '../transport/ssh-config.js';
 

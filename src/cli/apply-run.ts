@@ -2,21 +2,34 @@
 import { rmSync } from 'node:fs';
 import { writeFileAtomic } from '../secrets/private-files.js';
 import type { Rollout } from '../fleet/batches.js';
-import { runRollout } from '../fleet/rollout.js';
 import { retryFileText } from '../inventory/index.js';
-import { runHostsWithProgress } from '../report/progress.js';
 import { isFailure } from '../report/outcome.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, summarize, type RunReport } from '../report/result.js';
 import { ORBIS_VERSION } from '../version.js';
-import type { ApplyOptions } from './apply.js';
 import { buildRequest, printPlans, verifyTables } from './run-and-report.js';
-import type { EarlyConnections } from './early-connect.js';
-import { prepare, runOnHost, type HostTarget } from './session.js';
+import type { EarlyConnections } from '../app/early-connections.js';
+import { prepare } from '../app/prepare.js';
+import type { HostTarget } from '../app/request.js';
+import { runFleetRollout } from '../fleet/run.js';
+import type { CliRunOptions } from './run-and-report.js';
+import type { TargetOptions } from './targets.js';
+
+export interface ApplyOptions extends CliRunOptions, TargetOptions {
+  inventory: string[];
+  forks: string;
+  serial?: string;
+  canary?: string;
+  maxFail: string;
+  check: boolean;
+  verify: boolean;
+  retryFile: string;
+  rollbackOnFail: boolean;
+}
 
 export async function runApply(options: ApplyOptions, hosts: HostTarget[], planned: Rollout<HostTarget>, early?: EarlyConnections): Promise<number> {
   const startedAt = Date.now();
-  const { forks, maxFail, plan } = planned;
+  const { forks, plan } = planned;
   const request = await buildRequest({
     command: 'apply',
     mode: options.check ? 'check' : 'apply',
@@ -28,14 +41,8 @@ export async function runApply(options: ApplyOptions, hosts: HostTarget[], plann
   });
   request.rollbackOnFail = options.rollbackOnFail && !options.check;
   const prepared = prepare(request);
-  const byName = new Map(hosts.map((h) => [h.name, h]));
-  const rollout = await runRollout(plan, hosts.length, maxFail, (batch, index) => {
+  const rollout = await runFleetRollout(request, prepared, planned, (batch, index) => {
     if (plan.batches.length > 1) process.stderr.write(`batch ${index + 1}/${plan.batches.length}${plan.canary && index === 0 ? ' (canary)' : ''}: ${batch.map((h) => h.name).join(', ')}\n`);
-    return runHostsWithProgress(
-      batch.map((h) => h.name),
-      (name, update) => runOnHost(byName.get(name) ?? { name, target: name }, request, prepared, update),
-      { concurrency: forks },
-    );
   });
   const report: RunReport = {
     command: 'apply',

@@ -3,21 +3,10 @@
 // starts and the untouched hosts are reported as skipped. Failed hosts go to a retry file.
 import type { Command } from '@commander-js/extra-typings';
 import { runAction } from './exit.js';
+import type { ApplyOptions } from './apply-run.js';
 import { withBootstrapOptions, withConnectionOptions, withInventoryOptions, withSettingsOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
 import type { TargetOptions } from './targets.js';
-
-export interface ApplyOptions extends CliRunOptions, TargetOptions {
-  inventory: string[];
-  forks: string;
-  serial?: string;
-  canary?: string;
-  maxFail: string;
-  check: boolean;
-  verify: boolean;
-  retryFile: string;
-  rollbackOnFail: boolean;
-}
 
 export function registerApplyCommand(program: Command): void {
   const command = program

@@ -36,7 +36,7 @@ Exit codes: 0 gathered, 1 the host could not be reached or read.`,
       const [{ oneHost, withConnection }, { probeFacts }, { maskSecrets }] = await Promise.all([
         import('./one-host.js'),
         import('../engine/run.js'),
-        import('../config/secret.js'),
+        import('../redact/secret.js'),
       ]);
       const host = await oneHost('facts', target, { ...options, json: true, confExplicit: cmd.getOptionValueSource('conf') === 'cli' });
       const report = await withConnection(host, async (transport) => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError, loadSettings, maskSecrets, SECRET_SETTING_NAMES, type LoadedSettings } from '../config/index.js';
-import { isSecret, type Secret } from '../config/secret.js';
+import { isSecret, type Secret } from '../redact/secret.js';
 import { inventoryName } from '../import/inventory-writer.js';
 import { planImport, type ImportPlan, type KeysDestination } from '../import/plan.js';
 import { readUpstream, UpstreamNotFound } from '../import/read-upstream.js';
@@ -19,8 +19,23 @@ import { addSecrets } from '../secrets/add.js';
 import { writeFileAtomic } from '../secrets/private-files.js';
 import { connect, type SshConnectOptions, type SshTransport } from '../transport/index.js';
 import { EXIT_FAILED, EXIT_OK } from './exit.js';
-import type { ImportCliOptions } from './import.js';
 import { askHidden } from './prompt.js';
+import type { CliRunOptions } from './run-and-report.js';
+
+/** The connection options and --json as the other commands spell them (options.ts). */
+type SharedOptions = Pick<CliRunOptions, 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'connectTimeout' | 'askBecomePass'>;
+
+export interface ImportCliOptions extends SharedOptions {
+  out: string;
+  name?: string;
+  project?: string;
+  keys?: 'conf' | 'secrets';
+  secrets?: string;
+  identity?: string;
+  force: boolean;
+  removeOld: boolean;
+  retryTimeout: string;
+}
 
 function connectOptions(o: ImportCliOptions, becomePassword?: Secret): SshConnectOptions {
   return { ...connectOptionsOf(o), ...(becomePassword ? { becomePassword } : {}) };

@@ -3,23 +3,9 @@
 // the orbis-managed stack verifies. See docs/import.md.
 import { Option, type Command } from '@commander-js/extra-typings';
 import { runAction } from './exit.js';
+import type { ImportCliOptions } from './import-run.js';
 import { withConnectionOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
-
-/** The connection options and --json as the other commands spell them (options.ts). */
-type SharedOptions = Pick<CliRunOptions, 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'connectTimeout' | 'askBecomePass'>;
-
-export interface ImportCliOptions extends SharedOptions {
-  out: string;
-  name?: string;
-  project?: string;
-  keys?: 'conf' | 'secrets';
-  secrets?: string;
-  identity?: string;
-  force: boolean;
-  removeOld: boolean;
-  retryTimeout: string;
-}
 
 export function registerImportCommand(program: Command): void {
   const command = program

@@ -5,20 +5,15 @@
 import { connectOptionsOf } from './options.js';
 import { askHidden } from './prompt.js';
 import type { CliRunOptions } from './run-and-report.js';
-import { prepare } from './session.js';
+import { prepare } from '../app/prepare.js';
 import { hostsFor, type TargetOptions } from './targets.js';
 import type { SshConnectOptions } from '../transport/index.js';
 import { verifyInputFrom } from '../verify/input.js';
-import type { VerifyTarget } from '../verify/hosts.js';
-import type { StatusInput } from '../status/types.js';
+import type { LiveHosts, StatusInput } from '../status/types.js';
+
+export type { LiveHosts };
 
 export type LiveCliOptions = Pick<CliRunOptions, 'conf' | 'var' | 'platforms' | 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'connectTimeout' | 'askBecomePass'> & TargetOptions;
-
-export interface LiveHosts {
-  hosts: VerifyTarget[];
-  inputFor: (host: VerifyTarget) => StatusInput;
-  connect: SshConnectOptions;
-}
 
 export async function liveHosts(command: string, targets: readonly string[], o: LiveCliOptions, confExplicit: boolean): Promise<LiveHosts> {
   const hosts = await hostsFor(targets, o);

@@ -1,18 +1,19 @@
 // For the commands that look at one host without a run (`orbis facts`, `orbis render`): the host
 // (a target, or one inventory host), its settings as provision reads them, its render context,
 // and a connection when one is needed. Settings errors stop before any connection.
-import { renderContext } from '../engine/context.js';
+import { renderContext } from '../roles/context.js';
 import { TemplateRenderer } from '../render/templates.js';
 import type { HostFacts } from '../resources/types.js';
 import type { LoadedRole } from '../roles/load.js';
 import { connect } from '../transport/ssh.js';
 import type { Transport } from '../transport/types.js';
 import { hostErrorOf } from '../report/result.js';
-import { maskSecrets } from '../config/secret.js';
+import { maskSecrets } from '../redact/secret.js';
 import { formatIssue, requireKeysFor, type LoadedSettings } from '../config/index.js';
 import { ORBIS_VERSION } from '../version.js';
 import { buildRequest, type CliRunOptions } from './run-and-report.js';
-import { prepare, secretValuesOf, type HostTarget, type RunRequest } from './session.js';
+import { prepare, secretValuesOf } from '../app/prepare.js';
+import type { HostTarget, RunRequest } from '../app/request.js';
 import { hostsFor, type TargetOptions } from './targets.js';
 
 export interface OneHost {

@@ -4,7 +4,7 @@
 // environment, where `ps` and /proc/PID/environ would show them.
 import { createInterface } from 'node:readline';
 import { Writable, type Readable } from 'node:stream';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 
 export async function askHidden(question: string): Promise<Secret> {
   if (!process.stdin.isTTY) return new Secret(await readStdinLine(question), 'stdin');

@@ -4,14 +4,23 @@ import { generations } from '../engine/rollback-plan.js';
 import { readHistory } from '../engine/history.js';
 import { runHostsWithProgress } from '../report/progress.js';
 import { formatHostError, formatRecap } from '../report/recap.js';
-import { formatGenerations, formatRollbackHost, reportedGenerations } from '../report/rollback.js';
+import { formatGenerations, formatRollbackHost, reportedGenerations } from '../app/rollback-report.js';
 import { exitCodeOf, summarize, type HostReport, type RunReport } from '../report/result.js';
 import { ORBIS_VERSION } from '../version.js';
-import type { RollbackCliOptions } from './rollback.js';
-import { rollbackAndVerify } from './rollback-host.js';
-import { buildRequest, verifyTables } from './run-and-report.js';
-import { onHost, prepare, secretValuesOf, type HostTarget, type RunRequest } from './session.js';
+import { rollbackAndVerify } from '../app/rollback-host.js';
+import { buildRequest, verifyTables, type CliRunOptions } from './run-and-report.js';
+import { onHost } from '../app/host-run.js';
+import { prepare, secretValuesOf } from '../app/prepare.js';
+import type { HostTarget, RunRequest } from '../app/request.js';
 import { hostsFor } from './targets.js';
+import type { TargetOptions } from './targets.js';
+
+export interface RollbackCliOptions extends Omit<CliRunOptions, 'var' | 'platforms' | 'roles'>, TargetOptions {
+  to?: string;
+  list: boolean;
+  check: boolean;
+  forks: string;
+}
 
 type Settings = ReturnType<typeof prepare>;
 

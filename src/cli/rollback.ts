@@ -3,16 +3,10 @@
 import type { Command } from '@commander-js/extra-typings';
 import { BACKUP_GENERATIONS } from '../engine/script-lib.js';
 import { runAction } from './exit.js';
+import type { RollbackCliOptions } from './rollback-run.js';
 import { withConnectionOptions, withInventoryOptions } from './options.js';
 import type { CliRunOptions } from './run-and-report.js';
 import type { TargetOptions } from './targets.js';
-
-export interface RollbackCliOptions extends Omit<CliRunOptions, 'var' | 'platforms' | 'roles'>, TargetOptions {
-  to?: string;
-  list: boolean;
-  check: boolean;
-  forks: string;
-}
 
 export function registerRollbackCommand(program: Command): void {
   const command = program

@@ -6,11 +6,12 @@ import { isFailure } from '../report/outcome.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
 import { defaultNewKeyPath, ensureNewKey } from '../bootstrap/public-key.js';
-import type { Secret } from '../config/secret.js';
-import type { EarlyConnections } from './early-connect.js';
+import type { Secret } from '../redact/secret.js';
+import type { EarlyConnections } from '../app/early-connections.js';
 import { connectOptionsOf, type ConnectionCliOptions } from './options.js';
 import { askHidden } from './prompt.js';
-import { runRequest, type HostTarget, type RunRequest } from './session.js';
+import type { HostTarget, RunRequest } from '../app/request.js';
+import { runRequest } from '../fleet/run.js';
 
 export interface CliRunOptions extends ConnectionCliOptions {
   conf: string;

@@ -3,7 +3,7 @@
 // when a subcommand runs; this file parses options, asks on the terminal, prints.
 import { Option, type Command } from '@commander-js/extra-typings';
 import { formatIssue, type ConfigIssue } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { runAction } from './exit.js';
 
 interface FileOptions {

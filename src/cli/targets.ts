@@ -3,7 +3,7 @@
 import { formatIssue } from '../config/errors.js';
 import { hostTarget, limitHosts, loadInventory, resolveHosts, type Inventory } from '../inventory/index.js';
 import { askHidden } from './prompt.js';
-import type { HostTarget } from './session.js';
+import type { HostTarget } from '../app/request.js';
 
 export interface TargetOptions {
   inventory?: string[];

@@ -51,7 +51,7 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or a host was 
     const o = parsed as unknown as VerifyCliOptions;
     await runAction('verify', async () => {
       const [{ prepare }, { verifyHosts, formatVerifyTable }, { formatRecap }, { exitCodeOf }, { askHidden }] = await Promise.all([
-        import('./session.js'),
+        import('../app/prepare.js'),
         import('../verify/index.js'),
         import('../report/recap.js'),
         import('../report/result.js'),

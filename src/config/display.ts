@@ -1,6 +1,6 @@
 // Settings as rows for `orbis inventory` and reports: value (secrets masked) and origin.
 import { describeOrigin, type SettingOrigins } from './origins.js';
-import { isSecret, Secret } from './secret.js';
+import { isSecret, Secret } from '../redact/secret.js';
 import { SETTING_NAMES, SETTINGS, type SettingName, type Settings } from './settings.js';
 
 export interface SettingRow {

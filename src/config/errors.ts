@@ -1,4 +1,4 @@
-import { maskSecrets, type Secret } from './secret.js';
+import { maskSecrets, type Secret } from '../redact/secret.js';
 
 /**
  * One thing wrong (or worth a warning) in the configuration, located where the user can fix it.

@@ -23,5 +23,5 @@ export { requireKeysFor } from './keys.js';
 export { checkStreamKey, STREAM_KEY_ALLOWED } from './stream-key.js';
 export { upstreamCompatibility, formatCompatibility, UPSTREAM_RULES, UPSTREAM_VARIABLES, type CompatRow, type CompatRule, type CompatStatus, type ConfOutline } from './upstream-compat.js';
 export { settingRows, displayValue, type SettingRow } from './display.js';
-export { Secret, isSecret, maskSecrets } from './secret.js';
+export { Secret, isSecret, maskSecrets } from '../redact/secret.js';
 export { btfsDownload, BTFS_ARCHES, type BtfsArch, type BtfsDownload } from './btfs-download.js';

@@ -5,7 +5,7 @@ import type { EncodeSettings } from './encode.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import type { SettingOrigins } from './origins.js';
 import type { Platform } from './platform-limits.js';
-import { Secret } from './secret.js';
+import { Secret } from '../redact/secret.js';
 import type { Settings } from './settings.js';
 import { gatherSources, type Candidates, type SettingsLayer } from './sources.js';
 import type { ConfOutline } from './upstream-compat.js';

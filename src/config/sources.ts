@@ -5,7 +5,7 @@
 import { effectiveEntries, type ParsedConf } from './conf-parser.js';
 import type { ConfigIssue } from './errors.js';
 import { describeOrigin, type SourcePosition, type ValueOrigin } from './origins.js';
-import { Secret } from './secret.js';
+import { Secret } from '../redact/secret.js';
 import { defaultTexts, envNameOf, isSecretSetting, isSettingName, SETTING_NAMES, type SettingName } from './settings.js';
 import { closestName } from './suggest.js';
 import type { RawValue } from './value-types.js';

@@ -7,7 +7,7 @@
 // escape strings, whitespace and line breaks split words and lines, `$` starts a variable in nginx
 // and the shell, `#` a comment, `/` would move the split between RTMP application and stream name.
 import { z } from '../util/zod.js';
-import { Secret } from './secret.js';
+import { Secret } from '../redact/secret.js';
 import { fail, pushIssue, type ParseFailure, type RawValue, type ValueType } from './value-types.js';
 
 export const STREAM_KEY_ALLOWED = 'letters, digits and _ - . ? = &';

@@ -6,7 +6,7 @@
 // when showing it is harmless), a hint, and optionally the offset of the faulty character, which
 // the loader turns into an exact column.
 import { z } from '../util/zod.js';
-import { Secret } from './secret.js';
+import { Secret } from '../redact/secret.js';
 
 /** A setting's value before validation: text, or a secret given by reference. */
 export type RawValue = string | Secret;

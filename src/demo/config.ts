@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { LAB_ARCHES } from '../lab/config.js';
 import { LabError } from '../lab/exec.js';
 import type { LabState } from '../lab/state.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 
 /** The demo's own lab, apart from `orbis lab`'s default one and the e2e tests' labs. */
 export const DEMO_LAB_NAME = 'orbis-demo';

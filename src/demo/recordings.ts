@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { maskSecrets, type Secret } from '../config/secret.js';
+import { maskSecrets, type Secret } from '../redact/secret.js';
 import { LabError, sleep } from '../lab/exec.js';
 
 export interface RecordingTarget {

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { maskSecrets } from '../config/secret.js';
+import { maskSecrets } from '../redact/secret.js';
 import { hostArch } from '../lab/base.js';
 import type { LabArch } from '../lab/config.js';
 import { LabError, sleep } from '../lab/exec.js';

@@ -13,10 +13,10 @@ import {
   type LoadedSettings, type SettingName, type Settings,
 } from '../config/index.js';
 import { readPlaylist } from '../config/playlist.js';
-import { renderContext } from '../engine/context.js';
+import { renderContext } from '../roles/context.js';
 import type { HostFacts } from '../resources/types.js';
 
-/** Context values orbis derives (engine/context.ts), as opposed to settings and role variables. */
+/** Context values orbis derives (roles/context.ts), as opposed to settings and role variables. */
 export const DERIVED_ROOTS = ['platforms', 'encode', 'playlist', 'btfs', 'host', 'orbis'] as const;
 export type DerivedRoot = (typeof DERIVED_ROOTS)[number];
 
@@ -143,7 +143,7 @@ function readsOf(settings: Settings, use: (tracked: Settings) => unknown): Set<S
   return tracker.read;
 }
 
-/** What each derived root is computed from (the same functions engine/context.ts and validate.ts use). */
+/** What each derived root is computed from (the same functions roles/context.ts and validate.ts use). */
 function rootReads(loaded: LoadedSettings, facts: HostFacts): Map<DerivedRoot, Set<SettingName>> {
   const s = loaded.settings;
   // renderContext copies every setting into the context: only what the getter reads counts.

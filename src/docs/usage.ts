@@ -62,7 +62,7 @@ export function analyseUsage(roles: LoadedRole[]): Usage {
       } else {
         throw new UnknownReferenceError(
           `${role.file}: names "${path}", which is no setting, role variable or derived value known to the docs generator ` +
-            '(hint: a new derived value in engine/context.ts needs adding to DERIVED_ROOTS in src/docs/derived.ts)',
+            '(hint: a new derived value in roles/context.ts needs adding to DERIVED_ROOTS in src/docs/derived.ts)',
         );
       }
     }

@@ -5,7 +5,7 @@
 import { parseManifest, type ManifestEntry } from '../facts/probe.js';
 import { composeScript } from '../pi/scripts.js';
 import { stateVars } from '../pi/state.js';
-import { hostStderrTail } from '../resources/secret-mask.js';
+import { hostStderrTail } from '../redact/secret-mask.js';
 import type { Transport } from '../transport/types.js';
 import { parseRecord, type RunRecord } from './run-record.js';
 import { decodePath } from './script-lib.js';

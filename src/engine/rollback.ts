@@ -7,7 +7,7 @@ import { planRollback, rollbackChanges, type RollbackPlan, type RollbackRequest 
 import { buildRollbackScript } from './rollback-script.js';
 import { RECORD_FORMAT, type RecordDraft } from './run-record.js';
 import { controllerName, LockedError, lockHolder, newRunId } from './run.js';
-import { maskHostText } from '../resources/secret-mask.js';
+import { maskHostText } from '../redact/secret-mask.js';
 
 export interface RollbackOptions {
   mode: 'apply' | 'check';

@@ -10,7 +10,7 @@ import type { TemplateRenderer } from '../render/templates.js';
 import { buildDesired, type DesiredState } from '../roles/desired.js';
 import type { LoadedRole } from '../roles/load.js';
 import type { Transport } from '../transport/types.js';
-import { maskHostText } from '../resources/secret-mask.js';
+import { maskHostText } from '../redact/secret-mask.js';
 import { buildApplyScript } from './apply-script.js';
 import { runApplyScript, type ApplyEvents, type StepEvent } from './apply.js';
 import { makePlan, probeSpecFor, type Plan } from './plan.js';

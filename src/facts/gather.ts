@@ -1,6 +1,6 @@
 // Gather facts over a transport: the probe script goes on stdin of one `bash -s` under sudo.
-import { hostStderrTail } from '../resources/secret-mask.js';
-import type { HostFacts } from '../resources/types.js';
+import { hostStderrTail } from '../redact/secret-mask.js';
+import type { HostFacts } from './types.js';
 import type { Transport } from '../transport/types.js';
 import { buildProbeScript, parseFacts, type ProbeSpec } from './probe.js';
 
@@ -16,7 +16,7 @@ export class FactsError extends Error {
 }
 
 export async function gatherFacts(transport: Transport, spec: ProbeSpec): Promise<HostFacts> {
-  const result = await transport.exec('bash -s', { sudo: true, stdin: buildProbeScript(spec), timeoutSec: 60 });
+  const result = await transport.exec('bash -s', { sudo: true, stdin: buildProbeScript(spec), timeoutSec: 60, label: 'gather facts' });
   if (result.code !== 0) {
     throw new FactsError(
       transport.name,

@@ -3,7 +3,7 @@
 // every managed path, users, groups, guard commands, FFmpeg encoders, orbis's own manifest and
 // pending handlers) and prints it as tagged, tab-separated lines that `parseFacts` turns back into
 // HostFacts.
-import type { HostFacts, PathFact, UnitFact } from '../resources/types.js';
+import type { HostFacts, PathFact, UnitFact } from './types.js';
 import { composeScript } from '../pi/scripts.js';
 import { ENCODERS_CACHE_PATH, MANIFEST_PATH, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../pi/state.js';
 import { UNIT_PROPERTIES } from '../pi/units.js';

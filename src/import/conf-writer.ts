@@ -1,7 +1,7 @@
 // The imported settings as a conf file in the seed's format: KEY=value lines grouped as in
 // conf/orbis.conf.example, each followed by where its value came from on the Pi, then the
 // upstream variables that were not carried over and why. Pure; read back by the same parser.
-import { isSecret, type Secret } from '../config/secret.js';
+import { isSecret, type Secret } from '../redact/secret.js';
 import { SETTING_NAMES, SETTINGS, type SettingName } from '../config/settings.js';
 import type { SettingGroup } from '../config/settings/spec.js';
 import type { CarriedSetting, SourceRef, VariableRow } from './reconcile.js';

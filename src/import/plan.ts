@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import { requireKeysFor } from '../config/keys.js';
 import { loadSettings, type LoadedSettings } from '../config/load.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { SETTINGS, type SettingName } from '../config/settings.js';
 import { renderConf, type ConfHeader } from './conf-writer.js';
 import { findingsOf, type Finding } from './findings.js';

@@ -2,7 +2,7 @@
 // generated from it (nginx's rtmp block), the files written by hand (stunnel.conf, btfs.service)
 // and the streamer running now. When they disagree, a rule per setting says which one is the
 // truth and why, and the disagreement is reported (never with a stream key's value).
-import { isSecret, Secret } from '../config/secret.js';
+import { isSecret, Secret } from '../redact/secret.js';
 import { isSettingName, SETTINGS, type SettingName } from '../config/settings.js';
 import { UPSTREAM_RULES, UPSTREAM_VARIABLES, type CompatStatus } from '../config/upstream-compat.js';
 import type { UpstreamInstall } from './read-upstream.js';

@@ -3,7 +3,7 @@
 // what to watch out for, and the next commands. As text, or as one JSON document (--json).
 // Built from the plan's data, in which stream keys are Secrets: they print as a mask.
 import { formatIssue } from '../config/errors.js';
-import { isSecret } from '../config/secret.js';
+import { isSecret } from '../redact/secret.js';
 import { SETTINGS } from '../config/settings.js';
 import { sourceText } from './conf-writer.js';
 import type { ImportPlan } from './plan.js';

@@ -8,7 +8,7 @@
 // layouts wrote the rtmp block into nginx.conf itself, which is read the same way.
 //
 // Stream keys travel inside the push URLs: they are returned as Secrets, never put into text.
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { findPath, parseNginx, type NginxDirective } from './nginx-reader.js';
 import type { Found } from './types.js';
 

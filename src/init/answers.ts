@@ -3,7 +3,7 @@
 // they are read: messages about them say what is wrong and where, never the key.
 import { checkStreamKey } from '../config/stream-key.js';
 import { ConfigError } from '../config/errors.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { scanConf } from '../config/conf-parser.js';
 import type { TargetSpec } from '../transport/ssh-config.js';
 import { NAME_RE, NAME_RULE } from '../inventory/names.js';

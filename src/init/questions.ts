@@ -2,7 +2,7 @@
 // is passed in, so the flow is tested without a terminal; keys are asked with input hidden and
 // checked as they come, with the reason (never the key) shown before asking again.
 import { ConfigError, formatIssue } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { parseTarget, type TargetSpec } from '../transport/ssh-config.js';
 import {
   checkKey,

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BtfsArch } from '../config/btfs-download.js';
 import { ConfigError } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { isTrackedByGit } from '../inventory/git.js';
 import { DEFAULT_SECRETS_FILE } from '../secrets/locations.js';
 import { writeFileAtomic } from '../secrets/private-files.js';

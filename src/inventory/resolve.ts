@@ -57,7 +57,7 @@ export interface UnresolvedReference {
   reference: string;
 }
 
-/** What src/cli/session.ts's HostTarget takes, plus the per-host connect options. */
+/** What app/request.ts's HostTarget takes, plus the per-host connect options. */
 export interface InventoryHostTarget {
   name: string;
   target: string;

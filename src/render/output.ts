@@ -5,8 +5,8 @@
 // it removes the files no longer rendered, and never touches a directory that is not a render.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { maskSecrets } from '../config/secret.js';
-import type { DesiredState } from '../roles/desired.js';
+import { maskSecrets } from '../redact/secret.js';
+import type { Desired } from '../resources/types.js';
 
 export const INDEX_NAME = '.orbis-render.json';
 
@@ -49,8 +49,8 @@ export class RenderOutputError extends Error {
   }
 }
 
-/** The files of a desired state, in the order the roles write them. */
-export function renderedFiles(desired: DesiredState): RenderedFile[] {
+/** The files of a desired state (roles/desired.ts), in the order the roles write them. */
+export function renderedFiles(desired: { resources: readonly Desired[] }): RenderedFile[] {
   return desired.resources.flatMap((r) =>
     r.kind === 'file'
       ? [{ path: r.path, role: r.id.role, mode: r.mode, owner: r.owner, group: r.group, content: r.content, secretValues: (r.secretValues ?? []).filter((v) => v !== '') }]

@@ -5,9 +5,9 @@ import type Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compileTemplate, handlebarsRuntime } from './compiled.js';
 import { isConfigError } from '../config/errors.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { shq } from '../util/shell.js';
-import { secretSpansOf, type SecretSpans } from './secret-spans.js';
+import { secretSpansOf, type SecretSpans } from '../redact/secret-spans.js';
 
 export interface Rendered {
   content: string;

@@ -7,7 +7,7 @@
 // turn true (`unless: btfs version` after the download of btfs) is carried in the action too: the
 // engine evaluates it again right before the command, as Ansible does per task.
 // A guard the probe did not run is treated as failed (the command runs), with an assumption.
-import { maskSecrets } from '../config/secret.js';
+import { maskSecrets } from '../redact/secret.js';
 import { cannotPlan, changeOf, principalReadiness } from './common.js';
 import type { Action, DesiredCommand, PlanFn } from './types.js';
 

@@ -12,9 +12,9 @@
 // that holds a secret has that part masked too, whatever the template.
 import type * as Diff from 'diff';
 import { createRequire } from 'node:module';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { shortHash } from './common.js';
-import { clearPieces, escapeRegExp, maskHostText, type SecretMask } from './secret-mask.js';
+import { clearPieces, escapeRegExp, maskHostText, type SecretMask } from '../redact/secret-mask.js';
 
 // The diff library loads on the first file whose content differs: a run where every file is in
 // sync (the common case) never needs it.

@@ -12,7 +12,7 @@
 //
 // Pure: returns the text ('' for no changes; the caller says "in sync" in its own words). Changes
 // arrive masked from planAll; `secrets` masks the whole text once more, as a last line of defence.
-import { maskSecrets, type Secret } from '../config/secret.js';
+import { maskSecrets, type Secret } from '../redact/secret.js';
 import type { Change } from './types.js';
 
 export interface FormatOptions {

@@ -3,7 +3,7 @@
 //
 // Every Change leaves here with secrets masked (summary, assumptions, error, diff) and, when it
 // really changes something, the resource's `notify` list. Plan functions need not do either.
-import { maskSecrets } from '../config/secret.js';
+import { maskSecrets } from '../redact/secret.js';
 import { planCommand } from './command.js';
 import { planDirectory } from './directory.js';
 import { planDownload } from './download.js';

@@ -4,8 +4,8 @@
 // declaring them: packages, groups, users, directories, downloads, files, links, commands,
 // services. Roles come in dependency order (load.ts).
 import { join } from 'node:path';
-import { isSecret } from '../config/secret.js';
-import { RunSecrets } from '../resources/secret-mask.js';
+import { isSecret } from '../redact/secret.js';
+import { RunSecrets } from '../redact/secret-mask.js';
 import type { Desired, ResourceId } from '../resources/types.js';
 import type { TemplateRenderer } from '../render/templates.js';
 import { evaluateCondition } from './condition.js';

@@ -3,7 +3,7 @@
 // init`); a name already in it is never overwritten. Values never leave memory in clear.
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { encryptToRecipients } from './age-file.js';
 import { parseSecretsText } from './document.js';
 import { writeFileAtomic } from './private-files.js';

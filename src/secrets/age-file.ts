@@ -2,7 +2,7 @@
 // `age` CLI (`age -d -i IDENTITY FILE`), and files the CLI writes open in orbis. orbis writes the
 // ASCII armor, so the encrypted file diffs and reviews as text; it reads both encodings.
 import * as age from 'age-encryption';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 
 const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 const BINARY_MAGIC = 'age-encryption.org/v1\n';

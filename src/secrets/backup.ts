@@ -5,7 +5,7 @@
 // command says it worked: a backup that was never tried is not one.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { decryptAge, encryptToRecipients } from './age-file.js';
 import { createIdentity } from './identity.js';
 import { writeFileAtomic } from './private-files.js';

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, formatIssue, type ConfigIssue } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { isTrackedByGit } from '../inventory/git.js';
 import { encryptToRecipients } from './age-file.js';
 import { NEW_SECRETS_TEXT, parseSecretsText } from './document.js';

@@ -9,7 +9,7 @@
 // Errors name the line, the column and the secret's name, never a value or the line's text.
 import { isAlias, isMap, isPair, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import type { ConfigIssue } from '../config/errors.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 
 /** As the inventory's `{ secret: NAME }` reference accepts them. */
 export const SECRET_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as age from 'age-encryption';
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { AgeDecryptError, decryptAge, encryptWithPassphrase, isAgeFile } from './age-file.js';
 import { IDENTITY_ENV } from './locations.js';
 import { ensurePrivateDir, writeNewFile } from './private-files.js';

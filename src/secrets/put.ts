@@ -4,7 +4,7 @@
 // a message.
 import { statSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { encryptToRecipients } from './age-file.js';
 import { initSecrets, type InitOptions } from './commands.js';
 import { parseSecretsText, SECRET_NAME_RE, SECRET_NAME_RULE } from './document.js';

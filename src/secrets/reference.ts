@@ -3,7 +3,7 @@
 // every error says where the reference is written and what to do, never a value.
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import type { SourcePosition } from '../config/origins.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { closestName } from '../config/suggest.js';
 import type { Env } from './locations.js';
 import type { SecretsFile } from './vault.js';

@@ -2,7 +2,7 @@
 // asked, until something refers to a secret; then the file is decrypted once per run.
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { AgeDecryptError, decryptAge } from './age-file.js';
 import { parseSecretsText } from './document.js';
 import { readIdentity, type AskPassphrase, type LoadedIdentity } from './identity.js';

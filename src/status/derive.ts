@@ -5,7 +5,7 @@
 import { parseStat, type StatClient, type StatReport } from '../verify/parse/stat.js';
 import type { UnitState } from '../verify/parse/units.js';
 import { streamView } from '../verify/checks/stream.js';
-import { redact } from '../verify/redact.js';
+import { redact } from '../redact/push-targets.js';
 import { streamerRates } from '../verify/parse/streamer.js';
 import type { JournalEntry, StatusObservations } from './parse.js';
 

@@ -1,13 +1,13 @@
 // `orbis reconnect` over several hosts: per host connect -> reconnect -> report, concurrently,
 // progress on stderr; and the terminal form of the report.
-import type { LiveHosts } from '../cli/live-hosts.js';
 import { table } from '../report/recap.js';
 import { runHostsWithProgress } from '../report/progress.js';
 import { hostErrorOf, type HostReport } from '../report/result.js';
 import { connect, HostKeyError, isAuthFailure, UnreachableError, type Transport } from '../transport/index.js';
-import { redact } from '../verify/redact.js';
+import { redact } from '../redact/push-targets.js';
 import { ORBIS_VERSION } from '../version.js';
 import { ReconnectError, reconnectHost, type ReconnectOptions, type ReconnectOutcome } from './reconnect.js';
+import type { LiveHosts } from './types.js';
 
 export interface ReconnectHostReport extends Partial<ReconnectOutcome> {
   name: string;

@@ -3,7 +3,7 @@
 // connected to again at the next refresh.
 import { hostErrorOf } from '../report/result.js';
 import { connect, ConnectionLostError, HostKeyError, isAuthFailure, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
-import { redact } from '../verify/redact.js';
+import { redact } from '../redact/push-targets.js';
 import type { VerifyTarget } from '../verify/hosts.js';
 import { ORBIS_VERSION } from '../version.js';
 import { deriveLive } from './derive.js';

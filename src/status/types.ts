@@ -2,6 +2,8 @@
 // what it needs to look (StatusInput: the verify input, which names the units, ports and
 // platforms from the settings, plus the relay's retry delay).
 import type { Platform } from '../verify/checks/stream.js';
+import type { SshConnectOptions } from '../transport/index.js';
+import type { VerifyTarget } from '../verify/hosts.js';
 import type { VerifyInput } from '../verify/types.js';
 
 export type { Platform };
@@ -82,4 +84,11 @@ export interface StatusReport {
   at: string;
   hosts: HostLive[];
   summary: Record<LiveStatus, number> & { hosts: number };
+}
+
+/** The hosts `status` and `reconnect` look at, what each is checked against, how to reach them. */
+export interface LiveHosts {
+  hosts: VerifyTarget[];
+  inputFor: (host: VerifyTarget) => StatusInput;
+  connect: SshConnectOptions;
 }

@@ -12,7 +12,7 @@ import type {
   PasswordAuthMethod,
   PublicKeyAuthMethod,
 } from 'ssh2';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { TransportError } from './errors.js';
 import type { ResolvedTarget } from './ssh-config.js';
 

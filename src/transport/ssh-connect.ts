@@ -3,7 +3,7 @@
 // turned into an error that says what to do.
 import { NodeSSH } from 'node-ssh';
 import type { Readable } from 'node:stream';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import { TransportError, UnreachableError, type UnreachableReason } from './errors.js';
 import { prepareHostKeyCheck, type HostKeyPolicy, type RecordedHostKey } from './host-key-policy.js';
 import type { AuthHandlerMiddleware } from 'ssh2';

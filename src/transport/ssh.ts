@@ -4,7 +4,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel } from 'ssh2';
-import { maskSecrets, type Secret } from '../config/secret.js';
+import { maskSecrets, type Secret } from '../redact/secret.js';
 import { BecomeError, ChannelError, ConnectionLostError, TransportError, summarizeCommand, type BecomeFailure } from './errors.js';
 import type { HostKeyPolicy, RecordedHostKey } from './host-key-policy.js';
 import {

@@ -16,7 +16,7 @@ import { streamChecks } from './checks/stream.js';
 import { tlsCheck } from './checks/tls.js';
 import { unitChecks } from './checks/units.js';
 import type { Observations } from './parse/output.js';
-import { redact } from './redact.js';
+import { redact } from '../redact/push-targets.js';
 import type { VerifyInput, VerifyResult } from './types.js';
 
 export interface DecideContext {

@@ -7,7 +7,7 @@ import { hostErrorOf, summarize, type HostReport, type RunReport } from '../repo
 import { connect, HostKeyError, isAuthFailure, UnreachableError, type SshConnectOptions, type Transport } from '../transport/index.js';
 import { ORBIS_VERSION } from '../version.js';
 import { verifyInputFrom } from './input.js';
-import { redact } from './redact.js';
+import { redact } from '../redact/push-targets.js';
 import { verifyHost } from './run.js';
 import type { VerifyOptions, VerifyResult } from './types.js';
 

@@ -7,7 +7,7 @@ export { verifyHost } from './run.js';
 export { verifyHosts, verifyOneHost, type VerifyHostsRequest, type VerifyTarget } from './hosts.js';
 export { verifyInputFrom, STACK_UNITS, STREAMER_USER, type VerifyInputOptions } from './input.js';
 export { formatVerifyTable } from './format.js';
-export { redact, redactPushTargets } from './redact.js';
+export { redact, redactPushTargets } from '../redact/push-targets.js';
 export { CHECK, type CheckName } from './checks/outcome.js';
 export { DEFAULT_VERIFY_OPTIONS, type VerifyInput, type VerifyOptions, type VerifyResult, type VerifyStatus } from './types.js';
 

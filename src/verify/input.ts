@@ -2,7 +2,7 @@
 // the checks test exactly what the roles were told to build (one setting drives every file
 // and every check: upstream-orbis.md §6.6).
 import { SECRET_SETTING_NAMES, isSecret, type LoadedSettings, type Secret } from '../config/index.js';
-import { encoderArgs } from '../engine/context.js';
+import { encoderArgs } from '../config/encoder-args.js';
 import { STACK_UNITS } from '../pi/units.js';
 import type { VerifyInput } from './types.js';
 
@@ -16,7 +16,7 @@ const ENCODERS = ['libx264', 'h264_v4l2m2m'] as const;
 
 export interface VerifyInputOptions {
   /**
-   * The encoder decided for this host (engine/context.ts `decideEncoder(...).encoder`). Omit it
+   * The encoder decided for this host (config/encoder-args.ts `decideEncoder(...).encoder`). Omit it
    * when verifying without facts: an explicit ENCODEUR_VIDEO is used as is, and `auto` takes
    * what the host was provisioned with.
    */

@@ -10,7 +10,7 @@ import { CHECK, selectChecks, type Outcome } from './checks/outcome.js';
 import { attributeCauses, decide, finalResults, scriptFailure, type DecideContext } from './decide.js';
 import { mergeObservations, parseVerifyOutput, type Observations } from './parse/output.js';
 import { buildVerifyScript, ffmpegTimeLimitSec, scriptTimeoutSec, type ScriptKind, type ScriptOptions } from './script.js';
-import { redact } from './redact.js';
+import { redact } from '../redact/push-targets.js';
 import { DEFAULT_VERIFY_OPTIONS, type VerifyInput, type VerifyOptions, type VerifyResult } from './types.js';
 
 class ScriptError extends Error {}

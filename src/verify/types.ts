@@ -1,7 +1,7 @@
 // What the verify step needs to know about a host (VerifyInput, built from the settings by
 // input.ts), how hard to look (VerifyOptions), and what it answers (VerifyResult, the
 // `hosts[].verify[]` of the JSON report).
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../redact/secret.js';
 import type { VerifyResult } from '../report/result.js';
 
 export type { VerifyResult };

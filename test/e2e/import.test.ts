@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveEntries, parseConf } from '../../src/config/conf-parser.js';
 import { loadSettings } from '../../src/config/load.js';
-import { isSecret } from '../../src/config/secret.js';
+import { isSecret } from '../../src/redact/secret.js';
 import { UPSTREAM_RULES, UPSTREAM_VARIABLES } from '../../src/config/upstream-compat.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadSecrets } from '../../src/secrets/index.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTarget } from '../../../src/transport/ssh-config.js';
-import { benchEnv, hostsNamed, sshConfigFor } from '../../../test/bench/fleet.js';
+import { benchEnv, hostsNamed, sshConfigFor } from '../../bench/fleet.js';
 
 const host = (name: string, address: string): LabHost =>
   ({ name, address, user: 'pi', port: 22, keyPath: '/lab/ssh/id_ed25519', role: 'pi' }) as LabHost;

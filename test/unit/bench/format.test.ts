@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_PHASES } from '../../../src/report/result.js';
-import { comparisonTable, failuresTable, measuresTable, phasesTable } from '../../../test/bench/format.js';
-import type { MeasureResult } from '../../../test/bench/results.js';
-import { summarize } from '../../../test/bench/stats.js';
+import { comparisonTable, failuresTable, measuresTable, phasesTable } from '../../bench/format.js';
+import type { MeasureResult } from '../../bench/results.js';
+import { summarize } from '../../bench/stats.js';
 
 const noop: MeasureResult = {
   id: 'provision-noop-1',

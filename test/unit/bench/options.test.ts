@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, resolveOptions } from '../../../test/bench/options.js';
+import { BenchUsageError, resolveOptions } from '../../bench/options.js';
 
 describe('bench options', () => {
   it('defaults to the sizes of issue #9, the forks sweep and the streaming phase of issue #20', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_PHASES, type HostReport } from '../../../src/report/result.js';
-import { ansibleRecapOf, digestReport, peakRssOf, pressureTotalOf } from '../../../test/bench/results.js';
+import { ansibleRecapOf, digestReport, peakRssOf, pressureTotalOf } from '../../bench/results.js';
 
 function host(name: string, roundTrips: number, durationMs: number, phases: Partial<typeof NO_PHASES> | undefined, changes: HostReport['changes'] = []): HostReport {
   return { name, status: changes.length > 0 ? 'changed' : 'ok', changes, handlers: [], verify: [], roundTrips, connections: 1, durationMs, ...(phases ? { phasesMs: { ...NO_PHASES, ...phases } } : {}) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hyperfineArgs, timedArgv, timesFromHyperfineExport } from '../../../test/bench/runner.js';
+import { hyperfineArgs, timedArgv, timesFromHyperfineExport } from '../../bench/runner.js';
 
 describe('bench runner', () => {
   const spec = { name: 'check-5', argv: ['/usr/bin/node', '/x/main.js', 'check', '-i', '/tmp/a b.yaml'], runs: 10, warmup: 1, env: {} };

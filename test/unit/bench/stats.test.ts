@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, summarize } from '../../../test/bench/stats.js';
+import { median, summarize } from '../../bench/stats.js';
 
 describe('bench stats', () => {
   it('median of odd and even counts, whatever the order', () => {

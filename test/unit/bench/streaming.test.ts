@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cpuTicksOfStat, peerInventory, peerStack, peerStreamerScript } from '../../../test/bench/streaming.js';
+import { cpuTicksOfStat, peerInventory, peerStack, peerStreamerScript } from '../../bench/streaming.js';
 
 const site = `
 - hosts: pis

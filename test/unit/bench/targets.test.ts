@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_PHASES } from '../../../src/report/result.js';
-import type { MeasureFailure, MeasureResult, ReportDigest } from '../../../test/bench/results.js';
-import { summarize } from '../../../test/bench/stats.js';
-import { evaluateTargets, type TargetRow } from '../../../test/bench/targets.js';
+import type { MeasureFailure, MeasureResult, ReportDigest } from '../../bench/results.js';
+import { summarize } from '../../bench/stats.js';
+import { evaluateTargets, type TargetRow } from '../../bench/targets.js';
 
 function digest(roundTripsMax: number): ReportDigest {
   return { statuses: { ok: 1 }, roundTripsMax, connectionsMax: 1, runMs: 100, slowestHostMs: 90, phasesMedianMs: { ...NO_PHASES }, packages: [] };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EarlyConnections, withEarlyConnections } from '../../../src/cli/early-connect.js';
+import { EarlyConnections } from '../../../src/app/early-connections.js';
+import { withEarlyConnections } from '../../../src/cli/early-connect.js';
 import type { CliRunOptions } from '../../../src/cli/run-and-report.js';
 import { UnreachableError } from '../../../src/transport/errors.js';
 import { makeKey, removeDir, startFakeSshd, tempDir, type FakeSshd, type KeyFiles } from '../transport/fake-sshd.js';

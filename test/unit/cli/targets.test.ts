@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostsFor } from '../../../src/cli/targets.js';
-import { isSecret } from '../../../src/config/secret.js';
+import { isSecret } from '../../../src/redact/secret.js';
 import { KICK_KEY, placesIn, scratch, secretsFileHolding } from '../secrets/helpers.js';
 
 const inventory = (dir: string, kickValue: string): string => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { btfsDownload } from '../../../src/config/btfs-download.js';
 import { ConfigError, formatIssue } from '../../../src/config/errors.js';
 import { loadSettings } from '../../../src/config/load.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 
 describe('formatIssue', () => {
   it('file:line:col: VARIABLE: message (hint: ...)', () => {

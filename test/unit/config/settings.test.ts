@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue, formatIssues } from '../../../src/config/errors.js';
 import { loadSettings } from '../../../src/config/load.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { defaultTexts, SETTING_NAMES, SETTINGS, settingsSchema } from '../../../src/config/settings.js';
 import { UPSTREAM_RULES } from '../../../src/config/upstream-compat.js';
 import { configErrorOf, fixture, haveUpstreamConf, upstreamConfPath } from './helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../../src/config/errors.js';
 import { loadSettings } from '../../../src/config/load.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { checkStreamKey } from '../../../src/config/stream-key.js';
 import { configErrorOf } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { mediaText, newestRecording, watchArrivals, type RecordingTarget } from '../../../src/demo/recordings.js';
 
 const timers: NodeJS.Timeout[] = [];

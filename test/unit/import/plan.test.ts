@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectiveEntries, parseConf } from '../../../src/config/conf-parser.js';
 import { loadSettings } from '../../../src/config/load.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import type { SettingName } from '../../../src/config/settings.js';
 import type { CarriedSetting } from '../../../src/import/reconcile.js';
 import { confValue, renderConf } from '../../../src/import/conf-writer.js';

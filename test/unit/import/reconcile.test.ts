@@ -1,7 +1,7 @@
 // One value per setting out of upstream's conf, its live files and its running streamer: which
 // source wins for which setting, what is reported, and that keys never show in a report.
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { UPSTREAM_VARIABLES } from '../../../src/config/upstream-compat.js';
 import { streamerCandidates } from '../../../src/import/playlists.js';
 import { decide, reconcile, type Candidate } from '../../../src/import/reconcile.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { loadInventory, resolveHosts } from '../../../src/inventory/index.js';
 import { openSecrets, secretStoreFor } from '../../../src/secrets/index.js';
 import { shq } from '../../../src/util/shell.js';

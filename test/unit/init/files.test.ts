@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/index.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import type { InitAnswers } from '../../../src/init/answers.js';
 import { confText, ensureGitignored, inventoryText } from '../../../src/init/files.js';
 import { resolveHosts } from '../../../src/inventory/index.js';

@@ -1,7 +1,7 @@
 // The questions of `orbis init` on a terminal, with a scripted asker: only what the flags left
 // open is asked, answers are checked and asked again with the reason, keys are asked hidden.
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { askAnswers, type Asker, type Given } from '../../../src/init/questions.js';
 import { parseTarget } from '../../../src/transport/ssh-config.js';
 

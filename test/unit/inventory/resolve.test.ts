@@ -115,7 +115,7 @@ describe('connection per host', () => {
     expect(resolveHost(inventory(), 'cave').target).toBe('pi@[fe80::1]:22');
   });
 
-  it('gives what session.ts takes (HostTarget) plus the per-host connect options', () => {
+  it('gives what app/request.ts takes (HostTarget) plus the per-host connect options', () => {
     const target = hostTarget(resolveHost(inventory(), 'cuisine'));
     expect(target).toMatchObject({ name: 'cuisine', target: 'orbis@192.168.1.21:2222', connect: { user: 'orbis', port: 2222, identityFile: '/keys/fleet' } });
     expect(target.layers.map((l) => l.name)).toEqual(['fleet', 'host cuisine']);

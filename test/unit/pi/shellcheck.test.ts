@@ -9,7 +9,7 @@ import { loadSettings } from '../../../src/config/load.js';
 import { buildArmScript, guardedPaths, restoreCommands } from '../../../src/engine/access-guard.js';
 import { applyCommand } from '../../../src/engine/apply.js';
 import { buildApplyScript } from '../../../src/engine/apply-script.js';
-import { renderContext } from '../../../src/engine/context.js';
+import { renderContext } from '../../../src/roles/context.js';
 import { makePlan, probeSpecFor } from '../../../src/engine/plan.js';
 import type { RollbackPlan } from '../../../src/engine/rollback-plan.js';
 import { buildRollbackScript } from '../../../src/engine/rollback-script.js';

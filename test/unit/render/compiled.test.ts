@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { compileTemplate, handlebarsRuntime, templateCacheDir } from '../../../src/render/compiled.js';
 import { TemplateError, TemplateRenderer } from '../../../src/render/templates.js';
 

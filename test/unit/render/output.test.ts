@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/load.js';
-import { renderContext } from '../../../src/engine/context.js';
+import { renderContext } from '../../../src/roles/context.js';
 import { INDEX_NAME, renderedFiles, RenderOutputError, writeRendered, type RenderedFile } from '../../../src/render/output.js';
 import { TemplateRenderer } from '../../../src/render/templates.js';
 import { buildDesired } from '../../../src/roles/desired.js';

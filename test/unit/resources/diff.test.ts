@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { contentDiff, type ContentDiffInput } from '../../../src/resources/diff.js';
 import { sha } from './fixtures.js';
 

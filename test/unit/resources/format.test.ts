@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { formatChanges } from '../../../src/resources/format.js';
 import type { Change } from '../../../src/resources/types.js';
 import { id } from './fixtures.js';

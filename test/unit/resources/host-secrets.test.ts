@@ -5,12 +5,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/load.js';
-import { renderContext } from '../../../src/engine/context.js';
+import { renderContext } from '../../../src/roles/context.js';
 import { makePlan } from '../../../src/engine/plan.js';
 import { TemplateRenderer } from '../../../src/render/templates.js';
-import { hostReport } from '../../../src/report/host.js';
+import { hostReport } from '../../../src/app/host-report.js';
 import { formatChanges } from '../../../src/resources/format.js';
-import { maskHostText } from '../../../src/resources/secret-mask.js';
+import { maskHostText } from '../../../src/redact/secret-mask.js';
 import type { DesiredFile, HostFacts } from '../../../src/resources/types.js';
 import { buildDesired } from '../../../src/roles/desired.js';
 import { loadRoles, roleSourceAt } from '../../../src/roles/load.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/load.js';
-import { renderContext } from '../../../src/engine/context.js';
+import { renderContext } from '../../../src/roles/context.js';
 import { TemplateRenderer } from '../../../src/render/templates.js';
 import type { Desired, DesiredCommand } from '../../../src/resources/types.js';
 import { buildDesired } from '../../../src/roles/desired.js';

@@ -2,7 +2,7 @@
 // same recipients, readable by the inventory's { secret: NAME }; never over a name in use.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { addSecrets } from '../../../src/secrets/add.js';
 import { loadSecrets } from '../../../src/secrets/index.js';
 import { configErrorOfAsync, DLIVE_KEY, KICK_KEY, placesIn, scratch, secretsFileHolding } from './helpers.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { encryptSecretsFile, initSecrets, type InitOptions } from '../../../src/secrets/commands.js';
 
 /** Values the tests put in secrets files: none may ever appear in an error or output. */

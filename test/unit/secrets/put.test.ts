@@ -2,7 +2,7 @@
 // beside what is there, a name already there refused unless replacing, never a value in an error.
 import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { loadSecrets } from '../../../src/secrets/index.js';
 import { putSecrets } from '../../../src/secrets/put.js';
 import { configErrorOfAsync, DLIVE_KEY, KICK_KEY, placesIn, scratch } from './helpers.js';

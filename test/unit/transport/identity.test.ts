@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/redact/secret.js';
 import { planAuthentication } from '../../../src/transport/identity.js';
 import type { ResolvedTarget } from '../../../src/transport/ssh-config.js';
 import { makeKey, removeDir, tempDir, type KeyFiles } from './fake-sshd.js';

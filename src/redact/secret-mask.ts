@@ -3,16 +3,16 @@
 // rotation, the key of a platform turned off since, one pasted by hand somewhere else in a file.
 // Masking by value alone lets those through, so four layers, each by construction:
 //   1. every secret value the run knows (its settings' keys, revealed into a file or not);
-//   2. the places templates put a secret (`playPath=` before `{{secret X}}`, render/secret-spans.ts),
+//   2. the places templates put a secret (`playPath=` before `{{secret X}}`, secret-spans.ts),
 //      whatever value sits there;
 //   3. an RTMP push target's stream name (`rtmp://host/app/<key>`), where keys go in nginx-rtmp;
 //   4. in a file whose template puts a secret in it, every word orbis cannot vouch for (a word
 //      the templates write, the render writes, or a setting holds): a key pasted in a comment
 //      or a query string is such a word. Short words stay (a port, `on`, `10s`): no key is that
 //      short, and a diff of them stays readable.
-import { Secret } from '../config/secret.js';
-import { stackSecretAnchors, words, type SecretSpans } from '../render/secret-spans.js';
-import { redactPushTargets } from '../verify/redact.js';
+import { Secret } from './secret.js';
+import { stackSecretAnchors, words, type SecretSpans } from './secret-spans.js';
+import { redactPushTargets } from './push-targets.js';
 
 const MASK = Secret.MASK;
 

@@ -3,7 +3,7 @@ import { isAptAction } from '../engine/plan.js';
 import type { HostRun } from '../engine/run.js';
 import type { Change } from '../resources/types.js';
 import type { Transport } from '../transport/types.js';
-import { NO_PHASES, type HostReport, type PhaseTimes, type ReportedChange } from './result.js';
+import { NO_PHASES, type HostReport, type PhaseTimes, type ReportedChange } from '../report/result.js';
 
 function changeStatus(run: HostRun, change: Change, index: number): ReportedChange['status'] {
   const events = run.events;

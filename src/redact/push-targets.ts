@@ -2,7 +2,7 @@
 // miss: the known key values are masked wherever they appear, and any RTMP push target
 // (`rtmp://host/app/<key>` or /stat's `host[:port]/app/<key>`) has the segment after the
 // application masked, whatever it is (a key orbis was not told about, an old one still live).
-import { maskSecrets, Secret } from '../config/secret.js';
+import { maskSecrets, Secret } from './secret.js';
 
 const MASK = Secret.MASK;
 // The part kept: an rtmp(s) URL's host and application, or a bare host with a dot or a port

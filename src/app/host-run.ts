@@ -1,153 +1,32 @@
-// One command run over one or more hosts: read settings and roles once (any error here stops
-// before a host is touched), then per host: connect -> facts -> plan -> apply/check -> report.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError, formatIssue, loadSettings, requireKeysFor, SECRET_SETTING_NAMES, type LoadedSettings, type SettingsLayer } from '../config/index.js';
-import { decideEncoder, renderContext } from '../engine/context.js';
+// One host, end to end: connect (or take the connection opened early), first contact when asked,
+// the guarded run (facts, plan, apply or check), the verify step, and a rollback when the host
+// failed and the request says so. Whatever goes wrong becomes the host's report, secrets masked.
+// The fleet (fleet/run.ts) runs it over many hosts; the CLI only builds the request and prints.
+import type { LoadedSettings } from '../config/index.js';
+import { decideEncoder } from '../config/encoder-args.js';
 import type { RecordedVerify } from '../engine/run-record.js';
 import type { HostRun } from '../engine/run.js';
 import { runHostGuarded } from '../engine/guarded-run.js';
 import { firstContact } from '../bootstrap/first-contact.js';
-import { templateCacheDir } from '../render/compiled.js';
-import { TemplateRenderer } from '../render/templates.js';
-import { hostReportOfPhases } from '../report/host.js';
-import { runHostsWithProgress } from '../report/progress.js';
-import { hostErrorOf, summarize, type HostAccess, type HostReport, type ReportedChange, type RunReport } from '../report/result.js';
-import { loadRoles, roleSourceAt, type LoadedRole, type RoleSource } from '../roles/load.js';
-import { splitRoleVariables } from '../roles/variables.js';
+import { maskHostText } from '../redact/secret-mask.js';
+import { hostErrorOf, type HostAccess, type HostReport, type ReportedChange } from '../report/result.js';
+import { renderContext } from '../roles/context.js';
+import type { LoadedRole } from '../roles/load.js';
 import { connect, type SshConnectOptions, type SshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/types.js';
-import type { VerifyOptions } from '../verify/types.js';
-import type { EarlyConnections } from './early-connect.js';
 import { UnreachableError, HostKeyError, isAuthFailure } from '../transport/errors.js';
-import { isSecret } from '../config/secret.js';
-import { maskHostText } from '../resources/secret-mask.js';
-import { readPlaylist } from '../config/playlist.js';
-import { clearKeyWarnings } from '../secrets/clear-keys.js';
-import { packageRoot } from '../util/paths.js';
+import type { VerifyOptions } from '../verify/types.js';
 import { verifyInputFrom } from '../verify/input.js';
 import { ORBIS_VERSION } from '../version.js';
-
-/** The stack, in the order a Pi needs it (the host's basics first). */
-export const STACK_ROLES = ['system', 'ffmpeg', 'nginx-rtmp', 'stunnel', 'btfs', 'orbis-service'];
-
-export interface HostTarget {
-  /** Display name (inventory name, or the target as typed). */
-  name: string;
-  /** `[user@]host[:port]` or an SSH config alias. */
-  target: string;
-  /** Inventory layers for this host, lowest first. */
-  layers?: SettingsLayer[];
-  /** How the inventory says to reach this host (user, port, key); command-line options win. */
-  connect?: Partial<SshConnectOptions>;
-}
-
-export interface RunRequest {
-  command: string;
-  mode: 'apply' | 'check';
-  /** How a host with pending changes is reported in check mode. */
-  checkStatus: 'changed' | 'drift';
-  hosts: HostTarget[];
-  confPath?: string;
-  /** --conf given: a missing file is an error (otherwise no file is fine). */
-  confExplicit: boolean;
-  vars: string[];
-  roles?: string[];
-  /**
-   * The command renders nothing to compare or apply (verify, status, reconnect): the stream keys
-   * only mask its output, and an empty one is no error.
-   */
-  keysOptional?: boolean;
-  connect: SshConnectOptions;
-  concurrency: number;
-  quiet: boolean;
-  /** Seconds to wait for another run's lock on a host. */
-  lockWaitSec: number;
-  /** Connections already under way, by host name (see early-connect.ts). */
-  early?: EarlyConnections;
-  /** Verify each host after applying (provision/apply without --no-verify). */
-  verify?: Omit<VerifyOptions, 'progress' | 'checks'>;
-  /** A host whose run or verify fails is put back on its previous generation (and verified again). */
-  rollbackOnFail?: boolean;
-  env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * First contact (`--ask-pass`, the password in `connect.loginPassword`): a host that refuses our
-   * keys is logged into by password, gets our key, and is reached by key from then on; `harden`
-   * adds the ssh role (unless the host's SSH_DURCISSEMENT is false).
-   */
-  bootstrap?: { harden: boolean };
-}
-
-/** The role a bootstrap adds to harden sshd (roles/ssh). */
-export const HARDENING_ROLE = 'ssh';
-
-/** Where roles come from: the package, then ORBIS_ROLES_PATH (colon-separated roots with roles/ and templates/). */
-export function roleSources(env: Readonly<Record<string, string | undefined>>): RoleSource[] {
-  const extra = (env.ORBIS_ROLES_PATH ?? '').split(':').filter((p) => p.length > 0);
-  return [roleSourceAt(packageRoot()), ...extra.map(roleSourceAt)];
-}
-
-export function defaultRoles(sources: RoleSource[]): string[] {
-  const present = new Set(sources.flatMap((s) => (existsSync(s.rolesDir) ? readdirSync(s.rolesDir) : [])));
-  return STACK_ROLES.filter((r) => present.has(r) && existsSync(join(sources[0]?.rolesDir ?? '', r, 'role.yaml')));
-}
-
-export interface Prepared {
-  roles: LoadedRole[];
-  roleValues: Record<string, string | number | boolean>;
-  settingsFor: (host: HostTarget) => LoadedSettings;
-  /** One for every host: templates are compiled once per run, not once per host. */
-  renderer: TemplateRenderer;
-}
-
-export function prepare(request: RunRequest): Prepared {
-  const env = request.env ?? process.env;
-  const sources = roleSources(env);
-  const names = request.roles ?? defaultRoles(sources);
-  const hardening = request.bootstrap?.harden === true && !names.includes(HARDENING_ROLE);
-  // Hardening comes first: the rest is then applied over the connection that confirmed it.
-  const roles = loadRoles(hardening ? [HARDENING_ROLE, ...names] : names, sources, ORBIS_VERSION);
-  // Every role's variables are known to every command, whatever roles it loads: `--var
-  // BLOCAGE_MAX=45` means the same to status and verify --roles ffmpeg as to provision.
-  const stack = defaultRoles(sources);
-  const everyRole = stack.every((r) => names.includes(r)) ? roles : loadRoles([...new Set([...stack, ...names])], sources, ORBIS_VERSION);
-  const { settingVars, roleValues } = splitRoleVariables(everyRole, request.vars, env);
-  const confPath = request.confPath ?? 'conf/orbis.conf';
-  const useConf = request.confExplicit || existsSync(confPath);
-  // A stream key in clear in a file git tracks leaks with every push: say so, every run.
-  if (useConf) for (const w of clearKeyWarnings(confPath)) process.stderr.write(`warning: ${formatIssue(w)}\n`);
-  // In every mode: a plan or a drift check made with an empty key would show `playPath=` as
-  // the change to make, a plan the real run then refuses.
-  const needsKeys = !request.keysOptional && roles.some((r) => r.spec.name === 'nginx-rtmp');
-  const needsPlaylist = roles.some((r) => r.spec.name === 'orbis-service');
-  const settingsFor = (host: HostTarget): LoadedSettings => {
-    const loaded = loadSettings({ ...(useConf ? { confPath } : {}), layers: host.layers ?? [], env, vars: settingVars });
-    if (needsKeys) {
-      const issues = requireKeysFor(loaded.settings, loaded.origins, loaded.platforms);
-      if (issues.length > 0) throw new ConfigError(issues);
-    }
-    if (needsPlaylist) readPlaylist(loaded); // a bad playlist stops the run before any host
-    return loaded;
-  };
-  // Validate every host's settings before touching any host, and keep them for its run.
-  const loaded = new Map(request.hosts.map((host) => [host.name, settingsFor(host)]));
-  // What the conf file or a layer holds that is suspect but not wrong (a BOM, CRLF, a key set
-  // twice, a name that is no setting): said once per run, as `orbis inventory` says it.
-  const warnings = new Set([...loaded.values()].flatMap((l) => l.warnings.map(formatIssue)));
-  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
-  request.early?.release(); // every host's settings are valid: connections opened early may log in
-  return { roles, roleValues, settingsFor: (host) => loaded.get(host.name) ?? settingsFor(host), renderer: new TemplateRenderer({ compiledDir: templateCacheDir(env) }) };
-}
-
-export function secretValuesOf(loaded: LoadedSettings): string[] {
-  return SECRET_SETTING_NAMES.map((name) => loaded.settings[name]).flatMap((v) => (isSecret(v) && !v.isEmpty ? [v.reveal()] : []));
-}
+import { hostReportOfPhases } from './host-report.js';
+import { HARDENING_ROLE, secretValuesOf, type Prepared } from './prepare.js';
+import type { HostTarget, RunRequest } from './request.js';
 
 function errorReport(name: string, error: unknown, secrets: string[], startedAt: number, roundTrips = 0, connections = 0): HostReport {
   const unreachable = error instanceof UnreachableError || error instanceof HostKeyError;
   const { message, hint } = hostErrorOf(error);
   // Masked by place as well as by value: an error may quote what the Pi printed, a key the
-  // controller no longer knows included (resources/secret-mask.ts).
+  // controller no longer knows included (redact/secret-mask.ts).
   const mask = (text: string): string => maskHostText(text, { values: secrets, anchors: [] });
   return {
     name,
@@ -343,21 +222,4 @@ async function verifyAfterApply(
     };
   }
   return true;
-}
-
-export async function runRequest(request: RunRequest): Promise<RunReport> {
-  const startedAt = Date.now();
-  const prepared = prepare(request);
-  const hosts = await runHostsWithProgress(
-    request.hosts.map((h) => h.name),
-    (name, update) => runOnHost(request.hosts.find((h) => h.name === name) as HostTarget, request, prepared, update),
-    { concurrency: request.concurrency, quiet: request.quiet },
-  );
-  return {
-    command: request.command,
-    mode: request.mode,
-    orbisVersion: ORBIS_VERSION,
-    hosts,
-    summary: summarize(hosts, Date.now() - startedAt),
-  };
 }

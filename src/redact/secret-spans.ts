@@ -3,7 +3,7 @@
 //
 // A file's content as the Pi holds it may carry a key the controller does not know (the key
 // before a rotation, one a person pasted by hand): masking by value cannot find it. These spans
-// let the masking find it by its place instead (see resources/secret-mask.ts), and come from the
+// let the masking find it by its place instead (see secret-mask.ts), and come from the
 // templates, so a new template that reveals a secret is covered without a list kept by hand.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

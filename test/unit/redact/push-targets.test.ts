@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/config/secret.js';
-import { redact, redactPushTargets } from '../../../src/verify/redact.js';
+import { Secret } from '../../../src/redact/secret.js';
+import { redact, redactPushTargets } from '../../../src/redact/push-targets.js';
 
 describe('redaction', () => {
   it('masks the segment after the application in push targets, whatever it is', () => {

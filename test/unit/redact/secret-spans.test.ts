@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { secretSpansOf, stackSecretAnchors } from '../../../src/render/secret-spans.js';
+import { secretSpansOf, stackSecretAnchors } from '../../../src/redact/secret-spans.js';
 import { packageRoot } from '../../../src/util/paths.js';
 
 describe('secret spans of a template', () => {

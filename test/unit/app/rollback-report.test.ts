@@ -3,7 +3,7 @@ import type { HostRollback } from '../../../src/engine/rollback.js';
 import type { RollbackPlan } from '../../../src/engine/rollback-plan.js';
 import type { RunRecord } from '../../../src/engine/run-record.js';
 import { formatRecap } from '../../../src/report/recap.js';
-import { formatGenerations, formatRollbackHost, rollbackReportedChanges } from '../../../src/report/rollback.js';
+import { formatGenerations, formatRollbackHost, rollbackReportedChanges } from '../../../src/app/rollback-report.js';
 import { summarize, type HostReport } from '../../../src/report/result.js';
 
 const target = { id: 'r1', time: '2026-01-01T12:00:00.000Z' } as RunRecord;

@@ -3,8 +3,8 @@
 import type { HostRollback } from '../engine/rollback.js';
 import { fileStep } from '../engine/rollback-script.js';
 import { rollbackChanges, type Generation } from '../engine/rollback-plan.js';
-import { table } from './recap.js';
-import type { HostReport, ReportedChange, ReportedGeneration } from './result.js';
+import { table } from '../report/recap.js';
+import type { HostReport, ReportedChange, ReportedGeneration } from '../report/result.js';
 
 /** Steps after which the files are back for good (a failure before them put every file back). */
 const FILES_DONE = 'record';

@@ -1,13 +1,13 @@
 // Roll one host back over an open connection, then verify it the way the generation it went back
 // to was verified (the checks and settings its run recorded): shared by `orbis rollback` and
 // `orbis apply --rollback-on-fail`.
-import { Secret } from '../config/secret.js';
+import { Secret } from '../redact/secret.js';
 import { rollbackHost, type HostRollback } from '../engine/rollback.js';
 import { RollbackError, type RollbackRequest } from '../engine/rollback-plan.js';
-import { rollbackReportedChanges } from '../report/rollback.js';
+import { rollbackReportedChanges } from './rollback-report.js';
 import { hostErrorOf, type HostError, type RollbackOutcome } from '../report/result.js';
 import type { Transport } from '../transport/types.js';
-import { maskHostText } from '../resources/secret-mask.js';
+import { maskHostText } from '../redact/secret-mask.js';
 import type { VerifyInput, VerifyOptions } from '../verify/types.js';
 import { ORBIS_VERSION } from '../version.js';
 
