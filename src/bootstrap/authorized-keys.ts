@@ -6,6 +6,8 @@ import { composeScript } from '../pi/scripts.js';
 import type { Transport } from '../transport/types.js';
 import { assertSucceeded } from '../transport/checked.js';
 import type { PublicKey } from './public-key.js';
+import { INSTALL_KEY_RECORDS } from '../wire/bootstrap.js';
+import { decodeRecords } from '../wire/records.js';
 
 /** The installer (src/pi/authorized-keys.sh): the command itself, the key on its stdin. */
 export const INSTALL_KEY_SCRIPT = composeScript({ files: ['authorized-keys.sh'] });
@@ -22,15 +24,14 @@ export interface InstallAnswer {
 
 export function parseInstallAnswer(stdout: string): InstallAnswer {
   const answer: InstallAnswer = { added: false, fixed: [] };
-  for (const line of stdout.split('\n')) {
-    const [tag, value = ''] = line.split('\t');
-    if (tag === 'ADDED' || tag === 'PRESENT') {
-      answer.added = tag === 'ADDED';
-      answer.fixed = value.trim().split(/\s+/).filter((x) => x.length > 0);
-    } else if (tag === 'FILE') {
-      answer.file = value;
-    } else if (tag === 'HOME_WRITABLE') {
-      answer.homeWritable = value;
+  for (const r of decodeRecords(stdout, INSTALL_KEY_RECORDS, 'SSH key installer')) {
+    if (r.tag === 'ADDED' || r.tag === 'PRESENT') {
+      answer.added = r.tag === 'ADDED';
+      answer.fixed = r.fixed.trim().split(/\s+/).filter((x) => x.length > 0);
+    } else if (r.tag === 'FILE') {
+      answer.file = r.path;
+    } else {
+      answer.homeWritable = r.mode;
     }
   }
   return answer;

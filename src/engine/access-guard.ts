@@ -17,6 +17,8 @@ import type { Handler } from '../roles/desired.js';
 import { shq } from '../util/shell.js';
 import { isUnitFile } from './apply-script.js';
 import type { Plan } from './plan.js';
+import { ARM_RECORDS, CONFIRM_RECORDS } from '../wire/access-guard.js';
+import { decodeRecords } from '../wire/records.js';
 
 export { ACCESS_GUARD_DIR };
 /** Guard records kept for a later look (`ls /var/lib/orbis/access-guard`). */
@@ -85,7 +87,7 @@ export function buildGuardRollbackScript(spec: GuardSpec): string {
 }
 
 /**
- * Run as root before the change: save the paths, arm the timer. Prints `ARMED <epoch seconds>`
+ * Run as root before the change: save the paths, arm the timer. Prints `ARMED<TAB><epoch seconds>`
  * when the timer runs; the change must not start otherwise.
  */
 export function buildArmScript(spec: GuardSpec): string {
@@ -108,7 +110,7 @@ export function buildArmScript(spec: GuardSpec): string {
 
 /**
  * Run as root over the NEW connection: mark the change confirmed and stop the timer, unless the
- * rollback already ran. Prints `CONFIRMED`, `ROLLED_BACK <epoch seconds>`, or `GONE` (no record).
+ * rollback already ran. Prints `CONFIRMED`, `ROLLED_BACK<TAB><epoch seconds>`, or `GONE` (no record).
  */
 export function buildConfirmScript(runId: string): string {
   return composeScript({ vars: { GUARD_DIR: guardDir(runId), TIMER: `${guardUnit(runId)}.timer` }, files: ['access-guard-confirm.sh'] });
@@ -117,15 +119,24 @@ export function buildConfirmScript(runId: string): string {
 export type ConfirmAnswer = { kind: 'confirmed' } | { kind: 'rolled-back'; atEpochSec: number | undefined } | { kind: 'gone' } | { kind: 'unknown'; text: string };
 
 export function parseConfirmAnswer(stdout: string): ConfirmAnswer {
-  const line = stdout.trim().split('\n').pop() ?? '';
-  if (line === 'CONFIRMED') return { kind: 'confirmed' };
-  if (line === 'GONE') return { kind: 'gone' };
-  const rolled = /^ROLLED_BACK(?: (\d+))?$/.exec(line);
-  if (rolled) return { kind: 'rolled-back', atEpochSec: rolled[1] === undefined ? undefined : Number(rolled[1]) };
-  return { kind: 'unknown', text: line };
+  let records;
+  try {
+    records = decodeRecords(stdout, CONFIRM_RECORDS, 'confirm script');
+  } catch (error) {
+    return { kind: 'unknown', text: error instanceof Error ? error.message : String(error) };
+  }
+  const last = records[records.length - 1];
+  if (last === undefined) return { kind: 'unknown', text: stdout.trim().split('\n').pop() ?? '' };
+  if (last.tag === 'CONFIRMED') return { kind: 'confirmed' };
+  if (last.tag === 'GONE') return { kind: 'gone' };
+  return { kind: 'rolled-back', atEpochSec: last.at };
 }
 
+/** When the guard was armed (epoch seconds), or undefined when the arm script did not say so. */
 export function parseArmAnswer(stdout: string): number | undefined {
-  const match = /^ARMED (\d+)$/m.exec(stdout);
-  return match ? Number(match[1]) : undefined;
+  try {
+    return decodeRecords(stdout, ARM_RECORDS, 'arm script').find((r) => r.tag === 'ARMED')?.at;
+  } catch {
+    return undefined; // not armed as far as orbis can tell: the change does not start
+  }
 }

@@ -5,6 +5,8 @@
 import { composeScript } from '../pi/scripts.js';
 import { ORBIS_STATE_DIR, RUNS_DIR } from '../pi/state.js';
 import type { Transport } from '../transport/types.js';
+import { APPLY_EVENT_RECORDS } from '../wire/apply.js';
+import { decodeRecords } from '../wire/records.js';
 
 export interface ApplyEvents {
   /** Steps that started, in order. */
@@ -20,37 +22,33 @@ export interface ApplyEvents {
   stepMs: Record<string, number>;
 }
 
-export function parseEvents(text: string): ApplyEvents {
+export function parseEvents(output: string): ApplyEvents {
   const events: ApplyEvents = { begun: [], finished: [], handlersRun: [], done: false, stepMs: {} };
-  const decode = (b64: string | undefined): string => Buffer.from(b64 ?? '', 'base64').toString('utf8');
   const began = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const [tag, a, b] = line.split('\t');
-    switch (tag) {
+  for (const r of decodeRecords(output, APPLY_EVENT_RECORDS, 'apply script')) {
+    switch (r.tag) {
       case 'BEGIN':
-        if (a) events.begun.push(a);
-        if (a && b) began.set(a, Number(b));
+        if (r.step) events.begun.push(r.step);
+        if (r.step && r.at) began.set(r.step, Number(r.at));
         break;
       case 'OK': {
-        if (a) events.finished.push(a);
-        const start = a ? began.get(a) : undefined;
-        const end = Number(b);
-        if (a && start !== undefined && Number.isFinite(start) && b && Number.isFinite(end)) events.stepMs[a] = Math.max(0, Math.round((end - start) * 1000));
+        if (r.step) events.finished.push(r.step);
+        const start = r.step ? began.get(r.step) : undefined;
+        const end = Number(r.at);
+        if (r.step && start !== undefined && Number.isFinite(start) && r.at && Number.isFinite(end)) events.stepMs[r.step] = Math.max(0, Math.round((end - start) * 1000));
         break;
       }
       case 'FAIL':
-        events.failed = { step: a ?? '?', message: decode(b).trim() };
+        events.failed = { step: r.step || '?', message: (r.message ?? '').trim() };
         break;
       case 'HANDLER':
-        events.handlersRun.push(decode(a));
+        events.handlersRun.push(r.name);
         break;
       case 'LOCKED':
-        events.lockedBy = decode(a).trim() || 'another orbis run';
+        events.lockedBy = (r.holder ?? '').trim() || 'another orbis run';
         break;
       case 'DONE':
         events.done = true;
-        break;
-      default:
         break;
     }
   }

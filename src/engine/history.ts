@@ -9,6 +9,8 @@ import { hostStderrTail } from '../redact/secret-mask.js';
 import type { Transport } from '../transport/types.js';
 import { parseRecord, type RunRecord } from './run-record.js';
 import { decodePath } from './script-lib.js';
+import { HISTORY_RECORDS } from '../wire/history.js';
+import { decodeRecords, textOf } from '../wire/records.js';
 
 /** A file as a run's backup holds it, or as it is now. */
 export type FileState =
@@ -55,20 +57,17 @@ export function buildHistoryScript(): string {
   return composeScript({ vars: stateVars(), files: ['common.sh', 'history.sh'] });
 }
 
-const fromB64 = (value: string | undefined): string => Buffer.from(value ?? '', 'base64').toString('utf8');
-
 /** `'-'` stands for an empty systemctl value (bash cannot carry an empty field through `read`). */
 const unitValue = (value: string | undefined): string => (value === undefined || value === '-' ? '' : value);
 
-function fileState(fields: string[]): FileState {
-  const [kind, a, b] = fields;
+function fileState({ kind, a, b }: { kind: string; a?: string | undefined; b?: string | undefined }): FileState {
   switch (kind) {
     case 'file': {
       const [mode, uid, gid] = (a ?? '').split(' ');
       return { kind: 'file', sha256: b ?? '', mode: (mode ?? '').padStart(4, '0'), uid: Number(uid), gid: Number(gid) };
     }
     case 'link':
-      return { kind: 'link', target: fromB64(a) };
+      return { kind: 'link', target: textOf(a ?? '') ?? '' };
     case 'absent':
       return { kind: 'absent' };
     case 'dropped':
@@ -110,20 +109,19 @@ export function parseHistory(output: string): HostHistory {
     return b;
   };
   let complete = false;
-  for (const line of output.split('\n')) {
-    const f = line.split('\t');
-    switch (f[0]) {
+  for (const r of decodeRecords(output, HISTORY_RECORDS, 'history script')) {
+    switch (r.tag) {
       case 'FINGERPRINT':
-        history.fingerprint = f[1] ?? '';
+        history.fingerprint = r.value;
         break;
       case 'RECORD': {
-        const record = parseRecord(fromB64(f[1]));
+        const record = parseRecord(r.json);
         if (record) history.records.push(record);
         else history.unreadable += 1;
         break;
       }
       case 'MANIFEST': {
-        const { hashes, roles, installed } = parseManifest(fromB64(f[1]));
+        const { hashes, roles, installed } = parseManifest(r.json);
         for (const [path, sha256] of Object.entries(hashes)) {
           const measured = installed[path];
           history.manifest[path] = measured === undefined ? { sha256, role: roles[path] ?? '' } : { sha256, role: roles[path] ?? '', installed: measured };
@@ -131,27 +129,25 @@ export function parseHistory(output: string): HostHistory {
         break;
       }
       case 'PENDING':
-        history.pendingHandlers = fromB64(f[1]).split('\n').map((h) => h.trim()).filter((h) => h.length > 0);
+        history.pendingHandlers = r.handlers.split('\n').map((h) => h.trim()).filter((h) => h.length > 0);
         break;
       case 'BACKUP':
-        backup(f[1] ?? '').seq = Number(f[2]) || 0;
+        backup(r.run).seq = Number(r.seq) || 0; // seq is the file's first bytes: anything but a number is 0
         break;
       case 'WAS':
-        backup(f[1] ?? '').files.set(decodePath(f[2] ?? ''), fileState(f.slice(3)));
+        backup(r.run).files.set(decodePath(r.path), fileState(r));
         break;
       case 'UNITWAS':
-        backup(f[1] ?? '').units.set(f[2] ?? '', { enabled: unitValue(f[3]), active: unitValue(f[4]) });
+        backup(r.run).units.set(r.unit, { enabled: unitValue(r.enabled), active: unitValue(r.active) });
         break;
       case 'NOW':
-        history.filesNow.set(decodePath(f[1] ?? ''), fileState(f.slice(2)));
+        history.filesNow.set(decodePath(r.path), fileState(r));
         break;
       case 'UNITNOW':
-        history.unitsNow.set(f[1] ?? '', { enabled: unitValue(f[2]), active: unitValue(f[3]) });
+        history.unitsNow.set(r.unit, { enabled: unitValue(r.enabled), active: unitValue(r.active) });
         break;
       case 'END':
         complete = true;
-        break;
-      default:
         break;
     }
   }

@@ -1,12 +1,14 @@
 // Facts in ONE round trip: a single bash script (src/pi/facts.sh), run as root, asks the host
 // everything the plan needs (os, arch, Pi model, package versions, unit states, stat + sha256 of
 // every managed path, users, groups, guard commands, FFmpeg encoders, orbis's own manifest and
-// pending handlers) and prints it as tagged, tab-separated lines that `parseFacts` turns back into
-// HostFacts.
+// pending handlers) and prints it as records (src/wire/facts.ts) that `parseFacts` turns back
+// into HostFacts.
 import type { HostFacts, PathFact, UnitFact } from './types.js';
 import { composeScript } from '../pi/scripts.js';
 import { ENCODERS_CACHE_PATH, MANIFEST_PATH, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../pi/state.js';
 import { UNIT_PROPERTIES } from '../pi/units.js';
+import { FACTS_RECORDS } from '../wire/facts.js';
+import { decodeRecords, type DecodedRecord } from '../wire/records.js';
 
 export { ENCODERS_CACHE_PATH, MANIFEST_PATH, ORBIS_STATE_DIR, PENDING_HANDLERS_PATH, UNVALIDATED_DIR } from '../pi/state.js';
 
@@ -57,10 +59,6 @@ export function buildProbeScript(spec: ProbeSpec, options: { encodersCache?: str
   });
 }
 
-function fromB64(value: string | undefined): string {
-  return value ? Buffer.from(value, 'base64').toString('utf8') : '';
-}
-
 function octal(mode: string | undefined): string | undefined {
   return mode === undefined ? undefined : mode.padStart(4, '0');
 }
@@ -85,7 +83,10 @@ function parseUnit(fields: string[]): [string, UnitFact] | undefined {
   ];
 }
 
-/** Parse the probe's output. Lines it does not know are ignored (a newer probe, an older parser). */
+/**
+ * The probe's records (src/wire/facts.ts) -> HostFacts. Tags it does not know are skipped (a newer
+ * probe, an older parser); a malformed record throws, naming it.
+ */
 export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
   const facts: HostFacts = {
     os: { id: '', versionId: '', codename: '', prettyName: '' },
@@ -108,94 +109,88 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
     pendingHandlers: [],
     root: false,
   };
-  for (const line of output.split('\n')) {
-    const f = line.split('\t');
-    switch (f[0]) {
+  for (const r of decodeRecords(output, FACTS_RECORDS, 'facts probe')) {
+    switch (r.tag) {
       case 'OS':
-        facts.os = { id: f[1] ?? '', versionId: f[2] ?? '', codename: f[3] ?? '', prettyName: fromB64(f[4]) };
+        facts.os = { id: r.id, versionId: r.versionId, codename: r.codename, prettyName: r.prettyName };
         break;
       case 'ARCH':
-        facts.arch = f[1] ?? '';
+        facts.arch = r.arch;
         break;
       case 'KERNEL':
-        facts.kernel = f[1] ?? '';
+        facts.kernel = r.release;
         break;
       case 'HOSTNAME':
-        facts.hostname = f[1] ?? '';
+        facts.hostname = r.name;
         break;
       case 'UID':
-        facts.root = f[1] === '0';
+        facts.root = r.uid === 0;
         break;
       case 'MODEL':
-        facts.piModel = fromB64(f[1]) || null;
+        facts.piModel = r.model || null;
         break;
       case 'V4L2':
-        facts.hasV4l2Encoder = true;
+        facts.hasV4l2Encoder = r.present;
         break;
       case 'ENCODER':
-        if (f[1]) facts.encoders.push(f[1]);
+        if (r.name) facts.encoders.push(r.name);
         break;
       case 'MANIFEST': {
-        const manifest = parseManifest(fromB64(f[1]));
+        const manifest = parseManifest(r.json);
         facts.manifest = manifest.hashes;
         facts.manifestRoles = manifest.roles;
         facts.manifestInstalled = manifest.installed;
         break;
       }
       case 'PENDING':
-        facts.pendingHandlers = fromB64(f[1])
+        facts.pendingHandlers = r.handlers
           .split('\n')
           .map((h) => h.trim())
           .filter((h) => h.length > 0);
         break;
       case 'UNVALIDATED': {
-        const files = fromB64(f[2])
+        const files = r.files
           .split('\n')
           .map((line) => line.split('\t'))
           .flatMap(([runId, path]) => (runId && path ? [{ runId, path }] : []));
-        if (f[1] && files.length > 0) facts.unvalidated[f[1]] = files;
+        if (r.role && files.length > 0) facts.unvalidated[r.role] = files;
         break;
       }
       case 'PKG':
-        if (f[1] && (f[2] ?? '').startsWith('ii')) facts.packages[f[1]] = f[3] ?? '';
+        if (r.name && r.status.startsWith('ii')) facts.packages[r.name] = r.version;
         break;
       case 'UNIT': {
-        const unit = parseUnit(f.slice(1));
+        const unit = parseUnit(r.properties);
         if (unit) facts.units[unit[0]] = unit[1];
         break;
       }
-      case 'PATH': {
-        const path = f[1];
-        if (path) facts.paths[path] = parsePath(f);
+      case 'PATH':
+        if (r.path) facts.paths[r.path] = parsePath(r);
         break;
-      }
       case 'PASSWD': {
-        const [name, , uid, gid, , home, shell] = f.slice(1).join('\t').split(':');
+        const [name, , uid, gid, , home, shell] = r.entry.split(':');
         if (name) facts.users[name] = { uid: Number(uid), gid: Number(gid), home: home ?? '', shell: shell ?? '', groups: facts.users[name]?.groups ?? [] };
         break;
       }
       case 'MEMBER': {
-        const user = f[1] ? facts.users[f[1]] : undefined;
-        if (user) user.groups = (f[2] ?? '').split(' ').map((g) => g.trim()).filter((g) => g.length > 0);
+        const user = facts.users[r.user];
+        if (user) user.groups = (r.groups ?? '').split(' ').map((g) => g.trim()).filter((g) => g.length > 0);
         break;
       }
       case 'GROUP':
-        if (f[1]) facts.groups[f[1]] = { gid: Number(f[2]) };
+        if (r.name) facts.groups[r.name] = { gid: r.gid };
         break;
       case 'CONTENT': {
-        const target = f[1] ? facts.paths[f[1]] : undefined;
-        if (target) target.content = fromB64(f[2]);
+        const target = facts.paths[r.path];
+        if (target) target.content = r.content;
         break;
       }
       case 'GUARD': {
-        const guard = fromB64(f[1]);
-        facts.guards[guard] = f[2] === '1';
-        const said = f[3] ? fromB64(f[3]).trim() : '';
-        if (said !== '') (facts.guardsSaid ??= {})[guard] = said;
+        facts.guards[r.command] = r.held;
+        const said = (r.said ?? '').trim();
+        if (said !== '') (facts.guardsSaid ??= {})[r.command] = said;
         break;
       }
-      default:
-        break;
     }
   }
   // Every path asked about has an entry, even if the probe was cut short: absent is the safe guess.
@@ -203,20 +198,19 @@ export function parseFacts(output: string, spec: ProbeSpec): HostFacts {
   return facts;
 }
 
-function parsePath(f: string[]): PathFact {
-  const type = f[2];
-  if (type === 'absent' || type === undefined) return { exists: false };
-  if (type === 'other') return { exists: true, type: 'other' };
-  if (type === 'link') return { exists: true, type: 'link', linkTarget: fromB64(f[8]) };
+function parsePath(r: Extract<DecodedRecord<typeof FACTS_RECORDS>, { tag: 'PATH' }>): PathFact {
+  if (r.kind === 'absent') return { exists: false };
+  if (r.kind === 'other') return { exists: true, type: 'other' };
+  if (r.kind === 'link') return { exists: true, type: 'link', linkTarget: r.linkTarget ?? '' };
   const fact: PathFact = {
     exists: true,
-    type: type === 'file' ? 'file' : 'directory',
-    mode: octal(f[3]),
-    owner: f[4],
-    group: f[5],
-    size: Number(f[6]),
+    type: r.kind === 'file' ? 'file' : 'directory',
+    mode: octal(r.mode),
+    owner: r.owner,
+    group: r.group,
+    size: Number(r.size),
   };
-  if (type === 'file' && f[7] && f[7] !== '-') fact.sha256 = f[7];
+  if (r.kind === 'file' && r.sha256 && r.sha256 !== '-') fact.sha256 = r.sha256;
   return fact;
 }
 

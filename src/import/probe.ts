@@ -8,6 +8,8 @@ import { composeScript } from '../pi/scripts.js';
 import { MANIFEST_PATH } from '../pi/state.js';
 import type { RemoteFile, UnitState, UpstreamProcess, UpstreamSnapshot } from './types.js';
 import { STACK_UNITS } from '../pi/units.js';
+import { IMPORT_RECORDS } from '../wire/import.js';
+import { decodeRecords, type DecodedRecord } from '../wire/records.js';
 
 /** Upstream's files outside its project folder, as its scripts and guide lay them down. */
 export const UPSTREAM_PATHS = {
@@ -58,23 +60,15 @@ export function buildImportScript(options: ImportProbeOptions = {}): string {
   });
 }
 
-function fromB64(value: string | undefined): string {
-  return value ? Buffer.from(value, 'base64').toString('utf8') : '';
-}
+type FileRecord = Extract<DecodedRecord<typeof IMPORT_RECORDS>, { tag: 'FILE' | 'LISTED' }>;
 
-function remoteFile(f: string[], withText: boolean): RemoteFile {
-  const file: RemoteFile = {
-    path: fromB64(f[1]),
-    mode: (f[2] ?? '').padStart(4, '0'),
-    owner: f[3] ?? '',
-    mtime: Number(f[4] ?? 0),
-    size: Number(f[5] ?? 0),
-  };
-  if (withText) file.text = fromB64(f[6]);
+function remoteFile(r: FileRecord): RemoteFile {
+  const file: RemoteFile = { path: r.path, mode: r.mode.padStart(4, '0'), owner: r.owner, mtime: Number(r.mtime), size: Number(r.size) };
+  if (r.tag === 'FILE') file.text = r.content ?? '';
   return file;
 }
 
-/** Parse the script's output. Lines it does not know are ignored. */
+/** The probe's records (src/wire/import.ts). Tags it does not know are skipped; a malformed record throws. */
 export function parseImportOutput(output: string): UpstreamSnapshot & { root: boolean } {
   const snapshot: UpstreamSnapshot & { root: boolean } = {
     hostname: '',
@@ -87,47 +81,48 @@ export function parseImportOutput(output: string): UpstreamSnapshot & { root: bo
     homes: {},
     root: false,
   };
-  for (const line of output.split('\n')) {
-    const f = line.split('\t');
-    switch (f[0]) {
+  for (const r of decodeRecords(output, IMPORT_RECORDS, 'import probe')) {
+    switch (r.tag) {
       case 'HOSTNAME':
-        snapshot.hostname = f[1] ?? '';
+        snapshot.hostname = r.name;
         break;
       case 'UID':
-        snapshot.root = f[1] === '0';
+        snapshot.root = r.uid === 0;
         break;
       case 'FILE': {
-        const file = remoteFile(f, true);
+        const file = remoteFile(r);
         snapshot.files.set(file.path, file);
         break;
       }
       case 'LISTED':
-        snapshot.listed.push(remoteFile(f, false));
+        snapshot.listed.push(remoteFile(r));
         break;
       case 'PROJECT':
-        snapshot.projects.push({ dir: fromB64(f[1]), owner: f[2] ?? '' });
+        snapshot.projects.push({ dir: r.dir, owner: r.owner });
         break;
       case 'HOME':
-        if (f[1]) snapshot.homes[f[1]] = fromB64(f[2]);
+        if (r.user) snapshot.homes[r.user] = r.home;
         break;
       case 'UNIT': {
-        const state: UnitState = { active: f[2] ?? '', enabled: f[3] || 'not-found' };
-        if (f[1]) snapshot.units[f[1]] = state;
+        const state: UnitState = { active: r.active ?? '', enabled: r.enabled || 'not-found' };
+        if (r.name) snapshot.units[r.name] = state;
         break;
       }
       case 'PROC': {
         const process: UpstreamProcess = {
-          pid: Number(f[1]),
-          args: fromB64(f[2]).split('\n').filter((a, i, all) => !(a === '' && i === all.length - 1)),
-          cwd: fromB64(f[3]),
-          unit: f[4] ?? '',
-          user: f[5] ?? '',
+          pid: Number(r.pid),
+          args: r.args.split('\n').filter((a, i, all) => !(a === '' && i === all.length - 1)),
+          cwd: r.cwd,
+          unit: r.unit ?? '',
+          user: r.user ?? '',
         };
         if (Number.isInteger(process.pid) && process.args.length > 0) snapshot.processes.push(process);
         break;
       }
       case 'MANIFEST':
-        snapshot.orbisManaged = Object.keys(parseManifest(fromB64(f[1])).hashes).sort();
+        snapshot.orbisManaged = Object.keys(parseManifest(r.json).hashes).sort();
+        break;
+      case 'NOPROJECT':
         break;
     }
   }

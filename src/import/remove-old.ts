@@ -16,6 +16,8 @@ import type { Finding } from './findings.js';
 import type { UpstreamSnapshot } from './types.js';
 import { findInclude } from './upstream-nginx.js';
 import { findKickTunnel, parseStunnelConf } from './upstream-stunnel.js';
+import { decodeRecords } from '../wire/records.js';
+import { REMOVE_OLD_RECORDS } from '../wire/remove-old.js';
 
 export interface RemovalPlan {
   /** Absolute paths, files or folders, in the order removed. */
@@ -120,13 +122,11 @@ export interface RemovalOutcome {
 
 export function parseRemovalOutput(output: string): RemovalOutcome {
   const outcome: RemovalOutcome = { removed: [], disabled: [], restored: false };
-  const text = (v: string | undefined): string => Buffer.from(v ?? '', 'base64').toString('utf8');
-  for (const line of output.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] === 'ARCHIVE') outcome.archive = { path: text(f[1]), bytes: Number(f[2] ?? 0) };
-    if (f[0] === 'REMOVED') outcome.removed.push(text(f[1]));
-    if (f[0] === 'DISABLED' && f[1]) outcome.disabled.push(f[1]);
-    if (f[0] === 'RESTORED') outcome.restored = true;
+  for (const r of decodeRecords(output, REMOVE_OLD_RECORDS, 'remove-old script')) {
+    if (r.tag === 'ARCHIVE') outcome.archive = { path: r.path, bytes: r.bytes };
+    if (r.tag === 'REMOVED') outcome.removed.push(r.path);
+    if (r.tag === 'DISABLED' && r.unit) outcome.disabled.push(r.unit);
+    if (r.tag === 'RESTORED') outcome.restored = true;
   }
   return outcome;
 }

@@ -9,8 +9,8 @@
 # RECORDS_KEPT (guard records kept for a later look), PATHS (array: the paths to keep), ROLLBACK
 # (the rollback script, base64: access-guard-rollback.sh composed with its inputs), UNIT (the
 # transient timer and service), DEADLINE_SEC, WHAT (the change, for the unit's description).
-# Prints `ARMED <epoch seconds>` once the timer runs: the change must not start otherwise. Any
-# failure stops it before that (set -e).
+# Prints the record `ARMED<TAB><epoch seconds>` (src/wire/access-guard.ts) once the timer runs:
+# the change must not start otherwise. Any failure stops it before that (set -e).
 set -euo pipefail
 umask 077
 install -d -m 0700 "$ORBIS_STATE" "$ACCESS_GUARD_DIR"
@@ -28,4 +28,4 @@ printf '%s' "$ROLLBACK" | base64 -d > "$GUARD_DIR/rollback"
 systemd-run --quiet --unit="$UNIT" --on-active="${DEADLINE_SEC}s" --timer-property=AccuracySec=1s \
   --description="orbis: undo $WHAT unless confirmed" /bin/bash "$GUARD_DIR/rollback"
 printf '%s\n' "$(date +%s)" > "$GUARD_DIR/armed"
-printf 'ARMED %s\n' "$(cat "$GUARD_DIR/armed")"
+printf 'ARMED\t%s\n' "$(cat "$GUARD_DIR/armed")"

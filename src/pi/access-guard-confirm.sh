@@ -5,12 +5,13 @@
 # guard record's lock, as the rollback does: exactly one of them wins.
 #
 # Reads: GUARD_DIR (the guard's record), TIMER (the transient timer unit).
-# Prints `CONFIRMED`, `ROLLED_BACK <epoch seconds>`, or `GONE` (no record).
+# Prints one record (src/wire/access-guard.ts): `CONFIRMED`, `ROLLED_BACK<TAB><epoch seconds>`,
+# or `GONE` (no record).
 set -u
 [ -d "$GUARD_DIR" ] || { echo GONE; exit 0; }
 exec 8>>"$GUARD_DIR/lock"
 flock 8
-if [ -e "$GUARD_DIR/rolled-back" ]; then printf 'ROLLED_BACK %s\n' "$(cat "$GUARD_DIR/rolled-back")"; exit 0; fi
+if [ -e "$GUARD_DIR/rolled-back" ]; then printf 'ROLLED_BACK\t%s\n' "$(cat "$GUARD_DIR/rolled-back")"; exit 0; fi
 printf '%s\n' "$(date +%s)" > "$GUARD_DIR/confirmed"
 systemctl stop "$TIMER" >/dev/null 2>&1 || true
 # The saved copies are the old configuration: no longer needed once the new one is confirmed.

@@ -1,6 +1,8 @@
 // A status script's answer: the verify parser reads the sections both share (NOW, UNITS, GW,
 // API, STAT, END); the streamer's state, the journal and the BTFS daemon are read here.
 import { parseVerifyOutput, type Observations } from '../verify/parse/output.js';
+import { decodeRecords } from '../wire/records.js';
+import { STATUS_RECORDS } from '../wire/status.js';
 import { parseStreamerState, type StreamerState } from '../verify/parse/streamer.js';
 
 export { parseStreamerState, type StreamerSample, type StreamerState } from '../verify/parse/streamer.js';
@@ -38,10 +40,6 @@ export function parseBtfsDaemon(memory: string, said: string): BtfsDaemon {
   return daemon;
 }
 
-function b64(value: string | undefined): string {
-  return value ? Buffer.from(value, 'base64').toString('utf8') : '';
-}
-
 /** journalctl -o json lines; a MESSAGE that is not UTF-8 comes as an array of bytes. */
 export function parseJournal(text: string): JournalEntry[] {
   const entries: JournalEntry[] = [];
@@ -76,16 +74,15 @@ export function parseJournal(text: string): JournalEntry[] {
     .sort((a, b) => a.atUs - b.atUs);
 }
 
-export function parseStatusOutput(text: string): StatusObservations {
-  const observations = parseVerifyOutput(text);
+export function parseStatusOutput(output: string): StatusObservations {
+  const observations = parseVerifyOutput(output);
   let streamer: StreamerState = { samples: [] };
   let journal: JournalEntry[] = [];
   let btfs: BtfsDaemon = {};
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] === 'STREAMER') streamer = parseStreamerState(b64(f[1]), b64(f[2]));
-    if (f[0] === 'JOURNAL') journal = parseJournal(b64(f[1]));
-    if (f[0] === 'BTFS') btfs = parseBtfsDaemon(f[1] ?? '', b64(f[2]).trim());
+  for (const r of decodeRecords(output, STATUS_RECORDS, 'status script')) {
+    if (r.tag === 'STREAMER') streamer = parseStreamerState(r.etat, r.tour ?? '');
+    if (r.tag === 'JOURNAL') journal = parseJournal(r.entries);
+    if (r.tag === 'BTFS') btfs = parseBtfsDaemon(r.memory, (r.said ?? '').trim());
   }
   return { ...observations, streamer, journal, btfs };
 }

@@ -10,6 +10,8 @@ import type { Transport } from '../transport/index.js';
 import { deriveLive } from './derive.js';
 import { observe } from './run.js';
 import type { HostLive, Platform, StatusInput } from './types.js';
+import { RECONNECT_RECORDS } from '../wire/reconnect.js';
+import { decodeRecords } from '../wire/records.js';
 
 /** The control socket (templates/nginx-rtmp/nginx.conf.hbs), in a directory only root enters. */
 export const NGINX_CONTROL_SOCKET = '/run/nginx-orbis/control.sock';
@@ -58,17 +60,18 @@ export function buildDropScript(application: string, ids: readonly number[]): st
   });
 }
 
-export function parseDropOutput(text: string): { socket: boolean; dropped: number; errors: string[] } {
+export function parseDropOutput(output: string): { socket: boolean; dropped: number; errors: string[] } {
   let dropped = 0;
   const errors: string[] = [];
   let socket = true;
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] === 'NOSOCKET') socket = false;
-    if (f[0] !== 'DROP') continue;
-    const body = Buffer.from(f[3] ?? '', 'base64').toString('utf8').trim();
-    if (f[2] === '0' && /^\d+$/.test(body)) dropped += Number(body);
-    else errors.push(body || `curl exit ${f[2]}`);
+  for (const r of decodeRecords(output, RECONNECT_RECORDS, 'reconnect script')) {
+    if (r.tag === 'NOSOCKET') {
+      socket = false;
+      continue;
+    }
+    const body = r.answer.trim();
+    if (r.rc === 0 && /^\d+$/.test(body)) dropped += Number(body);
+    else errors.push(body || `curl exit ${r.rc}`);
   }
   return { socket, dropped, errors };
 }

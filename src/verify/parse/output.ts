@@ -1,6 +1,8 @@
 // The verify script's tagged lines -> Observations: what the host said, not yet judged. Each
 // field stays undefined when its section did not run or did not answer, so a check can tell
 // "not asked" from "asked and failed". Unknown tags are ignored (a newer script, an older parser).
+import { decodeRecords } from '../../wire/records.js';
+import { VERIFY_RECORDS } from '../../wire/verify.js';
 import { parseListeners, parseProcess, type Listener, type ProcessInfo } from './ss.js';
 import { parseUnits, type UnitState } from './units.js';
 
@@ -53,10 +55,7 @@ export interface Observations {
   complete: boolean;
 }
 
-function b64(value: string | undefined): string {
-  return value ? Buffer.from(value, 'base64').toString('utf8') : '';
-}
-
+/** A number printed inside a word (curl's `%{http_code}`: 000 when nothing answered). */
 function num(value: string | undefined): number {
   const n = Number(value);
   return Number.isFinite(n) ? n : NaN;
@@ -66,24 +65,22 @@ export function emptyObservations(): Observations {
   return { unitSamples: [], processes: {}, resolved: {}, complete: false };
 }
 
-export function parseVerifyOutput(text: string): Observations {
+/** The verify script's records (src/wire/verify.ts) -> Observations. A malformed record throws. */
+export function parseVerifyOutput(output: string): Observations {
   const o = emptyObservations();
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
-    switch (f[0]) {
+  for (const r of decodeRecords(output, VERIFY_RECORDS, 'verify script')) {
+    switch (r.tag) {
       case 'NOW':
-        o.now = num(f[1]);
+        o.now = r.at;
         break;
-      case 'UNITS': {
-        const uptime = num(f[3]);
-        o.unitSamples.push({ at: num(f[1]), ...(Number.isFinite(uptime) ? { uptime } : {}), units: parseUnits(b64(f[2])) });
+      case 'UNITS':
+        o.unitSamples.push({ at: r.at, ...(r.uptime === undefined ? {} : { uptime: r.uptime }), units: parseUnits(r.show) });
         break;
-      }
       case 'SS':
-        o.listeners = parseListeners(b64(f[1]));
+        o.listeners = parseListeners(r.output);
         break;
       case 'PROCS':
-        for (const record of b64(f[1]).split('\x1e')) {
+        for (const record of r.records.split('\x1e')) {
           const [pid, user, name, commandLine, cgroup] = record.split('\x1f');
           if (!pid) continue;
           const proc = parseProcess(num(pid), user ?? '', name ?? '', commandLine ?? '', cgroup ?? '');
@@ -91,52 +88,50 @@ export function parseVerifyOutput(text: string): Observations {
         }
         break;
       case 'LIVE': {
-        const state = f[1] === 'samples' || f[1] === 'starting' ? f[1] : 'none';
-        o.live = { state, sinceStartSec: num(f[2]), etat: b64(f[3]) };
+        const state = r.state === 'samples' || r.state === 'starting' ? r.state : 'none';
+        o.live = { state, sinceStartSec: r.sinceStartSec, etat: r.etat ?? '' };
         break;
       }
       case 'GW': {
-        const [code, bytes, seconds] = (f[2] ?? '').split(' ');
-        o.gateway = { rc: num(f[1]), code: num(code), bytes: num(bytes), seconds: num(seconds), error: b64(f[3]).trim() };
+        const [code, bytes, seconds] = (r.written ?? '').split(' ');
+        o.gateway = { rc: r.rc, code: num(code), bytes: num(bytes), seconds: num(seconds), error: (r.error ?? '').trim() };
         break;
       }
       case 'API':
-        o.api = { rc: num(f[1]), code: num(f[2]) };
+        o.api = { rc: r.rc, code: num(r.code) };
         break;
       case 'STAT':
-        o.stat = { rc: num(f[1]), code: num(f[2]), body: b64(f[3]), error: b64(f[4]).trim() };
+        o.stat = { rc: r.rc, code: num(r.code), body: r.body ?? '', error: (r.error ?? '').trim() };
         break;
       case 'RESOLVE':
-        if (f[1]) o.resolved[f[1]] = f[2] ?? '';
+        if (r.host) o.resolved[r.host] = r.address ?? '';
         break;
       case 'TLS':
-        o.tls = { rc: num(f[1]), output: b64(f[2]) };
+        o.tls = { rc: r.rc, output: r.output ?? '' };
         break;
       case 'CERT':
-        o.cert = b64(f[1]);
+        o.cert = r.pem;
         break;
       case 'DLIVE':
-        o.dlive = { rc: num(f[1]), ms: num(f[2]), error: b64(f[3]).trim() };
+        o.dlive = { rc: r.rc, ms: r.ms, error: r.error.trim() };
         break;
       case 'VIRT':
-        o.virt = f[1] ?? '';
+        o.virt = r.name;
         break;
       case 'TIMEDATE':
-        o.timedate = { properties: keyValues(b64(f[1])), syncFlag: f[2] === '1' };
+        o.timedate = { properties: keyValues(r.show), syncFlag: r.synced };
         break;
       case 'NGINXT':
-        o.nginxTest = { rc: num(f[1]), output: b64(f[2]) };
+        o.nginxTest = { rc: r.rc, output: r.output ?? '' };
         break;
       case 'NGINXMOD':
-        o.nginxModules = { rc: num(f[1]), output: b64(f[2]) };
+        o.nginxModules = { rc: r.rc, output: r.output ?? '' };
         break;
       case 'FFMPEG':
-        o.ffmpeg = { rc: num(f[1]), ms: num(f[2]), user: f[3] ?? '', encoder: f[4] ?? '', how: f[5] ?? '', log: b64(f[6]) };
+        o.ffmpeg = { rc: r.rc, ms: r.ms, user: r.user, encoder: r.encoder, how: r.how, log: r.log ?? '' };
         break;
       case 'END':
         o.complete = true;
-        break;
-      default:
         break;
     }
   }

@@ -10,8 +10,15 @@ import { TemplateRenderer } from '../../../src/render/templates.js';
 import type { LoadedRole } from '../../../src/roles/load.js';
 import { roleSchema } from '../../../src/roles/schema.js';
 import type { ExecOptions, ExecResult, Transport } from '../../../src/transport/types.js';
+import { ARM_RECORDS, CONFIRM_RECORDS } from '../../../src/wire/access-guard.js';
+import { APPLY_EVENT_RECORDS } from '../../../src/wire/apply.js';
+import { FACTS_RECORDS } from '../../../src/wire/facts.js';
+import { encodeRecord } from '../../../src/wire/records.js';
 
-/** A host that answers orbis's scripts by what they are: facts, arm, apply, confirm. */
+/**
+ * A host that answers orbis's scripts by what they are asked for (their label: facts, arm, apply,
+ * confirm), in the records the real scripts print (src/wire), never by reading the script.
+ */
 class ScriptedHost implements Transport {
   readonly log: string[] = [];
   roundTrips = 0;
@@ -20,35 +27,37 @@ class ScriptedHost implements Transport {
 
   constructor(
     readonly name: string,
-    private readonly confirmAnswer = 'CONFIRMED',
+    private readonly confirmAnswer: string = encodeRecord(CONFIRM_RECORDS, 'CONFIRMED', {}),
   ) {}
 
-  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(_command: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
-    const stdin = String(options.stdin ?? '');
     const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0, signal: null, timedOut: false });
-    if (/^ROLLBACK=/m.test(stdin)) {
-      this.log.push('arm');
-      return ok('ARMED 1700000000\n');
+    switch (options.label) {
+      case 'gather facts':
+        this.log.push('facts');
+        return ok(`${[encodeRecord(FACTS_RECORDS, 'OS', { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: '' }), encodeRecord(FACTS_RECORDS, 'ARCH', { arch: 'arm64' }), encodeRecord(FACTS_RECORDS, 'UID', { uid: 0 })].join('\n')}\n`);
+      case 'arm the access guard':
+        this.log.push('arm');
+        return ok(`${encodeRecord(ARM_RECORDS, 'ARMED', { at: 1700000000 })}\n`);
+      case 'confirm the change':
+        this.log.push('confirm');
+        return ok(`${this.confirmAnswer}\n`);
+      case 'apply script':
+        this.log.push('apply');
+        return ok(`${encodeRecord(APPLY_EVENT_RECORDS, 'DONE', {})}\n`);
+      default:
+        throw new Error(`asked for something this host does not answer: ${options.label ?? 'no label'}`);
     }
-    if (stdin.includes('echo CONFIRMED')) {
-      this.log.push('confirm');
-      return ok(`${this.confirmAnswer}\n`);
-    }
-    if (command.includes('apply.sh')) {
-      const steps = [...stdin.matchAll(/^step (\S+)$/gm)].map((m) => m[1]);
-      const written = [...stdin.matchAll(/^write_file '?([^' ]+)'? /gm)].map((m) => m[1]);
-      this.log.push(`apply ${written.join(' ')}`);
-      return ok([...steps.flatMap((s) => [`BEGIN\t${s}`, `OK\t${s}`]), 'DONE', ''].join('\n'));
-    }
-    this.log.push('facts');
-    return ok('OS\tdebian\t12\tbookworm\t\nARCH\tarm64\nUID\t0\n');
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
 }
+
+/** The roles whose changes each phase of a run planned (and applied, in apply mode). */
+const rolesOf = (run: Awaited<ReturnType<typeof runHostGuarded>>): string[][] => run.phases.map((p) => p.plan.changes.map((c) => c.id.role));
 
 function role(spec: Record<string, unknown>): LoadedRole {
   return { spec: roleSchema.parse(spec), file: `${String(spec.name)}/role.yaml`, templatesDir: '/nonexistent' };
@@ -73,12 +82,12 @@ describe('runHostGuarded', () => {
     const reconnects: number[] = [];
     const guard: AccessGuardOptions = { deadlineSec: 30, reconnect: async (ms) => (reconnects.push(ms), second) };
     const run = await runHostGuarded(first, options([sshd, app]), guard);
-    expect(first.log).toEqual(['facts', 'arm', 'apply /etc/ssh/sshd_config.d/01-test.conf']);
-    expect(second.log).toEqual(['confirm', 'apply /etc/app.conf']);
+    expect(first.log).toEqual(['facts', 'arm', 'apply']);
+    expect(second.log).toEqual(['confirm', 'apply']);
     expect(first.closed).toBe(true);
     expect(run.transport).toBe(second);
     expect(reconnects).toHaveLength(1);
-    expect(run.phases.map((p) => p.plan.changes.map((c) => c.id.role))).toEqual([['guarded'], ['app']]);
+    expect(rolesOf(run)).toEqual([['guarded'], ['app']]);
     expect(run.phases[0]?.plan.handlers.map((h) => h.name)).toEqual(['reload ssh']);
     expect(run.access).toMatchObject({ outcome: 'confirmed', roles: ['guarded'], deadlineSec: 30, attempts: 1 });
     // The rest was planned knowing what the first part wrote: its manifest keeps the guarded file.
@@ -90,8 +99,8 @@ describe('runHostGuarded', () => {
     const host = new ScriptedHost('pi');
     const quiet = role({ name: 'quiet', confirmAccess: true });
     const run = await runHostGuarded(host, options([quiet, app]), { deadlineSec: 30, reconnect: () => Promise.reject(new Error('no reconnect expected')) });
-    expect(host.log).toEqual(['facts', 'apply /etc/app.conf']);
-    expect(run.phases).toHaveLength(1);
+    expect(host.log).toEqual(['facts', 'apply']);
+    expect(rolesOf(run)).toEqual([['app']]);
     expect(run.access).toBeUndefined();
   });
 
@@ -114,8 +123,8 @@ describe('runHostGuarded', () => {
         return Promise.reject(new Error('authentication failed for user pi'));
       },
     });
-    expect(host.log).toEqual(['facts', 'arm', 'apply /etc/ssh/sshd_config.d/01-test.conf']);
-    expect(run.phases).toHaveLength(1);
+    expect(host.log).toEqual(['facts', 'arm', 'apply']);
+    expect(rolesOf(run)).toEqual([['guarded']]);
     expect(run.transport).toBe(host);
     expect(run.access).toMatchObject({ outcome: 'unconfirmed', attempts: tries });
     expect(tries).toBeGreaterThanOrEqual(2); // within the deadline, and once more after it
@@ -124,7 +133,7 @@ describe('runHostGuarded', () => {
 
   it('gets back in only after the deadline: the host rolled back, reported with when', async () => {
     const host = new ScriptedHost('pi');
-    const late = new ScriptedHost('pi', `ROLLED_BACK ${Math.floor(Date.now() / 1000) + 3}`);
+    const late = new ScriptedHost('pi', encodeRecord(CONFIRM_RECORDS, 'ROLLED_BACK', { at: Math.floor(Date.now() / 1000) + 3 }));
     const started = Date.now();
     const run = await runHostGuarded(host, options([sshd, app]), {
       deadlineSec: 3,

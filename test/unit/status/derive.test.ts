@@ -64,7 +64,7 @@ describe('the live state of a Pi', () => {
     expect(live().btfs).toEqual({ state: 'ready', memoryMiB: 90, restarts: 0 });
     const address = '0x9f3a52c1b2e4d5f60718293a4b5c6d7e8f901234';
     const funding = `cannot continue until there is sufficient (30000 Suggested) BTT (for Gas) available on ${address} `;
-    const h = live({ btfs: ['41943040', funding], gw: '7\t000 0 0\tFailed to connect', stat: [0, 200, LAB.replace(/<publishing\/>/g, '')] });
+    const h = live({ btfs: ['41943040', funding], gw: `7\t000 0 0\t${Buffer.from('Failed to connect').toString('base64')}`, stat: [0, 200, LAB.replace(/<publishing\/>/g, '')] });
     expect(h.btfs).toEqual({ state: 'waiting-for-funds', fundingAddress: address, memoryMiB: 40, restarts: 0 });
     expect(h.problems[0]).toBe(
       `btfs is a full node waiting for its address ${address} to hold BTT for gas: it opens no gateway until then; set BTFS_MODE=forcer-simple and provision (a gateway-only node), or fund it and set BTFS_MODE=complet`,
@@ -72,7 +72,7 @@ describe('the live state of a Pi', () => {
     expect(h.problems[1]).toMatch(/^the BTFS gateway does not answer/);
     // No word from this start yet, and no gateway: starting; a gateway that serves is ready even
     // when the journal no longer holds the daemon's words (weeks up, journal vacuumed).
-    expect(live({ btfs: ['[not set]', ''], gw: '7\t000 0 0\tFailed to connect' }).btfs).toEqual({ state: 'starting', restarts: 0 });
+    expect(live({ btfs: ['[not set]', ''], gw: `7\t000 0 0\t${Buffer.from('Failed to connect').toString('base64')}` }).btfs).toEqual({ state: 'starting', restarts: 0 });
     expect(live({ btfs: ['94371840', ''] }).btfs?.state).toBe('ready');
     // systemd bringing it back (its memory limit, a crash): restarting, with its restarts.
     const units = unitsText({ 'btfs.service': { ActiveState: 'activating', SubState: 'auto-restart', NRestarts: 3 } });

@@ -42,7 +42,7 @@ describe('the fleet table', () => {
 
   it('the BTFS column: a full node waiting for funds, and a daemon systemd keeps bringing back', () => {
     const funds = `cannot continue until there is sufficient (30000 Suggested) BTT (for Gas) available on 0x${'ab'.repeat(20)} `;
-    const waiting = deriveLive('salon', input, parseStatusOutput(statusOutput({ btfs: ['41943040', funds], gw: '7\t000 0 0\tFailed to connect' })), at, 1);
+    const waiting = deriveLive('salon', input, parseStatusOutput(statusOutput({ btfs: ['41943040', funds], gw: `7\t000 0 0\t${Buffer.from('Failed to connect').toString('base64')}` })), at, 1);
     const units = unitsText({ 'btfs.service': { ActiveState: 'activating', SubState: 'auto-restart', NRestarts: 4 } });
     const restarting = deriveLive('cuisine', input, parseStatusOutput(statusOutput({ units, btfs: ['[not set]', ''] })), at, 1);
     const text = formatStatusTable(statusReport([waiting, restarting]));

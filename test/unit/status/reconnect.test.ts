@@ -26,7 +26,8 @@ class FakePi implements Transport {
   async exec(_command: string, options?: ExecOptions): Promise<ExecResult> {
     const script = String(options?.stdin ?? '');
     this.roundTrips += 1;
-    if (script.split('\n').includes('drop_pushes')) {
+    // What is asked, by the script's label: the drop runs for real, a look answers from `stats`.
+    if (options?.label === 'reconnect (drop)') {
       const pi = await dropSandbox(this.control);
       try {
         const run = pi.run(script);
@@ -36,6 +37,7 @@ class FakePi implements Transport {
         pi.close();
       }
     }
+    if (options?.label !== 'status') throw new Error(`asked for something this Pi does not answer: ${options?.label ?? 'no label'}`);
     const stat = this.stats.length > 1 ? (this.stats.shift() as string) : (this.stats[0] as string);
     return { stdout: statusOutput({ now: Date.now() / 1000, stat: [0, 200, stat] }), stderr: '', code: 0, signal: null, timedOut: false };
   }

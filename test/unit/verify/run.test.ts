@@ -5,7 +5,7 @@ import { b64, fixture, fullOutput, labInput, LAB_PROCS, procsLine, unitsText } f
 
 type Kind = 'full' | 'settle' | 'ffmpeg';
 
-/** A host that answers each kind of verify script from a list of scripted outputs. */
+/** A host that answers each kind of verify script (by its label) from a list of scripted outputs. */
 class FakeHost implements Transport {
   readonly name = 'fake';
   roundTrips = 0;
@@ -14,11 +14,9 @@ class FakeHost implements Transport {
   constructor(private readonly answer: (kind: Kind, nth: number) => string) {}
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     expect(command).toBe('bash -s');
-    const script = String(options?.stdin ?? '');
-    // The checks a script makes are the calls after its files, one a line; the looks that wait
-    // on something else in one `in_parallel` line.
-    const looks = (script.split('\n').find((l) => l.startsWith('in_parallel ')) ?? '').split(' ');
-    const kind: Kind = looks.includes('clock_check') ? 'full' : looks.includes('listeners') ? 'settle' : 'ffmpeg';
+    // What is asked, by the script's label (never by reading the script).
+    const kind = /^verify \((full|settle|ffmpeg)\)$/.exec(options?.label ?? '')?.[1] as Kind | undefined;
+    if (kind === undefined) throw new Error(`not a verify script: ${options?.label ?? 'no label'}`);
     const nth = this.calls.filter((c) => c.kind === kind).length;
     this.calls.push({ kind, options });
     this.roundTrips += 1;
