@@ -19,7 +19,7 @@ import type { RunReport } from '../../src/report/result.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { shCommand, shq } from '../../src/util/shell.js';
 import { orbis } from '../e2e/helpers/orbis.js';
-import { benchEnv, hostsNamed, idleStreamer, writeInventory } from './fleet.js';
+import { benchEnv, hostsNamed, idleStreamer, sshConfigFor, writeInventory } from './fleet.js';
 import { comparisonTable, failuresTable, measuresTable, phasesTable, targetsTable } from './format.js';
 import { BenchUsageError, DEFAULTS, defaultAnsiblePeer, resolveOptions, type BenchOptions, type RawOptions } from './options.js';
 import { ansibleRecapOf, digestReport, measureIds, peakRssOf, pressureTotalOf, type MeasureFailure, type MeasureResult } from './results.js';
@@ -393,6 +393,13 @@ async function bench(options: BenchOptions): Promise<number> {
       await converge(inventories.get(largest) as string, [...noSshConfig, ...conn], env, largest);
       converged = { hosts: largest, seconds: (Date.now() - convergeStarted) / 1000 };
       const first = pis[0] as (typeof pis)[number];
+      // The floors a command on one Pi stands on, on this machine as it is now: node starting with
+      // nothing to run, and one OpenSSH connection running one command under sudo (what orbis's
+      // probe does). A no-op run cannot be faster than their sum; how far above it is orbis's own.
+      await measure({ id: measureIds.floorNode, label: "node -e '' (node's own start)", hosts: 0, argv: [node, '-e', ''], ...hot, kind: 'plain' });
+      const floorConfig = join(work, 'floor.ssh_config');
+      writeFileSync(floorConfig, sshConfigFor([first], lab.knownHostsPath));
+      await measure({ id: measureIds.floorSsh, label: 'ssh HOST sudo -n true (one OpenSSH round trip)', hosts: 1, argv: ['ssh', '-F', floorConfig, first.name, 'sudo -n true'], ...hot, kind: 'plain' });
       await measure({
         id: measureIds.provisionNoop,
         label: 'provision --no-verify, no-op, 1 idle host',

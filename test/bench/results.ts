@@ -11,6 +11,8 @@ import { median, type Stats } from './stats.js';
  */
 export const measureIds = {
   help: 'help',
+  floorNode: 'floor-node',
+  floorSsh: 'floor-ssh',
   provisionNoop: 'provision-noop-1',
   check: (hosts: number) => `check-${hosts}`,
   checkForks: (hosts: number, forks: number) => `check-${hosts}-forks-${forks}`,
