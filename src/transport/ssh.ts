@@ -39,7 +39,7 @@ export interface SshConnectOptions extends ResolveOptions {
   loginPassword?: Secret;
   /**
    * Authenticate only once this settles (resolved: log in; rejected: give up before logging
-   * in): the TCP connection and key exchange go ahead meanwhile. See cli/early-connect.ts.
+   * in): the TCP connection and key exchange go ahead meanwhile. See app/early-connections.ts.
    */
   loginGate?: Promise<void>;
   /** Connect + key exchange + auth; default ConnectTimeout from the config, else 20 s. */
