@@ -11,8 +11,6 @@ import type { SshConnectOptions } from '../transport/index.js';
 import { verifyInputFrom } from '../verify/input.js';
 import type { LiveHosts, StatusInput } from '../status/types.js';
 
-export type { LiveHosts };
-
 export type LiveCliOptions = Pick<CliRunOptions, 'conf' | 'var' | 'platforms' | 'json' | 'key' | 'knownHosts' | 'hostKeyPolicy' | 'sshConfig' | 'connectTimeout' | 'askBecomePass'> & TargetOptions;
 
 export async function liveHosts(command: string, targets: readonly string[], o: LiveCliOptions, confExplicit: boolean): Promise<LiveHosts> {

@@ -3,7 +3,7 @@
 // and a connection when one is needed. Settings errors stop before any connection.
 import { renderContext } from '../roles/context.js';
 import { TemplateRenderer } from '../render/templates.js';
-import type { HostFacts } from '../resources/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { LoadedRole } from '../roles/load.js';
 import { connect } from '../transport/ssh.js';
 import type { Transport } from '../transport/types.js';

@@ -14,7 +14,7 @@ import {
 } from '../config/index.js';
 import { readPlaylist } from '../config/playlist.js';
 import { renderContext } from '../roles/context.js';
-import type { HostFacts } from '../resources/types.js';
+import type { HostFacts } from '../facts/types.js';
 
 /** Context values orbis derives (roles/context.ts), as opposed to settings and role variables. */
 export const DERIVED_ROOTS = ['platforms', 'encode', 'playlist', 'btfs', 'host', 'orbis'] as const;

@@ -7,7 +7,7 @@ import { HostKeyError } from '../transport/errors.js';
 import { execChecked } from '../transport/checked.js';
 import type { Transport } from '../transport/types.js';
 import { hostErrorOf, type AccessGuardReport } from '../report/result.js';
-import type { HostFacts } from '../resources/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { DesiredState } from '../roles/desired.js';
 import {
   buildArmScript,

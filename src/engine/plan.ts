@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { ManifestEntry, ProbeSpec } from '../facts/probe.js';
 import { emptyPlanContext, planAll } from '../resources/index.js';
-import type { Change, Desired, HostFacts } from '../resources/types.js';
+import type { Change, Desired } from '../resources/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { DesiredState, Handler } from '../roles/desired.js';
 
 export interface Plan {

@@ -6,7 +6,8 @@
 // not keys.
 import { z } from '../util/zod.js';
 import type { ManifestEntry } from '../facts/probe.js';
-import type { Change, Desired, HostFacts } from '../resources/types.js';
+import type { Change, Desired } from '../resources/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { DesiredState, Handler } from '../roles/desired.js';
 import type { VerifyInput } from '../verify/types.js';
 import type { Plan } from './plan.js';

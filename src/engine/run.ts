@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { gatherFacts, mergeFacts, missingFromSpec } from '../facts/gather.js';
-import type { HostFacts } from '../resources/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { TemplateRenderer } from '../render/templates.js';
 import { buildDesired, type DesiredState } from '../roles/desired.js';
 import type { LoadedRole } from '../roles/load.js';

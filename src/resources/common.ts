@@ -1,7 +1,8 @@
 // Small pieces every plan function needs: hashing, mode and ownership drift, whether an owner will
 // exist when the step runs, and how systemd unit files are recognised. Pure.
 import { createHash } from 'node:crypto';
-import type { Action, Change, HostFacts, PathFact, PlanContext, ResourceId } from './types.js';
+import type { Action, Change, PlanContext, ResourceId } from './types.js';
+import type { HostFacts, PathFact } from '../facts/types.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -12,7 +12,8 @@ import { planLink } from './link.js';
 import { planPackage } from './package.js';
 import { planPrecondition } from './precondition.js';
 import { planService } from './service.js';
-import type { Change, Desired, HostFacts, PlanContext } from './types.js';
+import type { Change, Desired, PlanContext } from './types.js';
+import type { HostFacts } from '../facts/types.js';
 import { planGroup, planUser } from './user.js';
 
 export { formatChanges, type FormatOptions } from './format.js';

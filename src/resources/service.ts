@@ -14,7 +14,8 @@
 // transient, alias) count as in sync whatever `enabled` asks: planning an enable there would
 // report "changed" on every run.
 import { cannotPlan, changeOf, joinWords, unitFileCandidates } from './common.js';
-import type { Action, DesiredService, HostFacts, PlanContext, PlanFn, UnitFact } from './types.js';
+import type { Action, DesiredService, PlanContext, PlanFn } from './types.js';
+import type { HostFacts, UnitFact } from '../facts/types.js';
 
 const ENABLED = new Set(['enabled', 'enabled-runtime']);
 const NOT_TOGGLEABLE = new Set(['static', 'indirect', 'generated', 'transient', 'alias']);

@@ -6,8 +6,6 @@
 import type { HostFacts } from '../facts/types.js';
 import type { RunSecrets } from '../redact/secret-mask.js';
 
-export type { HostFacts, PathFact, UnitFact, UserFact } from '../facts/types.js';
-
 /** Where a resource comes from, for messages: "nginx-rtmp / file /etc/nginx/nginx.conf". */
 export interface ResourceId {
   role: string;

@@ -1,7 +1,9 @@
-// A status script's answer: the verify parser reads the sections both share (NOW, UNITS, GW,
-// API, STAT, END); the streamer's state, the journal and the BTFS daemon are read here.
-import { parseVerifyOutput, type Observations } from '../verify/parse/output.js';
-import { decodeRecords } from '../wire/records.js';
+// A status script's answer, decoded once: the records it shares with verify (observe.sh's NOW,
+// UNITS, GW, API, STAT, END) become Observations as verify's do; the streamer's state, the journal
+// and the BTFS daemon are read here.
+import { observationsOf, type Observations } from '../verify/parse/output.js';
+import type { OBSERVE_RECORDS } from '../wire/observe.js';
+import { decodeRecords, type DecodedRecord } from '../wire/records.js';
 import { STATUS_RECORDS } from '../wire/status.js';
 import { parseStreamerState, type StreamerState } from '../verify/parse/streamer.js';
 
@@ -75,14 +77,15 @@ export function parseJournal(text: string): JournalEntry[] {
 }
 
 export function parseStatusOutput(output: string): StatusObservations {
-  const observations = parseVerifyOutput(output);
   let streamer: StreamerState = { samples: [] };
   let journal: JournalEntry[] = [];
   let btfs: BtfsDaemon = {};
+  const looks: Array<DecodedRecord<typeof OBSERVE_RECORDS>> = [];
   for (const r of decodeRecords(output, STATUS_RECORDS, 'status script')) {
     if (r.tag === 'STREAMER') streamer = parseStreamerState(r.etat, r.tour ?? '');
-    if (r.tag === 'JOURNAL') journal = parseJournal(r.entries);
-    if (r.tag === 'BTFS') btfs = parseBtfsDaemon(r.memory, (r.said ?? '').trim());
+    else if (r.tag === 'JOURNAL') journal = parseJournal(r.entries);
+    else if (r.tag === 'BTFS') btfs = parseBtfsDaemon(r.memory, (r.said ?? '').trim());
+    else looks.push(r);
   }
-  return { ...observations, streamer, journal, btfs };
+  return { ...observationsOf(looks), streamer, journal, btfs };
 }

@@ -120,15 +120,10 @@ export function decodeRecords<S extends RecordSchemas>(output: string, schemas: 
   return records;
 }
 
-/** The records of one tag, decoded. */
-export function recordsOf<S extends RecordSchemas, T extends keyof S & string>(records: ReadonlyArray<DecodedRecord<S>>, tag: T): Array<Extract<DecodedRecord<S>, { tag: T }>> {
-  return records.filter((r): r is Extract<DecodedRecord<S>, { tag: T }> => r.tag === tag);
-}
-
 /**
- * One record as a script prints it, for the fakes in tests and for the few records the
- * controller writes itself: each value is given as the script would print it before encoding
- * (text fields are base64-encoded here, the rest must hold no tab or newline).
+ * One record as a script prints it, for the fakes in tests: each value is given as the script
+ * would print it before encoding (text fields are base64-encoded here, the rest must hold no tab
+ * or newline).
  */
 export function encodeRecord<S extends RecordSchemas, T extends keyof S & string>(schemas: S, tag: T, values: { [F in keyof S[T]]?: string | number | boolean }): string {
   const fields = schemas[tag] as FieldSchemas;

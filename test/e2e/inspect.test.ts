@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost } from '../../src/lab/index.js';
-import type { HostFacts } from '../../src/resources/types.js';
+import type { HostFacts } from '../../src/facts/types.js';
 import { freshHost, mustOnHost, releaseHost } from './helpers/lab.js';
 import { labConnection, orbis, provision, type OrbisResult } from './helpers/orbis.js';
 

@@ -1,7 +1,7 @@
 // The verify script's tagged lines -> Observations: what the host said, not yet judged. Each
 // field stays undefined when its section did not run or did not answer, so a check can tell
 // "not asked" from "asked and failed". Unknown tags are ignored (a newer script, an older parser).
-import { decodeRecords } from '../../wire/records.js';
+import { decodeRecords, type DecodedRecord } from '../../wire/records.js';
 import { VERIFY_RECORDS } from '../../wire/verify.js';
 import { parseListeners, parseProcess, type Listener, type ProcessInfo } from './ss.js';
 import { parseUnits, type UnitState } from './units.js';
@@ -67,8 +67,13 @@ export function emptyObservations(): Observations {
 
 /** The verify script's records (src/wire/verify.ts) -> Observations. A malformed record throws. */
 export function parseVerifyOutput(output: string): Observations {
+  return observationsOf(decodeRecords(output, VERIFY_RECORDS, 'verify script'));
+}
+
+/** Decoded records -> Observations (the status script's observe.sh records come here too). */
+export function observationsOf(records: Iterable<DecodedRecord<typeof VERIFY_RECORDS>>): Observations {
   const o = emptyObservations();
-  for (const r of decodeRecords(output, VERIFY_RECORDS, 'verify script')) {
+  for (const r of records) {
     switch (r.tag) {
       case 'NOW':
         o.now = r.at;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/engine/plan.js';
 import { applyRecord, parseRecord, touchedPaths, touchedUnits } from '../../../src/engine/run-record.js';
 import { recordBody } from '../../../src/engine/script-lib.js';
-import type { Change, HostFacts } from '../../../src/resources/types.js';
+import type { Change } from '../../../src/resources/types.js';
+import type { HostFacts } from '../../../src/facts/types.js';
 import type { DesiredState } from '../../../src/roles/desired.js';
 
 const changes: Change[] = [

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildProbeScript, parseFacts, type ProbeSpec } from '../../../src/facts/probe.js';
-import type { HostFacts } from '../../../src/resources/types.js';
+import type { HostFacts } from '../../../src/facts/types.js';
 import { ScriptSandbox } from '../facts/script-sandbox.js';
 import { shellcheckPiFile, shellcheckSent } from './shellcheck.js';
 import { UNIT_PROPERTIES } from '../../../src/pi/units.js';

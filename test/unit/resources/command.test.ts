@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCommand } from '../../../src/resources/command.js';
-import type { Change, DesiredCommand, HostFacts, PlanContext } from '../../../src/resources/types.js';
+import type { Change, DesiredCommand, PlanContext } from '../../../src/resources/types.js';
+import type { HostFacts } from '../../../src/facts/types.js';
 import { ABSENT, context, dirFact, hostFacts, id } from './fixtures.js';
 
 function command(extra: Partial<DesiredCommand> = {}): DesiredCommand {

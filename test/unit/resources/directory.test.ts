@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planDirectory } from '../../../src/resources/directory.js';
-import type { Change, DesiredDirectory, PathFact } from '../../../src/resources/types.js';
+import type { Change, DesiredDirectory } from '../../../src/resources/types.js';
+import type { PathFact } from '../../../src/facts/types.js';
 import { ABSENT, context, dirFact, fileFact, hostFacts, id } from './fixtures.js';
 
 const PATH = '/var/lib/orbis';

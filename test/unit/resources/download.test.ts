@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planDownload } from '../../../src/resources/download.js';
-import type { Change, DesiredDownload, HostFacts, PathFact } from '../../../src/resources/types.js';
+import type { Change, DesiredDownload } from '../../../src/resources/types.js';
+import type { HostFacts, PathFact } from '../../../src/facts/types.js';
 import { ABSENT, context, dirFact, fileFact, hostFacts, id, sha } from './fixtures.js';
 
 const PATH = '/usr/local/bin/btfs';

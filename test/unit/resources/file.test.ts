@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planFile } from '../../../src/resources/file.js';
-import type { Change, DesiredFile, HostFacts, PathFact, PlanContext } from '../../../src/resources/types.js';
+import type { Change, DesiredFile, PlanContext } from '../../../src/resources/types.js';
+import type { HostFacts, PathFact } from '../../../src/facts/types.js';
 import { ABSENT, context, dirFact, fileFact, hostFacts, id, sha } from './fixtures.js';
 
 const PATH = '/etc/orbis/orbis.conf';

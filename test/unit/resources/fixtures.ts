@@ -1,7 +1,8 @@
 // Facts and desired resources for table-driven plan tests: a converged-looking bookworm host that
 // each test bends into the case it needs.
 import { createHash } from 'node:crypto';
-import type { HostFacts, PathFact, PlanContext, ResourceId, ResourceType } from '../../../src/resources/types.js';
+import type { PlanContext, ResourceId, ResourceType } from '../../../src/resources/types.js';
+import type { HostFacts, PathFact } from '../../../src/facts/types.js';
 
 export function hostFacts(overrides: Partial<HostFacts> = {}): HostFacts {
   return {

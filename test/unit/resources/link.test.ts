@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planLink } from '../../../src/resources/link.js';
-import type { Change, DesiredLink, PathFact } from '../../../src/resources/types.js';
+import type { Change, DesiredLink } from '../../../src/resources/types.js';
+import type { PathFact } from '../../../src/facts/types.js';
 import { ABSENT, context, dirFact, fileFact, hostFacts, id } from './fixtures.js';
 
 const PATH = '/etc/nginx/sites-enabled/orbis';

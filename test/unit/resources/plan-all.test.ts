@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPlanContext, formatChanges, planAll, planResource, recordPlannedEffects } from '../../../src/resources/index.js';
-import type { Change, Desired, HostFacts } from '../../../src/resources/types.js';
+import type { Change, Desired } from '../../../src/resources/types.js';
+import type { HostFacts } from '../../../src/facts/types.js';
 import { ABSENT, dirFact, fileFact, hostFacts, id, sha } from './fixtures.js';
 
 const KEY = 'dlive_5e4d3c2b1a0f9e8d';

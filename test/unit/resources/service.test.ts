@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planService } from '../../../src/resources/service.js';
-import type { Action, Change, DesiredService, HostFacts, PlanContext, UnitFact } from '../../../src/resources/types.js';
+import type { Action, Change, DesiredService, PlanContext } from '../../../src/resources/types.js';
+import type { HostFacts, UnitFact } from '../../../src/facts/types.js';
 import { ABSENT, context, fileFact, hostFacts, id } from './fixtures.js';
 
 const UNIT = 'nginx.service';

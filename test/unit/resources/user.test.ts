@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planGroup, planUser } from '../../../src/resources/user.js';
-import type { Change, DesiredGroup, DesiredUser, HostFacts, PlanContext } from '../../../src/resources/types.js';
+import type { Change, DesiredGroup, DesiredUser, PlanContext } from '../../../src/resources/types.js';
+import type { HostFacts } from '../../../src/facts/types.js';
 import { context, hostFacts, id } from './fixtures.js';
 
 function user(name: string, extra: Partial<DesiredUser> = {}): DesiredUser {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecords, encodeRecord, flag, int, num, optional, RecordError, recordSchemas, recordsOf, text, word } from '../../../src/wire/records.js';
+import { decodeRecords, encodeRecord, flag, int, num, optional, RecordError, recordSchemas, text, word } from '../../../src/wire/records.js';
 
 const SCHEMAS = recordSchemas({
   GW: { rc: int, took: num, error: text },
@@ -17,7 +17,7 @@ describe('decodeRecords', () => {
       { tag: 'LIVE', line: 5, state: 'starting', synced: false, since: undefined },
       { tag: 'END', line: 6 },
     ]);
-    expect(recordsOf(records, 'LIVE').map((r) => r.state)).toEqual(['samples', 'starting']);
+    expect(records.flatMap((r) => (r.tag === 'LIVE' ? [r.state] : []))).toEqual(['samples', 'starting']);
   });
 
   it('takes CRLF line ends and an empty text field', () => {
