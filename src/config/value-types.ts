@@ -356,6 +356,15 @@ export function overlayPosition(): ValueType<string> {
   });
 }
 
+/** A colour as #RRGGBB (HTML's notation), given to FFmpeg as 0xRRGGBB. */
+export function rgbColor(): ValueType<string> {
+  const allowed = 'a colour #RRGGBB (hexadecimal red, green, blue)';
+  return textType(allowed, (text) => {
+    if (/^#[0-9A-Fa-f]{6}$/.test(text)) return ok(`0x${text.slice(1).toLowerCase()}`);
+    return fail(`must be ${allowed}; found ${shown(text)}`, 'for example #1b2a3a (a dark blue)');
+  });
+}
+
 /** A size for journald (`SystemMaxUse=`): a number and K, M or G. */
 export function byteSize(): ValueType<string> {
   const allowed = 'a size such as 64M (a number followed by K, M or G)';

@@ -18,6 +18,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   btfs: 'BTFS: where the videos come from',
   playlist: 'Playlist and restarts',
   watermark: 'Watermark (FILIGRANE)',
+  slate: 'Slate (ARDOISE): on air while no video can be played',
   logs: 'Logs (JOURNAL)',
   system: 'The Pi itself: host name, time zone, packages',
   ssh: 'SSH on a fresh Pi (first contact, hardening under a safety net)',

@@ -15,6 +15,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   btfs: 'BTFS (where the videos come from)',
   playlist: 'The playlist',
   watermark: 'Watermark',
+  slate: 'Slate',
   logs: 'Logs',
   upstream: 'Upstream only',
   system: 'The Pi itself: host name, time zone, packages',

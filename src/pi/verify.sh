@@ -38,7 +38,7 @@
 #   nginx_check  NGINXT<TAB>rc<TAB>b64(nginx -t); NGINXMOD<TAB>rc<TAB>b64(file markers, load_module lines)
 #   kick_tls     RESOLVE<TAB>host<TAB>IPv4; TLS<TAB>rc<TAB>b64(s_client -brief); CERT<TAB>b64(x509 text)
 #   dlive_tcp    RESOLVE<TAB>host<TAB>IPv4; DLIVE<TAB>rc<TAB>ms<TAB>b64(error)
-#   streamer_live LIVE<TAB>samples|starting|none<TAB>seconds since the streamer started<TAB>b64(etat)
+#   streamer_live LIVE<TAB>samples|starting|none<TAB>seconds since the streamer started<TAB>b64(etat)<TAB>b64(tour)
 #   ffmpeg_test  (streamer_live's line first, when FFMPEG_LIVE=1; nothing more when it says samples
 #                or starting) FFMPEG<TAB>rc<TAB>ms<TAB>user<TAB>encoder<TAB>how
 #                (configured|provisioned|assumed)<TAB>b64(log tail)
@@ -164,7 +164,7 @@ streamer_live() {
       state=starting
     fi
   fi
-  printf 'LIVE\t%s\t%s\t%s\n' "$state" "$since" "$( [ "$state" = samples ] && b64 < "$STREAMER_DIR/etat")"
+  printf 'LIVE\t%s\t%s\t%s\t%s\n' "$state" "$since" "$( [ "$state" = samples ] && b64 < "$STREAMER_DIR/etat")" "$( [ "$state" = samples ] && b64 < "$STREAMER_DIR/tour")"
   [ "$state" != none ]
 }
 

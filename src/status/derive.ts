@@ -6,7 +6,7 @@ import { parseStat, type StatClient, type StatReport } from '../verify/parse/sta
 import type { UnitState } from '../verify/parse/units.js';
 import { streamView } from '../verify/checks/stream.js';
 import { redact } from '../redact/push-targets.js';
-import { streamerRates } from '../verify/parse/streamer.js';
+import { streamerRates, type StreamerState } from '../verify/parse/streamer.js';
 import type { JournalEntry, StatusObservations } from './parse.js';
 
 export { STALE_SAMPLE_SEC, streamerRates } from '../verify/parse/streamer.js';
@@ -129,6 +129,11 @@ function problemsOf(input: StatusInput, live: Omit<HostLive, 'problems' | 'statu
       const why = p.state === 'connecting' ? 'its push is connecting' : 'no push';
       problems.push(`${LABEL[p.platform]}: ${why}; nginx-rtmp retries every ${input.pushReconnectSec} s`);
     }
+    if (live.stream.onAir === 'slate') {
+      const since = live.stream.onAirForSec !== undefined ? ` for ${duration(live.stream.onAirForSec)}` : '';
+      problems.push(`on the slate${since}: ${live.stream.slateReason ?? 'no video can be played'}; the playlist resumes at the next video the gateway serves`);
+    }
+    for (const s of live.stream.skipped ?? []) problems.push(`skipped ${duration(s.agoSec)} ago: ${s.source} (${s.why})`);
     const speed = live.stream.speed;
     if (speed !== undefined && speed < SLOW_SPEED) problems.push(`the stream runs at ${speed}x real time: the encoder or the source cannot keep up`);
   }
@@ -141,7 +146,25 @@ function statusOf(live: Omit<HostLive, 'problems' | 'status'>): LiveStatus {
   const allActive = live.units.every((u) => u.active === 'active');
   // A stream from a BTFS daemon that is not ready (waiting for funds) plays what it still has.
   const sourceReady = live.btfs === undefined || live.btfs.state === 'ready';
-  return allConnected && allActive && sourceReady ? 'ok' : 'degraded';
+  const playing = live.stream.onAir !== 'slate' && (live.stream.skipped ?? []).length === 0;
+  return allConnected && allActive && sourceReady && playing ? 'ok' : 'degraded';
+}
+
+/** What the streamer says is on air, and the videos it skipped (their messages masked like any text from the Pi). */
+function onAirLive(streamer: StreamerState, nowUs: number, secrets: StatusInput['secrets']): Partial<NonNullable<HostLive['stream']>> {
+  const on = streamer.onAir;
+  const ago = (us: number): number => Math.max(0, Math.round((nowUs - us) / 1e6));
+  return {
+    ...(on
+      ? {
+          onAir: on.what,
+          ...(on.sinceUs > 0 ? { onAirForSec: ago(on.sinceUs) } : {}),
+          ...(on.what === 'video' ? { item: on.item, ...(on.source ? { source: redact(on.source, secrets) } : {}) } : {}),
+          ...(on.what === 'slate' && on.reason ? { slateReason: redact(on.reason, secrets) } : {}),
+        }
+      : {}),
+    ...(streamer.skips.length > 0 ? { skipped: streamer.skips.map((s) => ({ source: redact(s.source, secrets), why: redact(s.why, secrets), agoSec: ago(s.atUs) })) } : {}),
+  };
 }
 
 export function deriveLive(name: string, input: StatusInput, o: StatusObservations, at: Date, roundTrips: number): HostLive {
@@ -169,6 +192,7 @@ export function deriveLive(name: string, input: StatusInput, o: StatusObservatio
                   outKbps: Math.round(publisher.stream.bwOut / 1000),
                   ...(rates ?? {}),
                   ...(round && round.round > 0 ? { round: round.round, videos: round.videos } : {}),
+                  ...onAirLive(o.streamer, nowUs, input.secrets),
                 }
               : {}),
           },

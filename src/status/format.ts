@@ -25,7 +25,9 @@ function streamCell(host: HostLive): string {
   if (host.status === 'unreachable') return 'UNREACHABLE';
   if (host.status === 'auth-failed') return 'LOGIN REFUSED';
   if (!host.stream) return '?';
-  return host.stream.publishing ? `up ${formatDuration(host.stream.publishingForSec)}` : 'DOWN';
+  if (!host.stream.publishing) return 'DOWN';
+  const up = `up ${formatDuration(host.stream.publishingForSec)}`;
+  return host.stream.onAir === 'slate' ? `${up} SLATE` : up;
 }
 
 /** The BTFS daemon: its state, its memory, and its restarts when it had any. */

@@ -77,7 +77,7 @@ export function parseJournal(text: string): JournalEntry[] {
 }
 
 export function parseStatusOutput(output: string): StatusObservations {
-  let streamer: StreamerState = { samples: [] };
+  let streamer: StreamerState = { samples: [], skips: [] };
   let journal: JournalEntry[] = [];
   let btfs: BtfsDaemon = {};
   const looks: Array<DecodedRecord<typeof OBSERVE_RECORDS>> = [];

@@ -57,6 +57,17 @@ export interface HostLive {
     /** The playlist round being played, and its videos. */
     round?: number;
     videos?: number;
+    /** What the streamer puts on air: a video of the playlist, or the slate (no video can be played). */
+    onAir?: 'video' | 'slate';
+    /** Seconds since it went on air. */
+    onAirForSec?: number;
+    /** The video on air: its place in the round and its URL. */
+    item?: number;
+    source?: string;
+    /** Why the slate is on air. */
+    slateReason?: string;
+    /** The videos skipped in this round (newest last): which, why, how long ago. */
+    skipped?: Array<{ source: string; why: string; agoSec: number }>;
   };
   platforms: PlatformLive[];
   units: UnitLive[];

@@ -8,8 +8,8 @@ export const VERIFY_RECORDS = recordSchemas({
   SS: { output: text },
   /** The listeners' processes: records split by \x1e, fields by \x1f (pid, user, comm, command, cgroup). */
   PROCS: { records: text },
-  /** The live streamer: samples | starting | none, seconds since it started, its `etat` file. */
-  LIVE: { state: word, sinceStartSec: int, etat: optional(text) },
+  /** The live streamer: samples | starting | none, seconds since it started, its `etat` and `tour` files. */
+  LIVE: { state: word, sinceStartSec: int, etat: optional(text), tour: optional(text) },
   /** What the host resolves a name to (empty: it does not). */
   RESOLVE: { host: word, address: optional(word) },
   /** `openssl s_client` to the Kick ingest: exit code, output. */

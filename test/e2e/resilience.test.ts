@@ -11,11 +11,15 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, mustOnHost, releaseHost, waitFor } from './helpers/lab.js';
+import { sampleArrivals } from './helpers/arrivals.js';
 import { platformDown, platformUp } from './helpers/ingest.js';
+import { isSlate, meanColour } from '../media/frames.js';
 import { labConnection, orbis, watchStatus } from './helpers/orbis.js';
 import { keysOnHost, mediaEnd, newestRecording, newKeys, newRecording, recordingNames, stackDiagnostics, stackEnv, StackPi, unitStarts } from './helpers/stack.js';
 
 const OUTAGE_SEC = Number(process.env.ORBIS_E2E_OUTAGE_SEC ?? 15);
+/** How long the BTFS daemon stays stopped (issue #22: 20 s in CI, 60 s in the slow tier). */
+const BTFS_OUTAGE_SEC = Number(process.env.ORBIS_E2E_BTFS_OUTAGE_SEC ?? 20);
 /** A recording may lag the wall clock by this much (what the issue allows). */
 const MARGIN_SEC = 2;
 const keys = newKeys('resil');
@@ -190,33 +194,60 @@ describe('live stream resilience', () => {
     expect(seen.every((s) => s.host.status === 'ok'), JSON.stringify(seen.filter((s) => s.host.status !== 'ok').map((s) => s.host))).toBe(true);
   });
 
-  it('BTFS down for 20 s: status says why, and the stream comes back by itself once it returns', async () => {
+  it(`BTFS stopped for ${BTFS_OUTAGE_SEC} s: the slate goes on air, each platform keeps ONE recording with no gap over 2 s, and the playlist resumes by itself`, async () => {
     const status = watch();
-    const before = { dlive: await recordingNames(lab, 'dlive', keys.dlive), kick: await recordingNames(lab, 'kick', keys.kick) };
+    const starts = await unitStarts(stack.host, ['orbis.service']);
+    const kept = { dlive: await growing('dlive'), kick: await growing('kick') };
+    const arrivals = { dlive: sampleArrivals(lab, 'dlive', keyOf('dlive')), kick: sampleArrivals(lab, 'kick', keyOf('kick')) };
     const downAt = Date.now();
-    // Kept down: the streamer's restart would start BTFS again at once (orbis.service wants
-    // btfs.service), so for 20 s a runtime drop-in makes every start a no-op (a failed condition
-    // leaves the unit inactive). A mask cannot do it: orbis's unit file in /etc wins over /run.
+    // Kept down: nothing may start it again meanwhile (orbis.service wants btfs.service), so a
+    // runtime drop-in makes every start a no-op (a failed condition leaves the unit inactive). A
+    // mask cannot do it: orbis's unit file in /etc wins over /run.
     const dropIn = '/run/systemd/system/btfs.service.d/e2e-outage.conf';
     await mustOnHost(stack.host, `mkdir -p ${dirname(dropIn)} && printf '[Unit]\\nConditionPathExists=/nonexistent\\n' > ${dropIn} && systemctl daemon-reload && systemctl stop btfs.service`, { user: 'root' });
-    await sleep(20_000);
+    await sleep(BTFS_OUTAGE_SEC * 1000);
     const backAt = Date.now();
     await mustOnHost(stack.host, `rm -f ${dropIn} && systemctl daemon-reload && systemctl start btfs.service`, { user: 'root' });
-    const [dlive, kick] = await Promise.all([newRecording(lab, 'dlive', keys.dlive, before.dlive, 60_000), newRecording(lab, 'kick', keys.kick, before.kick, 60_000)]);
-    process.stderr.write(`[resilience] BTFS back: both platforms recorded again ${((Date.now() - backAt) / 1000).toFixed(1)} s later\n`);
-    expect(dlive.bytes + kick.bytes).toBeGreaterThan(0);
-    await waitFor('status ok again', async () => (status.reports.some((r) => (r.receivedAt as number) > backAt && r.hosts[0]?.status === 'ok') ? true : undefined), 30_000, 250);
+    const resumed = await waitFor('a video on air again', async () => {
+      const r = status.reports.find((x) => (x.receivedAt as number) > backAt && x.hosts[0]?.stream?.onAir === 'video');
+      return r ? (r.receivedAt as number) : undefined;
+    }, 30_000, 250);
+    process.stderr.write(`[resilience] BTFS back: a video on air again ${((resumed - backAt) / 1000).toFixed(1)} s later\n`);
+    await sleep(8000);
     const seen = await status.stop();
+
+    for (const p of ['dlive', 'kick'] as const) {
+      const a = await arrivals[p].stop();
+      process.stderr.write(`[resilience] ${p} during the BTFS outage: longest arrival gap ${(a.longestGapMs / 1000).toFixed(2)} s, recordings ${a.files.length}, bytes per second ${a.perSecond.join(' ')}\n`);
+      expect(a.files, `${p}: the platform saw the stream end`).toEqual([kept[p].recording.file]);
+      expect(a.longestGapMs, `${p}: nothing arrived for ${a.longestGapMs} ms from ${new Date(a.gapFromMs).toISOString()}`).toBeLessThanOrEqual(2000);
+      // Media time kept pace with the wall clock (within 5 %), in the same recording.
+      const { wallSec, grownSec } = await expectContinuous(p, kept[p]);
+      expect(Math.abs(grownSec - wallSec) / wallSec).toBeLessThanOrEqual(0.05);
+      // The middle of the outage, in the recording, is the slate; after the return, the playlist.
+      const at = (ms: number) => kept[p].end + (ms - kept[p].at) / 1000;
+      expect(isSlate(await meanColour(kept[p].recording.path, at(downAt + (BTFS_OUTAGE_SEC * 1000) / 2))), `${p}: the slate in the middle of the outage`).toBe(true);
+      expect(isSlate(await meanColour(kept[p].recording.path, at(resumed + 4000))), `${p}: a video after the return`).toBe(false);
+    }
+    // The streamer itself never stopped.
+    expect(await unitStarts(stack.host, ['orbis.service'])).toEqual(starts);
+
     const during = seen.filter((s) => s.at > downAt + 8000 && s.at < backAt);
     expect(during.length).toBeGreaterThan(0);
     for (const s of during) {
-      expect(s.host.status).toBe('down');
+      expect(s.host.status).toBe('degraded');
+      expect(s.host.stream?.publishing).toBe(true);
+      expect(s.host.stream?.onAir).toBe('slate');
+      expect(s.host.stream?.slateReason).toMatch(/^the BTFS gateway (does not serve|stopped serving) http:\/\/127\.0\.0\.1:8080\/btfs\/Qm/);
       // The cause first: BTFS, then what follows from it.
       expect(s.host.problems[0]).toMatch(/^btfs\.service is inactive .*the streamer has no source/);
       expect((s.host.problems as string[]).join('\n')).toContain('the BTFS gateway does not answer');
+      expect((s.host.problems as string[]).join('\n')).toMatch(/on the slate for \d+ s: the BTFS gateway/);
       expect(s.host.gateway).toBe('down');
     }
-    expect(during.some((s) => /BTFS gateway/.test(s.host.lastError?.message ?? '')), JSON.stringify(during.map((s) => s.host.lastError))).toBe(true);
+    const after = seen.filter((s) => s.at > resumed + 1000);
+    expect(after.length).toBeGreaterThan(0);
+    for (const s of after) expect(s.host.stream?.onAir, JSON.stringify(s.host.stream)).toBe('video');
   });
 
   it('no stream key in anything status or reconnect printed, nor readable on the Pi', async () => {

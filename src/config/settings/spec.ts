@@ -15,6 +15,7 @@ export type SettingGroup =
   | 'btfs'
   | 'playlist'
   | 'watermark'
+  | 'slate'
   | 'logs'
   | 'system'
   | 'ssh'

@@ -1,5 +1,5 @@
 // What the streamer plays and how it behaves: playlist, reconnection, watermark, logs.
-import { absolutePath, anyText, boolean, byteSize, decimal, integer, oneOf, optional, overlayPosition } from '../value-types.js';
+import { absolutePath, anyText, boolean, byteSize, decimal, integer, oneOf, optional, overlayPosition, rgbColor } from '../value-types.js';
 import { setting } from './spec.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'AVERT', 'ERREUR'] as const;
@@ -33,6 +33,19 @@ export const STREAM_SETTINGS = {
     'bottom right.'),
   FILIGRANE_OPACITE: setting(decimal(0, 1), '0.85', 'watermark', ['orbis-service'],
     'Opacity of the image, from 0 (invisible) to 1.'),
+
+  ARDOISE_TEXTE: setting(anyText(), 'De retour dans un instant', 'slate', ['orbis-service'],
+    'Text of the slate (ARDOISE = slate), the picture the streamer puts on air, in the same encode, while ' +
+    'no video can be played (the BTFS gateway down or slow, a CID it does not serve, a file FFmpeg cannot ' +
+    'read, an empty playlist): the platforms keep a live stream and the playlist resumes at the next video ' +
+    'that answers. Empty: no text.'),
+  ARDOISE_IMAGE: setting(optional(absolutePath()), '', 'slate', ['orbis-service'],
+    'Path on the Pi of a picture (PNG or JPEG) shown as the slate, fitted to the frame; empty: a plain ' +
+    'ARDOISE_COULEUR background with ARDOISE_TEXTE.'),
+  ARDOISE_COULEUR: setting(rgbColor(), '#1b2a3a', 'slate', ['orbis-service'],
+    'Background colour of the slate without an image (COULEUR = colour), #RRGGBB.'),
+  ARDOISE_SON: setting(oneOf(['silence', 'tonalite'] as const), 'silence', 'slate', ['orbis-service'],
+    'What the slate sounds like (SON = sound): silence, or tonalite (a 440 Hz tone).'),
 
   NIVEAU_JOURNAL: setting(oneOf(LOG_LEVELS), 'INFO', 'logs', ['orbis-service'],
     'Log level of the streamer (NIVEAU_JOURNAL = log level): DEBUG, INFO, AVERT (warning), ERREUR (error).'),

@@ -9,7 +9,7 @@ import { parseFfmpegProgress } from '../parse/ffmpeg.js';
 import type { LiveStreamer, Observations } from '../parse/output.js';
 import { parseStreamerState, streamerRates } from '../parse/streamer.js';
 import type { VerifyInput } from '../types.js';
-import { CHECK, fail, pass, type Outcome } from './outcome.js';
+import { CHECK, fail, pass, warn, type Outcome } from './outcome.js';
 
 export interface FfmpegTestOptions {
   seconds: number;
@@ -64,7 +64,7 @@ function liveCheck(input: VerifyInput, live: LiveStreamer, hostNow: number | und
   if (live.state === 'starting') {
     return fail(name, `${unit} started ${live.sinceStartSec} s ago: waiting for the stream's speed (a sample every 5 s)`, `if this stays, see \`journalctl -u ${unit} -n 50\``, { settle: true, needs: [CHECK.unitOrbis, CHECK.btfsGateway] });
   }
-  const { samples } = parseStreamerState(live.etat, '');
+  const { samples, onAir } = parseStreamerState(live.etat, live.tour);
   const rates = streamerRates(samples, (hostNow ?? Date.now() / 1000) * 1e6);
   const [latest, previous] = samples;
   if (!rates || !latest || !previous) {
@@ -74,5 +74,10 @@ function liveCheck(input: VerifyInput, live: LiveStreamer, hostNow: number | und
   const e = input.encode;
   const value = `live: ${rates.speed.toFixed(2)}x real time, ${rates.fps} fps over the last ${window} s (${e.width}x${e.height}, streaming for ${live.sinceStartSec} s; no test encode on air)`;
   if (rates.speed < minSpeed) return fail(name, `${value}: the stream falls behind`, SLOW_HINT, { settle: true });
+  if (onAir?.what === 'slate') {
+    // Live, but not the playlist: the speed is the slate's encode, and the reason is what to fix.
+    const since = onAir.sinceUs > 0 && hostNow !== undefined ? ` for ${Math.max(0, Math.round(hostNow - onAir.sinceUs / 1e6))} s` : '';
+    return warn(name, `${value}; on the slate${since}: ${onAir.reason ?? 'no video can be played'}`, 'the playlist resumes by itself at the next video the BTFS gateway serves; `orbis status` shows what was skipped and why');
+  }
   return pass(name, value);
 }

@@ -22,6 +22,8 @@ export interface LiveStreamer {
   sinceStartSec: number;
   /** Its `etat` file (two progress samples, newest first) when state is samples. */
   etat: string;
+  /** Its `tour` file (what is on air: a video or the slate, and why) when state is samples. */
+  tour: string;
 }
 
 export interface CommandOutput {
@@ -94,7 +96,7 @@ export function observationsOf(records: Iterable<DecodedRecord<typeof VERIFY_REC
         break;
       case 'LIVE': {
         const state = r.state === 'samples' || r.state === 'starting' ? r.state : 'none';
-        o.live = { state, sinceStartSec: r.sinceStartSec, etat: r.etat ?? '' };
+        o.live = { state, sinceStartSec: r.sinceStartSec, etat: r.etat ?? '', tour: r.tour ?? '' };
         break;
       }
       case 'GW': {

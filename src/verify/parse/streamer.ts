@@ -1,7 +1,8 @@
 // The streamer's live state files (templates/orbis-service/orbis-diffuser): `etat`, its
 // publisher's two last progress samples (newest first, one every 5 s), and `tour`, the round of
-// the playlist it plays. `orbis status` shows them; the verify step reads the encoder's speed
-// from them on a Pi that streams.
+// the playlist it plays, what is on air (a video or the slate) since when and why, and the videos
+// it skipped. `orbis status` shows them; the verify step reads the encoder's speed from them on a
+// Pi that streams.
 
 export interface StreamerSample {
   /** Host time, microseconds. */
@@ -15,6 +16,10 @@ export interface StreamerState {
   /** The publisher's progress: the latest sample, and the one before it. */
   samples: StreamerSample[];
   round?: { round: number; startedUs: number; videos: number; skipped: number };
+  /** What is on air: a video of the playlist or the slate, since when (host µs), and why the slate. */
+  onAir?: { what: 'video' | 'slate'; sinceUs: number; item: number; source?: string; reason?: string };
+  /** The videos skipped in this round, oldest first: when (host µs), which, why. */
+  skips: Array<{ atUs: number; source: string; why: string }>;
 }
 
 /** A streamer sample older than this (3 progress periods) is stale: no fps or speed from it. */
@@ -29,6 +34,23 @@ function fields(line: string): Record<string, string> {
   return out;
 }
 
+/** `key=value` lines (a value runs to the end of its line); `skip=` may repeat. */
+function lines(text: string): { one: Map<string, string>; skips: string[] } {
+  const one = new Map<string, string>();
+  const skips: string[] = [];
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (key === 'skip') skips.push(value);
+    else one.set(key, value);
+  }
+  return { one, skips };
+}
+
+const whole = (text: string | undefined): number => (text !== undefined && /^\d+$/.test(text) ? Number(text) : 0);
+
 /** The streamer's `etat` (two lines of counters, newest first) and `tour` (key=value lines). */
 export function parseStreamerState(etat: string, tour: string): StreamerState {
   const samples = etat
@@ -37,10 +59,22 @@ export function parseStreamerState(etat: string, tour: string): StreamerState {
     .filter((f) => f.at_us !== undefined)
     .map((f) => ({ atUs: Number(f.at_us), frames: Number(f.frames ?? 0), bytes: Number(f.bytes ?? 0), mediaUs: Number(f.media_us ?? 0) }))
     .filter((s) => Number.isFinite(s.atUs) && Number.isFinite(s.frames) && Number.isFinite(s.bytes) && Number.isFinite(s.mediaUs));
-  const t = fields(tour.split('\n').join(' '));
-  const state: StreamerState = { samples };
-  if (t.round !== undefined) {
-    state.round = { round: Number(t.round) || 0, startedUs: Number(t.started) || 0, videos: Number(t.videos) || 0, skipped: Number(t.skipped) || 0 };
+  const { one: t, skips } = lines(tour);
+  const state: StreamerState = {
+    samples,
+    skips: skips.flatMap((s) => {
+      const m = /^(\d+) (\S+) (.*)$/.exec(s);
+      return m ? [{ atUs: Number(m[1]), source: m[2] as string, why: m[3] as string }] : [];
+    }),
+  };
+  if (t.has('round')) {
+    state.round = { round: whole(t.get('round')), startedUs: whole(t.get('started')), videos: whole(t.get('videos')), skipped: whole(t.get('skipped')) };
+  }
+  const what = t.get('on_air');
+  if (what === 'video' || what === 'slate') {
+    const source = t.get('source') ?? '';
+    const reason = t.get('reason') ?? '';
+    state.onAir = { what, sinceUs: whole(t.get('since')), item: whole(t.get('item')), ...(source ? { source } : {}), ...(reason ? { reason } : {}) };
   }
   return state;
 }

@@ -22,7 +22,7 @@ describe('the same --var for every command', () => {
     ['reconnect', ['reconnect', 'pi@127.0.0.1:1', '--platform', 'kick']],
     ['provision --roles ffmpeg --check', ['provision', 'pi@127.0.0.1:1', '--roles', 'ffmpeg', '--check']],
   ])('%s takes a role variable, and needs no stream key', async (_name, args) => {
-    const run = await runCli([...args, '--var', 'BLOCAGE_MAX=45', '--var', 'ATTENTE_SOURCE_MAX=60'], { cwd: dir, env });
+    const run = await runCli([...args, '--var', 'BLOCAGE_MAX=45', '--var', 'BTFS_MEMBRE_ARCHIVE=btfs/btfs'], { cwd: dir, env });
     expect(run.code).toBe(1);
     expect(run.stdout + run.stderr).toContain('cannot reach 127.0.0.1 (port 1): connection refused');
     expect(run.stdout + run.stderr).not.toMatch(/names no orbis setting|stream key is empty/);

@@ -30,7 +30,7 @@ describe('generated docs', () => {
     const text = docs.find((d) => d.path === 'docs/configuration.md')?.content ?? '';
     for (const name of SETTING_NAMES) expect(text).toContain(`\n### ${name}\n`);
     expect(text).toMatch(/### KICK_SERVEUR_REEL\n\n.*\n\n- \*\*Type and range:\*\* a host name .*\n- \*\*Default:\*\* `fa723fc1b171\.global-contribute\.live-video\.net`\n- \*\*Used by:\*\* \[`nginx-rtmp`\]\(roles\.md#nginx-rtmp\); \[`stunnel`\]\(roles\.md#stunnel\)\n/);
-    expect(text).toContain('| `ATTENTE_SOURCE_MAX` | [`orbis-service`](roles.md#orbis-service) | `90` | Seconds the streamer waits');
+    expect(text).toContain('| `BLOCAGE_MAX` | [`orbis-service`](roles.md#orbis-service) | `30` | Seconds the stream may stop advancing');
   });
 
   it('the role reference lists what each role installs, writes, runs and checks, with the reasons', () => {
@@ -62,7 +62,7 @@ describe('inventory JSON Schema', () => {
     const cases: unknown[] = [
       { hots: {} },
       { vars: { DLIVE_BITRATE: 4000 } },
-      { vars: { ATTENTE_SOURCE_MAX: 10 } }, // a role variable, not a setting
+      { vars: { BLOCAGE_MAX: 10 } }, // a role variable, not a setting
       { hosts: { '1salon': {} } },
       { groups: { all: { hosts: [] } } },
       { hosts: { salon: { vars: { DLIVE_CLE_FLUX: { env: 'A', secret: 'b' } } } } },

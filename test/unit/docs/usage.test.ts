@@ -75,7 +75,7 @@ describe('role usage', () => {
   });
 
   it('role variables and what verify reads', () => {
-    expect(usage.roleVariables.map((v) => `${v.role}:${v.name}`).sort()).toEqual(['btfs:BTFS_MEMBRE_ARCHIVE', 'orbis-service:ATTENTE_SOURCE_MAX', 'orbis-service:BLOCAGE_MAX']);
+    expect(usage.roleVariables.map((v) => `${v.role}:${v.name}`).sort()).toEqual(['btfs:BTFS_MEMBRE_ARCHIVE', 'orbis-service:BLOCAGE_MAX']);
     expect(usage.verifyReads.has('BTFS_HASH_TEST')).toBe(true);
     expect(usage.verifyReads.has('KICK_ACTIF')).toBe(true);
     expect(usage.verifyReads.has('DLIVE_CLE_FLUX')).toBe(false); // read only to be masked

@@ -1,7 +1,7 @@
 // The stack's roles (nginx-rtmp, stunnel, btfs, orbis-service) rendered with a fixed context:
 // every template against a golden file (ORBIS_UPDATE_GOLDEN=1 rewrites them), and properties of
 // the whole desired state for each platform choice: where the keys go, what exists without Kick.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -102,6 +102,12 @@ describe('stack templates (golden files)', () => {
     }
   });
 
+  it('renders a streamer that shellcheck finds clean (it runs on the Pi, as any script of src/pi)', () => {
+    const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: both.get('/usr/local/bin/orbis-diffuser')?.content ?? '', encoding: 'utf8' });
+    if (r.error) throw new Error(`shellcheck cannot run (${r.error.message}): apt-get install shellcheck`);
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+  });
+
   it('encodes with the one-encode settings and the configured size', () => {
     const conf = files('toutes').get('/etc/orbis/orbis.conf')?.content ?? '';
     expect(conf).toContain('LARGEUR=1280\nHAUTEUR=720\nIMAGES_PAR_SECONDE=30\n');
@@ -200,8 +206,8 @@ describe('stack desired state', () => {
   it('gives up on the streamer after TENTATIVES_RECONNEXION restarts DELAI_RECONNEXION apart', () => {
     const unit = (vars: string[]): string =>
       (desiredFor('toutes', vars).resources.find((r) => r.id.name === '/etc/systemd/system/orbis.service') as DesiredFile).content;
-    // 4 starts (3 restarts), each attempt at most 10 s delay + 90 s waiting for the source + 60 s.
-    expect(unit([])).toMatch(/StartLimitBurst=4\nStartLimitIntervalSec=640\n[\s\S]*RestartSec=10s/);
-    expect(unit(['TENTATIVES_RECONNEXION=0', 'DELAI_RECONNEXION=5'])).toMatch(/StartLimitBurst=1\nStartLimitIntervalSec=155\n[\s\S]*RestartSec=5s/);
+    // 4 starts (3 restarts), each attempt at most 10 s delay + a 30 s stall (BLOCAGE_MAX) + 60 s.
+    expect(unit([])).toMatch(/StartLimitBurst=4\nStartLimitIntervalSec=400\n[\s\S]*RestartSec=10s/);
+    expect(unit(['TENTATIVES_RECONNEXION=0', 'DELAI_RECONNEXION=5'])).toMatch(/StartLimitBurst=1\nStartLimitIntervalSec=95\n[\s\S]*RestartSec=5s/);
   });
 });

@@ -19,23 +19,28 @@ function issuesOf(run: () => unknown): string[] {
 
 describe('role variables', () => {
   it('defaults, then the environment, then --var; numbers stay numbers', () => {
-    const { roleValues, settingVars } = splitRoleVariables(roles, ['BLOCAGE_MAX=45', 'GOP=60'], { ORBIS_ATTENTE_SOURCE_MAX: '120', ORBIS_BLOCAGE_MAX: '10' });
-    expect(roleValues).toMatchObject({ ATTENTE_SOURCE_MAX: 120, BLOCAGE_MAX: 45, BTFS_MEMBRE_ARCHIVE: '' });
+    const { roleValues, settingVars } = splitRoleVariables(roles, ['BLOCAGE_MAX=45', 'GOP=60'], { ORBIS_BTFS_MEMBRE_ARCHIVE: 'btfs/btfs', ORBIS_BLOCAGE_MAX: '10' });
+    expect(roleValues).toMatchObject({ BLOCAGE_MAX: 45, BTFS_MEMBRE_ARCHIVE: 'btfs/btfs' });
+    expect(splitRoleVariables(roles, [], { ORBIS_BLOCAGE_MAX: '10' }).roleValues).toMatchObject({ BLOCAGE_MAX: 10, BTFS_MEMBRE_ARCHIVE: '' });
     expect(settingVars).toEqual(['GOP=60']);
   });
 
   it('an override of the wrong kind is a config error naming where it came from, every one at once', () => {
-    expect(issuesOf(() => splitRoleVariables(roles, ['ATTENTE_SOURCE_MAX=abc'], { ORBIS_BLOCAGE_MAX: '-1', ORBIS_BTFS_MEMBRE_ARCHIVE: 'a\nb' }))).toEqual([
+    expect(issuesOf(() => splitRoleVariables(roles, ['BLOCAGE_MAX=abc'], { ORBIS_BTFS_MEMBRE_ARCHIVE: 'a\nb' }))).toEqual([
       'environment ORBIS_BTFS_MEMBRE_ARCHIVE: BTFS_MEMBRE_ARCHIVE: must be one line of text, without control characters (a variable of the btfs role)',
+      '--var BLOCAGE_MAX: BLOCAGE_MAX: must be a whole number from 0; found "abc" (a variable of the orbis-service role)',
+    ]);
+    expect(issuesOf(() => splitRoleVariables(roles, [], { ORBIS_BLOCAGE_MAX: '-1' }))).toEqual([
       'environment ORBIS_BLOCAGE_MAX: BLOCAGE_MAX: must be a whole number from 0; found "-1" (a variable of the orbis-service role)',
-      '--var ATTENTE_SOURCE_MAX: ATTENTE_SOURCE_MAX: must be a whole number from 0; found "abc" (a variable of the orbis-service role)',
     ]);
   });
 
   it('a numeric variable with a range refuses what is outside it (BLOCAGE_MAX=0 turned the watchdog off)', () => {
-    expect(issuesOf(() => splitRoleVariables(roles, ['BLOCAGE_MAX=0'], { ORBIS_ATTENTE_SOURCE_MAX: '99999' }))).toEqual([
-      'environment ORBIS_ATTENTE_SOURCE_MAX: ATTENTE_SOURCE_MAX: must be a number from 1 to 3600; found 99999 (a variable of the orbis-service role)',
+    expect(issuesOf(() => splitRoleVariables(roles, ['BLOCAGE_MAX=0'], {}))).toEqual([
       '--var BLOCAGE_MAX: BLOCAGE_MAX: must be a number from 5 to 3600; found 0 (a variable of the orbis-service role)',
+    ]);
+    expect(issuesOf(() => splitRoleVariables(roles, [], { ORBIS_BLOCAGE_MAX: '99999' }))).toEqual([
+      'environment ORBIS_BLOCAGE_MAX: BLOCAGE_MAX: must be a number from 5 to 3600; found 99999 (a variable of the orbis-service role)',
     ]);
     expect(splitRoleVariables(roles, ['BLOCAGE_MAX=5'], {}).roleValues).toMatchObject({ BLOCAGE_MAX: 5 });
     expect(roleValueOf(30, '4', { min: 5, max: 10 })).toEqual({ message: 'must be a number from 5 to 10; found 4', hint: 'choose a value from 5 to 10, e.g. 30 (the default)' });

@@ -98,6 +98,36 @@ describe('the live state of a Pi', () => {
     expect(h.problems).toEqual(['the stream runs at 0.8x real time: the encoder or the source cannot keep up']);
   });
 
+  it('a video on air: which one, since when; ok', () => {
+    const tour = `round=7\nstarted=${(NOW - 3) * 1e6}\nvideos=2\nskipped=0\non_air=video\nsince=${(NOW - 3) * 1e6}\nitem=2\nsource=http://127.0.0.1:8080/btfs/QmB\nreason=\n`;
+    const h = live({ tour });
+    expect(h.status).toBe('ok');
+    expect(h.stream).toMatchObject({ onAir: 'video', onAirForSec: 3, item: 2, source: 'http://127.0.0.1:8080/btfs/QmB' });
+    expect(h.stream?.slateReason).toBeUndefined();
+  });
+
+  it('on the slate: still publishing, degraded, with why and what was skipped (masked like any text from the Pi)', () => {
+    const tour = [
+      'round=9', `started=${(NOW - 20) * 1e6}`, 'videos=2', 'skipped=2', 'on_air=slate', `since=${(NOW - 14) * 1e6}`, 'item=2', 'source=',
+      'reason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmB (curl: (7) Failed to connect to 127.0.0.1 port 8080)',
+      `skip=${(NOW - 20) * 1e6} http://127.0.0.1:8080/btfs/QmA the gateway answered HTTP 504`,
+      `skip=${(NOW - 14) * 1e6} http://127.0.0.1:8080/btfs/QmB FFmpeg could not play it (exit 1) near ${DLIVE_KEY}`,
+    ].join('\n');
+    const h = live({ tour });
+    expect(h.status).toBe('degraded');
+    expect(h.stream).toMatchObject({ publishing: true, onAir: 'slate', onAirForSec: 14, slateReason: 'the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmB (curl: (7) Failed to connect to 127.0.0.1 port 8080)' });
+    expect(h.stream?.skipped).toEqual([
+      { source: 'http://127.0.0.1:8080/btfs/QmA', why: 'the gateway answered HTTP 504', agoSec: 20 },
+      { source: 'http://127.0.0.1:8080/btfs/QmB', why: 'FFmpeg could not play it (exit 1) near ********', agoSec: 14 },
+    ]);
+    expect(h.problems).toEqual([
+      'on the slate for 14 s: the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmB (curl: (7) Failed to connect to 127.0.0.1 port 8080); the playlist resumes at the next video the gateway serves',
+      'skipped 20 s ago: http://127.0.0.1:8080/btfs/QmA (the gateway answered HTTP 504)',
+      'skipped 14 s ago: http://127.0.0.1:8080/btfs/QmB (FFmpeg could not play it (exit 1) near ********)',
+    ]);
+    expect(JSON.stringify(h)).not.toContain(DLIVE_KEY);
+  });
+
   it('with only DLive on, there is no Kick platform to judge', () => {
     const dliveOnly = statusInput(['PLATEFORMES=dlive']);
     const h = live({ stat: [0, 200, withoutClient(LAB, '127.0.0.1:11935')] }, dliveOnly);

@@ -51,6 +51,14 @@ describe('the fleet table', () => {
     expect(text).toContain(`salon: btfs is a full node waiting for its address 0x${'ab'.repeat(20)} to hold BTT for gas`);
   });
 
+  it('a Pi on the slate: still up, SLATE in its stream cell, and why under the table', () => {
+    const tour = `round=2\nvideos=1\nskipped=1\non_air=slate\nsince=${(NOW - 30) * 1e6}\nreason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmA (no answer)\n`;
+    const slate = deriveLive('salon', input, parseStatusOutput(statusOutput({ tour })), at, 1);
+    const text = formatStatusTable(statusReport([slate]));
+    expect(text.split('\n')[1]).toMatch(/^salon +degraded +up 8m46s SLATE +up 8m46s /);
+    expect(text).toContain('salon: on the slate for 30 s: the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmA (no answer); the playlist resumes at the next video the gateway serves');
+  });
+
   it('durations stay short', () => {
     expect([0, 59, 61, 3600, 90061].map(formatDuration)).toEqual(['0s', '59s', '1m01s', '1h00m', '1d01h']);
     expect(formatDuration(undefined)).toBe('-');

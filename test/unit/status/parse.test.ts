@@ -20,7 +20,7 @@ describe('the status answer', () => {
 
   it('streamer state: newest sample first; missing or broken files give nothing', () => {
     expect(parseStreamerState(ETAT_OK, '').samples.map((s) => s.frames)).toEqual([3150, 3000]);
-    expect(parseStreamerState('', '')).toEqual({ samples: [] });
+    expect(parseStreamerState('', '')).toEqual({ samples: [], skips: [] });
     expect(parseStreamerState('at_us=x frames=1\ngarbage\n', 'round=\n').samples).toEqual([]);
   });
 

@@ -90,8 +90,8 @@ describe('verifyHost', () => {
 
   describe('on a Pi that streams', () => {
     /** The full script's output when streamer_live found the streamer in `state` (no FFMPEG line then). */
-    const liveFull = (state: 'samples' | 'starting', etat = '') =>
-      fullOutput({ now: now() }).replace(/^FFMPEG\t.*$/m, `LIVE\t${state}\t${state === 'starting' ? 4 : 400}\t${b64(etat)}`);
+    const liveFull = (state: 'samples' | 'starting', etat = '', tour = '') =>
+      fullOutput({ now: now() }).replace(/^FFMPEG\t.*$/m, `LIVE\t${state}\t${state === 'starting' ? 4 : 400}\t${b64(etat)}\t${b64(tour)}`);
     const etatAt = (t: number, speed: number) => `at_us=${Math.round(t * 1e6)} frames=6150 bytes=1 media_us=${Math.round((t - 200) * 1e6)}\nat_us=${Math.round((t - 5) * 1e6)} frames=6000 bytes=1 media_us=${Math.round((t - 200 - 5 * speed) * 1e6)}\n`;
     const liveSettle = (state: 'samples' | 'starting' | 'none', etat = '') => settleOutput(true).replace('END', `LIVE\t${state}\t9\t${b64(etat)}\nEND`);
 
@@ -102,6 +102,20 @@ describe('verifyHost', () => {
       expect(results.find((r) => r.name === 'ffmpeg.speed')).toMatchObject({ status: 'pass', value: expect.stringMatching(/^live: 1\.00x real time, 30 fps over the last 5\.0 s .*no test encode on air/) });
       // The full script asks for the live streamer first.
       expect(String(host.calls[0]?.options?.stdin)).toMatch(/^FFMPEG_LIVE=1$/m);
+    });
+
+    it('a stream on the slate: live, but a warning that says why the playlist is not playing', async () => {
+      const tour = `round=4\nvideos=1\non_air=slate\nsince=${Math.round((now() - 42) * 1e6)}\nreason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmA (the gateway answered HTTP 504)\n`;
+      const host = new FakeHost(() => liveFull('samples', etatAt(now() - 1, 1), tour));
+      const results = await verifyHost(host, labInput(), fast);
+      expect(results.find((r) => r.name === 'ffmpeg.speed')).toMatchObject({
+        status: 'warn',
+        value: expect.stringMatching(/^live: 1\.00x real time.*; on the slate for 4[12] s: the BTFS gateway does not serve http:\/\/127\.0\.0\.1:8080\/btfs\/QmA \(the gateway answered HTTP 504\)$/),
+        hint: expect.stringMatching(/^the playlist resumes by itself/),
+      });
+      // A video on air is no warning.
+      const playing = new FakeHost(() => liveFull('samples', etatAt(now() - 1, 1), tour.replace('on_air=slate', 'on_air=video')));
+      expect((await verifyHost(playing, labInput(), fast)).find((r) => r.name === 'ffmpeg.speed')?.status).toBe('pass');
     });
 
     it('a live stream that falls behind real time fails with the encoder hint', async () => {

@@ -208,7 +208,7 @@ describe('verify scripts, run with the host faked', () => {
       ].join('\n'),
     });
     /** The full script with the streamer's files and state moved into the sandbox, `now` the host's time. */
-    function runLive(options: { active?: boolean; writtenAt?: number; now: number; etat?: string }) {
+    function runLive(options: { active?: boolean; writtenAt?: number; now: number; etat?: string; tour?: string }) {
       // The host's clock at `now` for what streamer_live asks (date +%s), the real one otherwise.
       host({ ...streamerUp(options.active ?? true), date: `case "$1" in +%s) echo ${options.now} ;; *) exec ${REAL_DATE} "$@" ;; esac` });
       const conf = box.file('orbis.conf', 'LARGEUR=640\n');
@@ -217,6 +217,7 @@ describe('verify scripts, run with the host faked', () => {
       const stateDir = join(box.dir, 'run-orbis');
       execFileSync('mkdir', ['-p', stateDir]);
       writeFileSync(join(stateDir, 'etat'), options.etat ?? '');
+      writeFileSync(join(stateDir, 'tour'), options.tour ?? '');
       const script = buildVerifyScript(labInput(), 'full', opts)
         .replace(/^STREAMER_DIR=.*$/m, `STREAMER_DIR=${stateDir}`)
         .replace(/^STREAMER_FILES=.*$/m, `STREAMER_FILES=(${conf} ${diffuser})`);
@@ -226,9 +227,10 @@ describe('verify scripts, run with the host faked', () => {
     const etat = (at: number) => `at_us=${at * 1e6} frames=6150 bytes=9 media_us=205000000\nat_us=${(at - 5) * 1e6} frames=6000 bytes=8 media_us=200000000\n`;
 
     it('fresh samples of a streamer running the settings on disk: LIVE samples, no encode', () => {
-      const run = runLive({ now: START + 400, etat: etat(START + 398) });
+      const tour = 'round=3\non_air=slate\nreason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmA (no answer)\n';
+      const run = runLive({ now: START + 400, etat: etat(START + 398), tour });
       const o = parseVerifyOutput(run.stdout);
-      expect(o.live).toEqual({ state: 'samples', sinceStartSec: 400, etat: etat(START + 398) });
+      expect(o.live).toEqual({ state: 'samples', sinceStartSec: 400, etat: etat(START + 398), tour });
       expect(o.ffmpeg).toBeUndefined();
       expect(callsOf(run.calls, 'ffmpeg')).toEqual([]);
     });
