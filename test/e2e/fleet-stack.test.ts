@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, onHost, recordingsFor, releaseHost, waitFor } from './helpers/lab.js';
-import { orbis, type OrbisResult } from './helpers/orbis.js';
+import { orbis, transcript, type OrbisResult } from './helpers/orbis.js';
 import { keysOnHost, newKeys, type StreamKeys } from './helpers/stack.js';
 
 const work = mkdtempSync(join(tmpdir(), 'orbis-fleet-stack-e2e-'));
@@ -90,13 +90,13 @@ describe('a fleet of four fresh Pis on the real stack', () => {
   it('provisions four Pis concurrently, each verified and streaming under its own keys; one alone for comparison', async () => {
     if (!alone) throw new Error('no host');
     const single = await applyTimed([alone]);
-    expect(single.result.code, `${single.result.stdout}\n${single.result.stderr}`).toBe(0);
+    expect(single.result.code, transcript(single.result)).toBe(0);
     // Free the cores for the four: the lone Pi's encoder is not under test any more.
     await onHost(alone, 'systemctl stop orbis.service', { user: 'root' });
 
     process.stderr.write(`[fleet-stack] 1 Pi alone: ${single.seconds.toFixed(1)} s\n`);
     const four = await applyTimed(fleet);
-    expect(four.result.code, `${four.result.stdout}\n${four.result.stderr}`).toBe(0);
+    expect(four.result.code, transcript(four.result)).toBe(0);
     const hosts = four.result.json?.hosts ?? [];
     expect(hosts.map((h) => `${h.name}:${h.status}`).sort()).toEqual(fleet.map((h) => `${h.name}:changed`).sort());
     for (const h of hosts) {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { freshHost, getLab, mustOnHost, onHost, releaseHost, waitFor } from './helpers/lab.js';
-import { orbis, labConnection, type OrbisResult } from './helpers/orbis.js';
+import { orbis, labConnection, transcript, type OrbisResult } from './helpers/orbis.js';
 import { newKeys, stackEnv, StackPi, unitStarts } from './helpers/stack.js';
 
 const FILES = ['/etc/nginx/nginx.conf', '/etc/nginx/orbis/rtmp.conf'] as const;
@@ -65,7 +65,7 @@ function withFault(fault: string, args: string[]): Promise<OrbisResult> {
 
 async function converge(args: string[]): Promise<OrbisResult> {
   const result = await pi.provision(args);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  expect(result.code, transcript(result)).toBe(0);
   return result;
 }
 
@@ -242,7 +242,7 @@ describe('dpkg killed halfway through a package', () => {
     pi2.host = host;
     pi2.env = stackEnv(lab, newKeys('dpkg'));
     const run = await pi2.provision();
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.code, transcript(run)).toBe(0);
     expect(await mustOnHost(host, "dpkg-query -W -f '${Status}' orbis-e2e-dummy nginx", { user: 'root' })).toBe('install ok installedinstall ok installed');
     expect((await mustOnHost(host, 'dpkg --audit; ls -A /var/lib/dpkg/updates', { user: 'root' })).trim()).toBe('');
     expect((await onHost(host, 'systemctl is-active nginx.service', { user: 'root' })).stdout.trim()).toBe('active');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabState } from '../../src/lab/index.js';
 import { shq } from '../../src/util/shell.js';
 import { freshHost, getLab, mustOnHost, onHost, releaseHost, waitFor } from './helpers/lab.js';
-import { labConnection, orbis, provision, type OrbisJson, type OrbisResult } from './helpers/orbis.js';
+import { labConnection, orbis, provision, transcript, type OrbisJson, type OrbisResult } from './helpers/orbis.js';
 
 const work = mkdtempSync(join(tmpdir(), 'orbis-verify-e2e-'));
 const knownHosts = join(work, 'known_hosts');
@@ -130,7 +130,7 @@ describe('orbis verify on provisioned lab Pis', () => {
     for (const pi of pis) {
       const started = Date.now();
       const result = await provision(pi.host, knownHosts, ['--no-verify'], envFor(lab, pi));
-      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.code, transcript(result)).toBe(0);
       process.stderr.write(`[verify e2e] provisioned ${pi.host.name} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }
   });

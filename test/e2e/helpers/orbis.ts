@@ -52,6 +52,20 @@ export function orbis(args: string[], options: { env?: Record<string, string>; t
   });
 }
 
+/**
+ * What a run printed, for an assertion's message: stdout and stderr, then each host that did not
+ * end well with its error last, where a truncated CI log (which keeps the tail) still shows it.
+ */
+export function transcript(result: OrbisResult): string {
+  const failed = (result.json?.hosts ?? []).filter((h) => h.error || h.status === 'failed' || h.status === 'unreachable');
+  const why = failed.map((h) => {
+    const where = [h.error?.role, h.error?.resource].filter(Boolean).join(': ');
+    return `  ${h.name} ${h.status}${where ? ` at ${where}` : ''}: ${h.error?.message ?? '(no error recorded)'}${h.error?.hint ? `\n    hint: ${h.error.hint}` : ''}`;
+  });
+  const tail = why.length > 0 ? `\n--- hosts that failed (exit ${String(result.code)}):\n${why.join('\n')}` : `\n--- exit ${String(result.code)}`;
+  return `${result.stdout}\n${result.stderr}${tail}`;
+}
+
 /** Connection options for a lab host: its key, a known_hosts file of the test's own, no ~/.ssh/config. */
 export function labConnection(host: Pick<LabHost, 'keyPath'>, knownHosts: string): string[] {
   return ['--key', host.keyPath, '--known-hosts', knownHosts, '--ssh-config', '/dev/null'];
