@@ -19,6 +19,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   playlist: 'Playlist and restarts',
   watermark: 'Watermark (FILIGRANE)',
   slate: 'Slate (ARDOISE): on air while no video can be played',
+  cache: 'Prefetch cache: the next videos on the Pi\'s disk',
   logs: 'Logs (JOURNAL)',
   system: 'The Pi itself: host name, time zone, packages',
   ssh: 'SSH on a fresh Pi (first contact, hardening under a safety net)',

@@ -16,6 +16,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   playlist: 'The playlist',
   watermark: 'Watermark',
   slate: 'Slate',
+  cache: 'Prefetch cache',
   logs: 'Logs',
   upstream: 'Upstream only',
   system: 'The Pi itself: host name, time zone, packages',

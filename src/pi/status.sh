@@ -10,10 +10,11 @@
 #   BTFS_UNIT      go-btfs's unit
 #   STUNNEL_UNIT   stunnel's unit for Kick ('' when Kick is off)
 #   STREAMER_DIR   orbis.service's RuntimeDirectory, where the streamer keeps its state files
+#   CACHE_DIR      where orbis-cache.service keeps the next videos and its state (.etat)
 #
 # Prints:
 #   btfs_said       BTFS<TAB>MemoryCurrent (bytes)<TAB>b64(go-btfs's last word of its current start)
-#   streamer_state  STREAMER<TAB>b64(etat)<TAB>b64(tour)
+#   streamer_state  STREAMER<TAB>b64(etat)<TAB>b64(tour)<TAB>b64(the cache's .etat)
 #   journal_errors  JOURNAL<TAB>b64(journalctl -o json lines)
 
 # btfs_said: the BTFS daemon as go-btfs tells it, in the journal of its current start only (the
@@ -27,9 +28,10 @@ btfs_said() {
   printf 'BTFS\t%s\t%s\n' "$(systemctl show -p MemoryCurrent --value "$BTFS_UNIT" 2>/dev/null)" "$(printf %s "$said" | b64)"
 }
 
-# streamer_state: the streamer's live state files (its publisher's counters, the round it plays).
+# streamer_state: the streamer's live state files (its publisher's counters, the round it plays,
+# what is on air) and the prefetch cache's (what it holds, how far ahead).
 streamer_state() {
-  printf 'STREAMER\t%s\t%s\n' "$(b64 2>/dev/null < "$STREAMER_DIR/etat")" "$(b64 2>/dev/null < "$STREAMER_DIR/tour")"
+  printf 'STREAMER\t%s\t%s\t%s\n' "$(b64 2>/dev/null < "$STREAMER_DIR/etat")" "$(b64 2>/dev/null < "$STREAMER_DIR/tour")" "$(b64 2>/dev/null < "$CACHE_DIR/.etat")"
 }
 
 # journal_json ARG...: the stack's journal as JSON lines, the fields the controller reads.

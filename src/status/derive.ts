@@ -203,6 +203,19 @@ export function deriveLive(name: string, input: StatusInput, o: StatusObservatio
     ...(orbis?.active === 'active' && orbis.activeEnterUnix !== undefined ? { uptimeSec: Math.max(0, Math.round(nowSec - orbis.activeEnterUnix)) } : {}),
     ...(orbis ? { restarts: orbis.restarts } : {}),
     ...btfsLive(sample[input.units.btfs], o.btfs, o.gateway?.rc === 0 && (o.gateway.code === 200 || o.gateway.code === 206)),
+    ...(o.cache
+      ? {
+          cache: {
+            disabled: o.cache.disabled,
+            videos: o.cache.videos,
+            ahead: o.cache.ahead,
+            cached: o.cache.cached,
+            heldMiB: Math.round(o.cache.heldBytes / 1048576),
+            writtenTodayMiB: Math.round(o.cache.writtenTodayBytes / 1048576),
+            ...(o.cache.blocked ? { blocked: redact(o.cache.blocked, input.secrets) } : {}),
+          },
+        }
+      : {}),
     ...(o.gateway ? { gateway: o.gateway.rc === 0 && (o.gateway.code === 200 || o.gateway.code === 206) ? ('up' as const) : ('down' as const) } : {}),
     ...(() => {
       const e = lastError(o.journal, input, nowUs);

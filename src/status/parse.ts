@@ -30,6 +30,36 @@ export interface StatusObservations extends Observations {
   streamer: StreamerState;
   journal: JournalEntry[];
   btfs: BtfsDaemon;
+  cache?: CacheState;
+}
+
+/** The prefetch cache's state (orbis-cache's `.etat`, key=value lines, rewritten after each pass). */
+export interface CacheState {
+  disabled: boolean;
+  /** Videos of the playlist, those among the next that fit in the cache, and those held now. */
+  videos: number;
+  ahead: number;
+  cached: number;
+  heldBytes: number;
+  writtenTodayBytes: number;
+  /** The first video the cache could not take, and why. */
+  blocked?: string;
+}
+
+export function parseCacheState(text: string): CacheState | undefined {
+  const kv = new Map(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  if (kv.size === 0) return undefined;
+  const n = (key: string): number => (/^\d+$/.test(kv.get(key) ?? '') ? Number(kv.get(key)) : 0);
+  const blocked = kv.get('blocked') ?? '';
+  return {
+    disabled: kv.get('disabled') === '1',
+    videos: n('videos'),
+    ahead: n('ahead'),
+    cached: n('cached'),
+    heldBytes: n('held'),
+    writtenTodayBytes: n('written_today'),
+    ...(blocked ? { blocked } : {}),
+  };
 }
 
 /** The BTFS line: MemoryCurrent ([not set] or a number of bytes) and the daemon's last word. */
@@ -80,12 +110,16 @@ export function parseStatusOutput(output: string): StatusObservations {
   let streamer: StreamerState = { samples: [], skips: [] };
   let journal: JournalEntry[] = [];
   let btfs: BtfsDaemon = {};
+  let cache: CacheState | undefined;
   const looks: Array<DecodedRecord<typeof OBSERVE_RECORDS>> = [];
   for (const r of decodeRecords(output, STATUS_RECORDS, 'status script')) {
-    if (r.tag === 'STREAMER') streamer = parseStreamerState(r.etat, r.tour ?? '');
+    if (r.tag === 'STREAMER') {
+      streamer = parseStreamerState(r.etat, r.tour ?? '');
+      cache = parseCacheState(r.cache ?? '');
+    }
     else if (r.tag === 'JOURNAL') journal = parseJournal(r.entries);
     else if (r.tag === 'BTFS') btfs = parseBtfsDaemon(r.memory, (r.said ?? '').trim());
     else looks.push(r);
   }
-  return { ...observationsOf(looks), streamer, journal, btfs };
+  return { ...observationsOf(looks), streamer, journal, btfs, ...(cache ? { cache } : {}) };
 }

@@ -9,6 +9,9 @@ import type { StatusInput } from './types.js';
 
 export { STREAMER_RUNTIME_DIR };
 
+/** Where orbis-cache.service keeps the next videos and its state (its CacheDirectory, /media). */
+export const PREFETCH_CACHE_DIR = '/var/cache/orbis/media';
+
 /** With timestamps as unix seconds (UNIT_FLAGS), to tell how long a unit has been in its state. */
 const PROPERTIES = `${UNIT_PROPERTIES},ActiveEnterTimestamp,StateChangeTimestamp`;
 
@@ -20,6 +23,7 @@ export function buildStatusScript(input: StatusInput): string {
       BTFS_UNIT: input.units.btfs,
       STUNNEL_UNIT: units.find((unit) => unit.startsWith('stunnel')) ?? '',
       STREAMER_DIR: STREAMER_RUNTIME_DIR,
+      CACHE_DIR: PREFETCH_CACHE_DIR,
     },
     files: [...OBSERVE_FILES, 'status.sh'],
     main: ['observe_begin', 'units_sample', 'gateway_check', 'stat_check', 'btfs_said', 'streamer_state', 'journal_errors', 'observe_end'],

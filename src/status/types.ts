@@ -81,6 +81,12 @@ export interface HostLive {
    * memory limit), or stopped; its memory and its restarts since it was started.
    */
   btfs?: { state: 'ready' | 'waiting-for-funds' | 'starting' | 'restarting' | 'stopped'; fundingAddress?: string; memoryMiB?: number; restarts: number };
+  /**
+   * The prefetch cache: how many of the playlist's videos it holds of those that fit ahead, its
+   * size and today's writes (MiB), and the first video it could not take and why. Absent when
+   * the Pi has no cache service; `disabled` with CACHE_TAILLE_MAX_MIO=0.
+   */
+  cache?: { disabled: boolean; videos: number; ahead: number; cached: number; heldMiB: number; writtenTodayMiB: number; blocked?: string };
   lastError?: { unit: string; ageSec: number; message: string };
   /** What is wrong, causes first. */
   problems: string[];

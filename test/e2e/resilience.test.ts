@@ -89,6 +89,21 @@ async function expectContinuous(p: Platform, from: Awaited<ReturnType<typeof gro
   return { wallSec, grownSec };
 }
 
+/**
+ * The BTFS daemon stopped for BTFS_OUTAGE_SEC, then started; returns when it was started. Kept
+ * down: nothing may start it again meanwhile (orbis.service wants btfs.service), so a runtime
+ * drop-in makes every start a no-op (a failed condition leaves the unit inactive). A mask cannot
+ * do it: orbis's unit file in /etc wins over /run.
+ */
+async function btfsOutage(): Promise<number> {
+  const dropIn = '/run/systemd/system/btfs.service.d/e2e-outage.conf';
+  await mustOnHost(stack.host, `mkdir -p ${dirname(dropIn)} && printf '[Unit]\\nConditionPathExists=/nonexistent\\n' > ${dropIn} && systemctl daemon-reload && systemctl stop btfs.service`, { user: 'root' });
+  await sleep(BTFS_OUTAGE_SEC * 1000);
+  const backAt = Date.now();
+  await mustOnHost(stack.host, `rm -f ${dropIn} && systemctl daemon-reload && systemctl start btfs.service`, { user: 'root' });
+  return backAt;
+}
+
 describe('live stream resilience', () => {
   beforeAll(async () => {
     lab = await getLab();
@@ -101,7 +116,8 @@ describe('live stream resilience', () => {
     writeFileSync(twoVideos, `${first.cid} # ${first.name}\n${second.cid} # ${second.name}\n`);
     // A short playlist (one 6 s video): it loops all the time. DELAI_RECONNEXION=2: the streamer
     // comes back quickly after the BTFS outage.
-    stack.env = stackEnv(lab, keys, { ORBIS_LISTE_LECTURE: oneVideo, ORBIS_DELAI_RECONNEXION: '2' });
+    // CACHE_TAILLE_MAX_MIO=0: the first BTFS outage is the cache-less one; the cache is warmed for the second.
+    stack.env = stackEnv(lab, keys, { ORBIS_LISTE_LECTURE: oneVideo, ORBIS_DELAI_RECONNEXION: '2', ORBIS_CACHE_TAILLE_MAX_MIO: '0', ORBIS_CACHE_DISQUE_LIBRE_MIN_MIO: '0' });
     const started = Date.now();
     const result = await stack.provision(['--json', '--no-verify']);
     expect(result.code, result.stderr).toBe(0);
@@ -200,14 +216,7 @@ describe('live stream resilience', () => {
     const kept = { dlive: await growing('dlive'), kick: await growing('kick') };
     const arrivals = { dlive: sampleArrivals(lab, 'dlive', keyOf('dlive')), kick: sampleArrivals(lab, 'kick', keyOf('kick')) };
     const downAt = Date.now();
-    // Kept down: nothing may start it again meanwhile (orbis.service wants btfs.service), so a
-    // runtime drop-in makes every start a no-op (a failed condition leaves the unit inactive). A
-    // mask cannot do it: orbis's unit file in /etc wins over /run.
-    const dropIn = '/run/systemd/system/btfs.service.d/e2e-outage.conf';
-    await mustOnHost(stack.host, `mkdir -p ${dirname(dropIn)} && printf '[Unit]\\nConditionPathExists=/nonexistent\\n' > ${dropIn} && systemctl daemon-reload && systemctl stop btfs.service`, { user: 'root' });
-    await sleep(BTFS_OUTAGE_SEC * 1000);
-    const backAt = Date.now();
-    await mustOnHost(stack.host, `rm -f ${dropIn} && systemctl daemon-reload && systemctl start btfs.service`, { user: 'root' });
+    const backAt = await btfsOutage();
     const resumed = await waitFor('a video on air again', async () => {
       const r = status.reports.find((x) => (x.receivedAt as number) > backAt && x.hosts[0]?.stream?.onAir === 'video');
       return r ? (r.receivedAt as number) : undefined;
@@ -248,6 +257,37 @@ describe('live stream resilience', () => {
     const after = seen.filter((s) => s.at > resumed + 1000);
     expect(after.length).toBeGreaterThan(0);
     for (const s of after) expect(s.host.stream?.onAir, JSON.stringify(s.host.stream)).toBe('video');
+  });
+
+  it(`BTFS stopped for ${BTFS_OUTAGE_SEC} s with the prefetch cache warm: not seen on air (no slate, no gap), nothing restarted`, async () => {
+    // The cache turned on: its own settings file, read at its next pass; nothing restarts.
+    const starts = await unitStarts(stack.host, ['orbis.service', 'orbis-cache.service']);
+    // (The playlist stays the two videos an earlier test set.)
+    const on = await stack.provision(['--json', '--no-verify', '--var', 'CACHE_TAILLE_MAX_MIO=64', '--var', `LISTE_LECTURE=${twoVideos}`]);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.json?.hosts[0]?.changes.map((c) => c.name)).toEqual(['/etc/orbis/cache.conf']);
+    expect(on.json?.hosts[0]?.handlers).toEqual([]);
+    const status = watch();
+    await waitFor('the playlist in the cache', async () => ((status.reports.at(-1)?.hosts[0]?.cache?.cached as number) >= 1 ? true : undefined), 60_000, 250);
+    // Played from disk from the next video on.
+    await sleep(8000);
+    const kept = { dlive: await growing('dlive'), kick: await growing('kick') };
+    const arrivals = { dlive: sampleArrivals(lab, 'dlive', keyOf('dlive')), kick: sampleArrivals(lab, 'kick', keyOf('kick')) };
+    const downAt = Date.now();
+    await btfsOutage();
+    await sleep(5000);
+    const seen = await status.stop();
+    for (const p of ['dlive', 'kick'] as const) {
+      const a = await arrivals[p].stop();
+      process.stderr.write(`[resilience] ${p} during the BTFS outage, cache warm: longest arrival gap ${(a.longestGapMs / 1000).toFixed(2)} s, recordings ${a.files.length}\n`);
+      expect(a.files).toEqual([kept[p].recording.file]);
+      expect(a.longestGapMs).toBeLessThanOrEqual(2000);
+      await expectContinuous(p, kept[p]);
+    }
+    const during = seen.filter((s) => s.at > downAt);
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.filter((s) => s.host.stream?.onAir !== 'video').map((s) => s.host.stream)).toEqual([]);
+    expect(await unitStarts(stack.host, ['orbis.service', 'orbis-cache.service'])).toEqual(starts);
   });
 
   it('no stream key in anything status or reconnect printed, nor readable on the Pi', async () => {

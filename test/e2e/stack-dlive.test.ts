@@ -34,7 +34,8 @@ describe('the stack on a fresh Pi, DLive only, with a playlist', () => {
     writeFileSync(playlist, `# e2e playlist\n${first.cid}   # ${first.name}\nhttp://127.0.0.1:8080/btfs/${second.cid} # ${second.name}\n`);
     // Only DLive's key: Kick is off, so its key is not asked for.
     // BLOCAGE_MAX=10: a stalled stream is noticed quickly.
-    stack.env = stackEnv(lab, { dlive: keys.dlive }, { ORBIS_LISTE_LECTURE: playlist, ORBIS_BLOCAGE_MAX: '10' });
+    // CACHE_TAILLE_MAX_MIO=0: the BTFS crash below reaches the streamer (a warm cache hides it; resilience.test.ts).
+    stack.env = stackEnv(lab, { dlive: keys.dlive }, { ORBIS_LISTE_LECTURE: playlist, ORBIS_BLOCAGE_MAX: '10', ORBIS_CACHE_TAILLE_MAX_MIO: '0' });
     stack.host = await freshHost();
   });
   afterAll(async () => {

@@ -47,6 +47,8 @@ function envFor(lab: LabState, pi: Pi): Record<string, string> {
     ORBIS_LARGEUR_MAX: '640',
     ORBIS_HAUTEUR_MAX: '360',
     ORBIS_PRESET_ENCODAGE: 'ultrafast',
+    // No prefetch cache: stopping BTFS must reach the streamer (the slate) for the fault test.
+    ORBIS_CACHE_TAILLE_MAX_MIO: '0',
   };
 }
 

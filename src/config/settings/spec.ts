@@ -16,6 +16,7 @@ export type SettingGroup =
   | 'playlist'
   | 'watermark'
   | 'slate'
+  | 'cache'
   | 'logs'
   | 'system'
   | 'ssh'

@@ -47,6 +47,17 @@ export const STREAM_SETTINGS = {
   ARDOISE_SON: setting(oneOf(['silence', 'tonalite'] as const), 'silence', 'slate', ['orbis-service'],
     'What the slate sounds like (SON = sound): silence, or tonalite (a 440 Hz tone).'),
 
+  CACHE_TAILLE_MAX_MIO: setting(integer(0, 1048576, 'MiB'), '2048', 'cache', ['orbis-service'],
+    'Most disk space the prefetch cache may use, in MiB: the next videos of the playlist are fetched from ' +
+    'the BTFS gateway to the Pi\'s disk and played from there, so a gateway that stops or hangs mid-video ' +
+    'is not seen on air. The least recently played video is evicted first. 0: no cache (every video ' +
+    'plays straight from the gateway).'),
+  CACHE_DISQUE_LIBRE_MIN_MIO: setting(integer(0, 1048576, 'MiB'), '1024', 'cache', ['orbis-service'],
+    'Free space the cache always leaves on the disk, in MiB, whatever CACHE_TAILLE_MAX_MIO allows.'),
+  CACHE_ECRITURE_JOUR_MAX_MIO: setting(integer(1, 1048576, 'MiB'), '4096', 'cache', ['orbis-service'],
+    'Most the cache writes per day, in MiB: an SD card wears with writes, and a playlist larger than the ' +
+    'cache would otherwise be fetched again and again.'),
+
   NIVEAU_JOURNAL: setting(oneOf(LOG_LEVELS), 'INFO', 'logs', ['orbis-service'],
     'Log level of the streamer (NIVEAU_JOURNAL = log level): DEBUG, INFO, AVERT (warning), ERREUR (error).'),
   CONSERVATION_JOURNAUX: setting(integer(1, 3650, 'days'), '14', 'logs', ['orbis-service'],

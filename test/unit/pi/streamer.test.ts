@@ -1,92 +1,22 @@
 // The streamer (templates/orbis-service/orbis-diffuser) as a Pi runs it, here: the script and
 // its settings rendered by the real role, this machine's Debian FFmpeg and curl, a gateway on
-// loopback serving what BTFS's gateway serves (ranged GETs; 404 for what it lacks), and a local
-// FLV file standing for the relay. The fast sibling of the never-offline e2e (issue #22), which
+// loopback serving what BTFS's gateway serves (./streamer-stand-ins.ts), and a local FLV file
+// standing for the relay. The fast sibling of the never-offline e2e (issue #22), which
 // does the same against the real stack on the lab: a video the gateway lacks and a file FFmpeg
 // cannot read are skipped under the slate and reported; the gateway gone for 8 s puts the slate on
 // air and the playlist resumes by itself; the published time stays continuous throughout.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../../src/config/load.js';
-import { renderContext } from '../../../src/roles/context.js';
-import { TemplateRenderer } from '../../../src/render/templates.js';
-import { buildDesired } from '../../../src/roles/desired.js';
-import { loadRoles, roleSourceAt } from '../../../src/roles/load.js';
-import { splitRoleVariables } from '../../../src/roles/variables.js';
-import type { DesiredFile } from '../../../src/resources/types.js';
-import { packageRoot } from '../../../src/util/paths.js';
 import { parseStreamerState, type StreamerState } from '../../../src/verify/parse/streamer.js';
 import { colourTimeline, isSlate, longestSlate } from '../../media/frames.js';
 import { avSync, flashBeepAudio, flashBeepVideo } from '../../media/sync.js';
-import { hostFacts } from '../resources/fixtures.js';
+import { Gateway, rendered } from './streamer-stand-ins.js';
 
-const ROOT = packageRoot();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OUTAGE_MS = 8000;
-
-/** orbis-service's files for a small encode, as `orbis provision` would write them. */
-function rendered(): { script: string; conf: string } {
-  const roles = loadRoles(['ffmpeg', 'nginx-rtmp', 'stunnel', 'btfs', 'orbis-service'], [roleSourceAt(ROOT)], '0.1.0');
-  const loaded = loadSettings({
-    env: { ORBIS_DLIVE_CLE_FLUX: 'dlive_STREAMER_key1' },
-    vars: ['PLATEFORMES=dlive', 'ENCODEUR_VIDEO=libx264', 'LARGEUR_MAX=320', 'HAUTEUR_MAX=180', 'NIVEAU_JOURNAL=AVERT',
-      'BTFS_SHA256_ARM64=862bd48e31d4ce4f6f1def3ee96ac805e4b35608e02c44c3621489ea89c985c4'],
-  });
-  const { roleValues } = splitRoleVariables(roles, [], {});
-  const context = renderContext(loaded, { values: roleValues }, hostFacts({ arch: 'arm64' }), '0.1.0');
-  const files = new Map<string, string>();
-  for (const r of buildDesired(roles, context, new TemplateRenderer()).resources) if (r.kind === 'file') files.set(r.path, (r as DesiredFile).content);
-  return { script: files.get('/usr/local/bin/orbis-diffuser') ?? '', conf: files.get('/etc/orbis/orbis.conf') ?? '' };
-}
-
-/** A stand-in gateway: files by name, one range per GET as go-btfs's (Go's ServeContent), 404 otherwise. */
-class Gateway {
-  private server?: Server;
-  private sockets = new Set<Socket>();
-  constructor(
-    private readonly dir: string,
-    readonly port: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      let body: Buffer;
-      try {
-        body = readFileSync(join(this.dir, (req.url ?? '/').slice(1)));
-      } catch {
-        res.writeHead(404).end('404 page not found\n');
-        return;
-      }
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      if (!range) {
-        res.writeHead(200, { 'Content-Length': body.length, 'Accept-Ranges': 'bytes' }).end(body);
-        return;
-      }
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
-      res.writeHead(206, { 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${body.length}` }).end(body.subarray(start, end + 1));
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-
-  /** The daemon stopped: its port closed and its connections cut. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 /** Video packet times of the recording. */
 function videoTimes(flv: string): number[] {
@@ -119,13 +49,15 @@ describe('the streamer, on this machine', () => {
     // Served whole, but no video in it: FFmpeg cannot read it.
     writeFileSync(join(www, 'corrupt.mp4'), Buffer.concat([readFileSync(join(www, 'a.mp4')).subarray(0, 64), Buffer.alloc(50_000, 7)]));
     writeFileSync(join(dir, 'liste.txt'), [url('a.mp4'), `${url('missing.mp4')} # not on the gateway`, url('corrupt.mp4'), url('b.mp4')].join('\n') + '\n');
-    const { script, conf } = rendered();
+    const files = rendered();
+    const script = files.get('/usr/local/bin/orbis-diffuser') ?? '';
+    const conf = files.get('/etc/orbis/orbis.conf') ?? '';
     writeFileSync(join(dir, 'orbis-diffuser'), script, { mode: 0o755 });
     writeFileSync(join(dir, 'orbis.conf'), `${conf}\nLISTE=${join(dir, 'liste.txt')}\nDESTINATION=${flv}\n`);
     await gateway.start();
 
     startedAt = Date.now();
-    streamer = spawn('bash', [join(dir, 'orbis-diffuser')], { env: { ...process.env, ORBIS_CONF: join(dir, 'orbis.conf'), RUNTIME_DIRECTORY: run }, stdio: ['ignore', 'ignore', 'pipe'] });
+    streamer = spawn('bash', [join(dir, 'orbis-diffuser')], { env: { ...process.env, ORBIS_CONF: join(dir, 'orbis.conf'), RUNTIME_DIRECTORY: run, CACHE_DIRECTORY: join(dir, 'no-cache') }, stdio: ['ignore', 'ignore', 'pipe'] });
     streamer.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     exit = new Promise((resolve) => streamer.on('exit', (code) => resolve(code)));
     const look = async (untilMs: number) => {

@@ -77,6 +77,9 @@ describe('stack templates (golden files)', () => {
     ['/etc/orbis/liste-lecture.txt', 'orbis-service/liste-lecture.txt'],
     ['/usr/local/bin/orbis-diffuser', 'orbis-service/orbis-diffuser'],
     ['/etc/systemd/system/orbis.service', 'orbis-service/orbis.service'],
+    ['/etc/orbis/cache.conf', 'orbis-service/cache.conf'],
+    ['/usr/local/bin/orbis-cache', 'orbis-service/orbis-cache'],
+    ['/etc/systemd/system/orbis-cache.service', 'orbis-service/orbis-cache.service'],
     ['/etc/systemd/journald.conf.d/orbis.conf', 'orbis-service/journald.conf'],
   ])('both platforms: %s', (path, golden) => {
     expectGolden(both.get(path)?.content ?? `(${path} not rendered)`, golden);
@@ -95,15 +98,15 @@ describe('stack templates (golden files)', () => {
 
   it('renders shell files that bash accepts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'orbis-stack-'));
-    for (const path of ['/usr/local/bin/orbis-diffuser', '/etc/orbis/orbis.conf']) {
+    for (const path of ['/usr/local/bin/orbis-diffuser', '/usr/local/bin/orbis-cache', '/etc/orbis/orbis.conf', '/etc/orbis/cache.conf']) {
       const file = join(dir, path.split('/').pop() ?? 'x');
       writeFileSync(file, both.get(path)?.content ?? '');
       expect(() => execFileSync('bash', ['-n', file])).not.toThrow();
     }
   });
 
-  it('renders a streamer that shellcheck finds clean (it runs on the Pi, as any script of src/pi)', () => {
-    const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: both.get('/usr/local/bin/orbis-diffuser')?.content ?? '', encoding: 'utf8' });
+  it.each(['/usr/local/bin/orbis-diffuser', '/usr/local/bin/orbis-cache'])('renders %s shellcheck-clean (it runs on the Pi, as any script of src/pi)', (path) => {
+    const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: both.get(path)?.content ?? '(not rendered)', encoding: 'utf8' });
     if (r.error) throw new Error(`shellcheck cannot run (${r.error.message}): apt-get install shellcheck`);
     expect(`${r.stdout}${r.stderr}`).toBe('');
   });

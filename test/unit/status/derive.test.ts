@@ -128,6 +128,18 @@ describe('the live state of a Pi', () => {
     expect(JSON.stringify(h)).not.toContain(DLIVE_KEY);
   });
 
+  it('the prefetch cache: what it holds of the next videos, its size and today\'s writes, what it could not take', () => {
+    const cache = 'cached=2\nmissing=1\nahead=2\nvideos=3\nheld=838860800\nwritten_today=1258291200\nblocked=http://127.0.0.1:8080/btfs/QmC: today\'s write budget (CACHE_ECRITURE_JOUR_MAX_MIO=1024) is spent\n';
+    const h = deriveLive('pi1', input, parseStatusOutput(statusOutput({ cache })), at, 1);
+    expect(h.cache).toEqual({
+      disabled: false, videos: 3, ahead: 2, cached: 2, heldMiB: 800, writtenTodayMiB: 1200,
+      blocked: "http://127.0.0.1:8080/btfs/QmC: today's write budget (CACHE_ECRITURE_JOUR_MAX_MIO=1024) is spent",
+    });
+    expect(deriveLive('pi1', input, parseStatusOutput(statusOutput({ cache: 'disabled=1\n' })), at, 1).cache).toMatchObject({ disabled: true, cached: 0 });
+    // A Pi without the cache service (provisioned before it): no cache field at all.
+    expect(live().cache).toBeUndefined();
+  });
+
   it('with only DLive on, there is no Kick platform to judge', () => {
     const dliveOnly = statusInput(['PLATEFORMES=dlive']);
     const h = live({ stat: [0, 200, withoutClient(LAB, '127.0.0.1:11935')] }, dliveOnly);

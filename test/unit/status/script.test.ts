@@ -96,7 +96,7 @@ describe('the status script', () => {
     const script = moved(buildStatusScript(statusInput()), `STREAMER_DIR=${STREAMER_RUNTIME_DIR}\n`, `STREAMER_DIR=${join(box.dir, 'none')}\n`);
     const r = box.run(script);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('\nSTREAMER\t\t\n');
+    expect(r.stdout).toContain('\nSTREAMER\t\t\t\n');
     expect(parseStatusOutput(r.stdout).complete).toBe(true);
   });
 });
