@@ -5,6 +5,7 @@ import { observationsOf, type Observations } from '../verify/parse/output.js';
 import type { OBSERVE_RECORDS } from '../wire/observe.js';
 import { decodeRecords, type DecodedRecord } from '../wire/records.js';
 import { STATUS_RECORDS } from '../wire/status.js';
+import { keyValues, lastValue, wholeValue } from '../wire/key-values.js';
 import { parseStreamerState, type StreamerState } from '../verify/parse/streamer.js';
 
 export { parseStreamerState, type StreamerSample, type StreamerState } from '../verify/parse/streamer.js';
@@ -47,12 +48,12 @@ export interface CacheState {
 }
 
 export function parseCacheState(text: string): CacheState | undefined {
-  const kv = new Map(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  const kv = keyValues(text);
   if (kv.size === 0) return undefined;
-  const n = (key: string): number => (/^\d+$/.test(kv.get(key) ?? '') ? Number(kv.get(key)) : 0);
-  const blocked = kv.get('blocked') ?? '';
+  const n = (key: string): number => wholeValue(kv, key);
+  const blocked = lastValue(kv, 'blocked');
   return {
-    disabled: kv.get('disabled') === '1',
+    disabled: lastValue(kv, 'disabled') === '1',
     videos: n('videos'),
     ahead: n('ahead'),
     cached: n('cached'),

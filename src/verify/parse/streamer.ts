@@ -4,6 +4,8 @@
 // it skipped. `orbis status` shows them; the verify step reads the encoder's speed from them on a
 // Pi that streams.
 
+import { keyValues, lastValue, wholeValue } from '../../wire/key-values.js';
+
 export interface StreamerSample {
   /** Host time, microseconds. */
   atUs: number;
@@ -15,6 +17,7 @@ export interface StreamerSample {
 export interface StreamerState {
   /** The publisher's progress: the latest sample, and the one before it. */
   samples: StreamerSample[];
+  /** `skipped`: the videos skipped this round (its `skip=` lines, the last 10 at most). */
   round?: { round: number; startedUs: number; videos: number; skipped: number };
   /** What is on air: a video of the playlist or the slate, since when (host µs), and why the slate. */
   onAir?: { what: 'video' | 'slate'; sinceUs: number; item: number; source?: string; reason?: string };
@@ -34,22 +37,6 @@ function fields(line: string): Record<string, string> {
   return out;
 }
 
-/** `key=value` lines (a value runs to the end of its line); `skip=` may repeat. */
-function lines(text: string): { one: Map<string, string>; skips: string[] } {
-  const one = new Map<string, string>();
-  const skips: string[] = [];
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim();
-    const value = line.slice(eq + 1).trim();
-    if (key === 'skip') skips.push(value);
-    else one.set(key, value);
-  }
-  return { one, skips };
-}
-
-const whole = (text: string | undefined): number => (text !== undefined && /^\d+$/.test(text) ? Number(text) : 0);
 
 /** The streamer's `etat` (two lines of counters, newest first) and `tour` (key=value lines). */
 export function parseStreamerState(etat: string, tour: string): StreamerState {
@@ -59,22 +46,22 @@ export function parseStreamerState(etat: string, tour: string): StreamerState {
     .filter((f) => f.at_us !== undefined)
     .map((f) => ({ atUs: Number(f.at_us), frames: Number(f.frames ?? 0), bytes: Number(f.bytes ?? 0), mediaUs: Number(f.media_us ?? 0) }))
     .filter((s) => Number.isFinite(s.atUs) && Number.isFinite(s.frames) && Number.isFinite(s.bytes) && Number.isFinite(s.mediaUs));
-  const { one: t, skips } = lines(tour);
+  const t = keyValues(tour);
   const state: StreamerState = {
     samples,
-    skips: skips.flatMap((s) => {
+    skips: (t.get('skip') ?? []).flatMap((s) => {
       const m = /^(\d+) (\S+) (.*)$/.exec(s);
       return m ? [{ atUs: Number(m[1]), source: m[2] as string, why: m[3] as string }] : [];
     }),
   };
   if (t.has('round')) {
-    state.round = { round: whole(t.get('round')), startedUs: whole(t.get('started')), videos: whole(t.get('videos')), skipped: whole(t.get('skipped')) };
+    state.round = { round: wholeValue(t, 'round'), startedUs: wholeValue(t, 'started'), videos: wholeValue(t, 'videos'), skipped: state.skips.length };
   }
-  const what = t.get('on_air');
+  const what = lastValue(t, 'on_air');
   if (what === 'video' || what === 'slate') {
-    const source = t.get('source') ?? '';
-    const reason = t.get('reason') ?? '';
-    state.onAir = { what, sinceUs: whole(t.get('since')), item: whole(t.get('item')), ...(source ? { source } : {}), ...(reason ? { reason } : {}) };
+    const source = lastValue(t, 'source');
+    const reason = lastValue(t, 'reason');
+    state.onAir = { what, sinceUs: wholeValue(t, 'since'), item: wholeValue(t, 'item'), ...(source ? { source } : {}), ...(reason ? { reason } : {}) };
   }
   return state;
 }

@@ -99,7 +99,7 @@ describe('the live state of a Pi', () => {
   });
 
   it('a video on air: which one, since when; ok', () => {
-    const tour = `round=7\nstarted=${(NOW - 3) * 1e6}\nvideos=2\nskipped=0\non_air=video\nsince=${(NOW - 3) * 1e6}\nitem=2\nsource=http://127.0.0.1:8080/btfs/QmB\nreason=\n`;
+    const tour = `round=7\nstarted=${(NOW - 3) * 1e6}\nvideos=2\non_air=video\nsince=${(NOW - 3) * 1e6}\nitem=2\nsource=http://127.0.0.1:8080/btfs/QmB\nreason=\n`;
     const h = live({ tour });
     expect(h.status).toBe('ok');
     expect(h.stream).toMatchObject({ onAir: 'video', onAirForSec: 3, item: 2, source: 'http://127.0.0.1:8080/btfs/QmB' });
@@ -108,7 +108,7 @@ describe('the live state of a Pi', () => {
 
   it('on the slate: still publishing, degraded, with why and what was skipped (masked like any text from the Pi)', () => {
     const tour = [
-      'round=9', `started=${(NOW - 20) * 1e6}`, 'videos=2', 'skipped=2', 'on_air=slate', `since=${(NOW - 14) * 1e6}`, 'item=2', 'source=',
+      'round=9', `started=${(NOW - 20) * 1e6}`, 'videos=2', 'on_air=slate', `since=${(NOW - 14) * 1e6}`, 'item=2', 'source=',
       'reason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmB (curl: (7) Failed to connect to 127.0.0.1 port 8080)',
       `skip=${(NOW - 20) * 1e6} http://127.0.0.1:8080/btfs/QmA the gateway answered HTTP 504`,
       `skip=${(NOW - 14) * 1e6} http://127.0.0.1:8080/btfs/QmB FFmpeg could not play it (exit 1) near ${DLIVE_KEY}`,

@@ -52,7 +52,7 @@ describe('the fleet table', () => {
   });
 
   it('a Pi on the slate: still up, SLATE in its stream cell, and why under the table', () => {
-    const tour = `round=2\nvideos=1\nskipped=1\non_air=slate\nsince=${(NOW - 30) * 1e6}\nreason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmA (no answer)\n`;
+    const tour = `round=2\nvideos=1\non_air=slate\nsince=${(NOW - 30) * 1e6}\nreason=the BTFS gateway does not serve http://127.0.0.1:8080/btfs/QmA (no answer)\n`;
     const slate = deriveLive('salon', input, parseStatusOutput(statusOutput({ tour })), at, 1);
     const text = formatStatusTable(statusReport([slate]));
     expect(text.split('\n')[1]).toMatch(/^salon +degraded +up 8m46s SLATE +up 8m46s /);

@@ -52,7 +52,7 @@ export function statusOutput(p: StatusParts = {}): string {
     `GW\t${p.gw ?? '0\t206 512 0.001\t'}`,
     'API\t0\t401',
     `STAT\t${src}\t${code}\t${b64(body)}\t`,
-    `STREAMER\t${b64(p.etat ?? ETAT_OK)}\t${b64(p.tour ?? `round=7\nstarted=${(NOW - 3) * 1e6}\nvideos=2\nskipped=0\n`)}\t${b64(p.cache ?? '')}`,
+    `STREAMER\t${b64(p.etat ?? ETAT_OK)}\t${b64(p.tour ?? `round=7\nstarted=${(NOW - 3) * 1e6}\nvideos=2\n`)}\t${b64(p.cache ?? '')}`,
     `JOURNAL\t${b64((p.journal ?? []).join('\n'))}`,
     `BTFS\t${(p.btfs ?? ['94371840', 'Daemon is ready'])[0]}\t${b64((p.btfs ?? ['', 'Daemon is ready'])[1])}`,
   ];

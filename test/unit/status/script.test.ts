@@ -56,7 +56,7 @@ describe('the status script', () => {
     box = new ScriptSandbox();
     box.file('stat.xml', fixture('stat-lab.xml'));
     box.file('etat', ETAT_OK);
-    box.file('tour', 'round=7\nstarted=1\nvideos=2\nskipped=0\n');
+    box.file('tour', 'round=7\nstarted=1\nvideos=2\n');
     for (const [name, body] of Object.entries(FAKES)) box.fake(name, body);
   });
   afterAll(() => box.close());
