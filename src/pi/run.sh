@@ -144,7 +144,14 @@ is_unit_file() { case "$1" in /etc/systemd/system/*|/lib/systemd/system/*|/usr/l
 # clear_failed UNIT: before an explicit start or restart. A unit that gave up (its StartLimitBurst
 # reached, e.g. a streamer that failed too often) refuses any start until its interval passes. A
 # run that asks for it to be started means it, and a configuration change is no failure of the unit.
-clear_failed() { systemctl reset-failed "$1" >/dev/null 2>&1 || true; }
+# The units PartOf= it (the streamer, PartOf nginx) start again with it, and every start counts
+# against their limit too: without this, a few runs that restart nginx within StartLimitIntervalSec
+# would leave the streamer down (start-limit-hit), though nothing failed.
+clear_failed() {
+  local u
+  systemctl reset-failed "$1" >/dev/null 2>&1 || true
+  for u in $(systemctl show -p ConsistsOf --value -- "$1" 2>/dev/null); do systemctl reset-failed "$u" >/dev/null 2>&1 || true; done
+}
 
 # Handlers, one name a line in PENDING_HANDLERS: recorded before the change that notifies them, so
 # that a run cut right after it still runs them next time (facts read the file back).

@@ -1,7 +1,7 @@
 // Restart handlers a run makes needless: the real apply script, run by bash in a temporary tree
 // (the state directory moved into it) with a fake systemctl that logs its calls and keeps which
 // units are active.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/engine/plan.js';
@@ -93,6 +93,15 @@ describe('units that are PartOf= another (the streamer, PartOf nginx): started o
   it('without a restart of the unit it is part of, the start happens in its step', () => {
     const run = applyBoth([change('svc.conf', [write('svc3.conf')], ['restart svc']), change('unit', [start('svc.service')])], ['relay.service'], [restartSvc]);
     expect(run.calls).toEqual(['start svc.service']);
+  });
+
+  it("a restart clears the start limit of the units part of it: they start again with it, and nginx's restarts must not use up the streamer's", () => {
+    const run = applyBoth([change('relay.conf', [write('relay5.conf')], ['restart relay'])], ['relay.service', 'svc.service'], [restartRelay]);
+    const log = readFileSync(join(run.dir, 'systemctl.log'), 'utf8').split('\n');
+    const restart = log.indexOf('restart relay.service');
+    expect(restart).toBeGreaterThan(0);
+    expect(log.slice(0, restart)).toContain('reset-failed relay.service');
+    expect(log.slice(0, restart)).toContain('reset-failed svc.service');
   });
 
   it('a deferred start that fails fails the run at the handlers step', () => {
