@@ -19,6 +19,7 @@ import type { VerifyOptions } from '../verify/types.js';
 import { verifyInputFrom } from '../verify/input.js';
 import { ORBIS_VERSION } from '../version.js';
 import { hostReportOfPhases } from './host-report.js';
+import { onAirEffect } from '../roles/off-air.js';
 import { HARDENING_ROLE, secretValuesOf, type Prepared } from './prepare.js';
 import type { HostTarget, RunRequest } from './request.js';
 
@@ -136,6 +137,16 @@ export async function runOnHost(host: HostTarget, request: RunRequest, prepared:
     add(spent, guarded.spent);
     if (guarded.access) (access ??= { login: 'key' }).guard = guarded.access;
     const report = hostReportOfPhases(host.name, guarded.phases, counters(transport), startedAt, request.checkStatus, connectMs);
+    const firstFacts = guarded.phases[0]?.facts;
+    if (firstFacts && report.changes.length > 0) {
+      report.onAir = onAirEffect({
+        handlers: guarded.phases.flatMap((p) => p.plan.handlers),
+        platforms: loaded.platforms,
+        // Not probed (a run of other roles): as if it streamed, the announcement errs on the safe side.
+        streaming: (firstFacts.units['orbis.service']?.active ?? 'active') === 'active',
+        pushReconnectSec: loaded.settings.NGINX_DELAI_RECONNEXION_PUSH,
+      });
+    }
     report.changes.unshift(...bootstrapChanges);
     if (bootstrapChanges.some((c) => c.status === 'applied') && report.status === 'ok') report.status = 'changed';
     if (bootstrapChanges.length > 0 && request.mode === 'check' && report.status === 'ok') report.status = request.checkStatus;

@@ -2,6 +2,7 @@
 // print the plan/recap (or JSON), and return the exit code.
 import { Change } from '../resources/types.js';
 import { formatChanges } from '../resources/format.js';
+import { describeOnAir } from '../roles/off-air.js';
 import { isFailure } from '../report/outcome.js';
 import { formatRecap } from '../report/recap.js';
 import { exitCodeOf, type RunReport } from '../report/result.js';
@@ -63,6 +64,7 @@ export function printPlans(report: RunReport, diff: boolean): string {
     out.push(`== ${host.name}: ${text === '' ? 'in sync' : `${host.changes.length} change(s)`}`);
     if (text !== '') out.push(text.trimEnd());
     if (host.handlers.length > 0) out.push(`handlers to run: ${host.handlers.join(', ')}`);
+    if (host.onAir) out.push(describeOnAir(host.onAir));
     out.push('');
   }
   return out.join('\n');

@@ -6,11 +6,24 @@ import { resolveVideoEncoder } from './encoder-choice.js';
 
 /** FFmpeg arguments for the chosen encoder (the seed's parameters; upstream-orbis.md §4). */
 export function encoderArgs(encode: EncodeSettings, encoder: string): string {
+  return `${encoderShapeArgs(encode, encoder)} ${videoRateArgs(encode)}`;
+}
+
+/**
+ * The bitrate's arguments. Apart from the others: changing them does not change the stream's
+ * shape (its SPS; libx264's level is fixed by -level:v), so the streamer takes them at the next
+ * video, without a new publish (templates/orbis-service/lecture.conf.hbs).
+ */
+export function videoRateArgs(encode: EncodeSettings): string {
   const v = encode.videoBitrateKbps;
-  const rate = [`-b:v ${v}k`, `-maxrate ${v}k`, `-bufsize ${2 * v}k`, `-g ${encode.gop}`];
+  return [`-b:v ${v}k`, `-maxrate ${v}k`, `-bufsize ${2 * v}k`].join(' ');
+}
+
+/** The encoder and what fixes the stream's shape: codec, preset, profile, level, keyframes. */
+export function encoderShapeArgs(encode: EncodeSettings, encoder: string): string {
   if (encoder === 'h264_v4l2m2m') {
     // The hardware encoder takes no preset/profile options; it needs enough capture buffers.
-    return ['-c:v h264_v4l2m2m', ...rate, '-num_capture_buffers 32'].join(' ');
+    return ['-c:v h264_v4l2m2m', `-g ${encode.gop}`, '-num_capture_buffers 32'].join(' ');
   }
   return [
     '-c:v libx264',
@@ -20,7 +33,7 @@ export function encoderArgs(encode: EncodeSettings, encoder: string): string {
     // -profile:v is only a ceiling: the fast presets (ultrafast) turn CABAC off and x264 then
     // signals Constrained Baseline. CABAC is what makes the stream the Main the platforms ask for.
     ...(encode.profile === 'baseline' ? [] : ['-x264-params cabac=1']),
-    ...rate,
+    `-g ${encode.gop}`,
     `-keyint_min ${encode.gop}`,
     '-sc_threshold 0',
   ].join(' ');

@@ -2,6 +2,8 @@
 // (../shared/DESIGN.md: hosts[].name, status, changes[], verify[], roundTrips; summary) and the
 // source of the terminal recap. Plain data; every string in it has been masked already.
 
+import type { OnAirEffect } from '../roles/off-air.js';
+
 /**
  * DESIGN.md's statuses, and `auth-failed`: the host answered but refused the login (a wrong user,
  * a wrong key, no key), which is not `unreachable` and has its own fix.
@@ -134,6 +136,8 @@ export interface HostReport {
   rollback?: RollbackOutcome;
   generations?: ReportedGeneration[];
   access?: HostAccess;
+  /** What the run does to the channel on air (src/roles/off-air.ts): for a run with changes. */
+  onAir?: OnAirEffect;
 }
 
 export interface RunReport {

@@ -2,7 +2,7 @@
 // objects, so only {{secret X}} reveals them), the derived one-encode model, the enabled
 // platforms, the variables roles declare themselves, and what the facts say about the host.
 import { btfsDownload, ConfigError, type LoadedSettings, type Platform } from '../config/index.js';
-import { decideEncoder, encoderArgs } from '../config/encoder-args.js';
+import { decideEncoder, encoderArgs, encoderShapeArgs, videoRateArgs } from '../config/encoder-args.js';
 import { readPlaylist } from '../config/playlist.js';
 import type { HostFacts } from '../facts/types.js';
 
@@ -29,6 +29,9 @@ export function renderContext(
       encoder: encoder.encoder,
       encoderReason: encoder.reason,
       encoderArgs: encoderArgs(loaded.encode, encoder.encoder),
+      // orbis.conf (a restart) and lecture.conf (the next video) each hold their part.
+      shapeArgs: encoderShapeArgs(loaded.encode, encoder.encoder),
+      rateArgs: videoRateArgs(loaded.encode),
     },
     host: {
       arch: facts?.arch ?? 'unknown',

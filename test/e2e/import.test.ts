@@ -222,8 +222,9 @@ describe('orbis import of a Pi set up by hand with upstream Orbis', () => {
     // A gateway-only node has no chain: the chain id carried over is in the conf, for a full node.
     expect(await cat('/etc/systemd/system/btfs.service')).toContain('\nExecStart=/usr/local/bin/btfs daemon\n');
     expect(readFileSync(confPath, 'utf8')).toMatch(new RegExp(`^BTFS_CHAINE_ID="?${UPSTREAM_LIVE.chainId}"?`, 'm'));
-    const streamer = await cat('/etc/orbis/orbis.conf');
-    for (const line of ['BOUCLE=true', 'MELANGE=true', 'LARGEUR=640', 'HAUTEUR=360', 'IMAGES_PAR_SECONDE=30', '# libx264, 4000 kbps, keyframe every 60 frames (2 s)', 'AUDIO_DEBIT_KBPS=160', 'NIVEAU_JOURNAL=AVERT', `DESTINATION=rtmp://127.0.0.1:${UPSTREAM_LIVE.rtmpPort}/diffusion/orbis`]) {
+    // The streamer's settings: its shape (orbis.conf) and what it reads at each video (lecture.conf).
+    const streamer = `${await cat('/etc/orbis/orbis.conf')}${await cat('/etc/orbis/lecture.conf')}`;
+    for (const line of ['BOUCLE=true', 'MELANGE=true', 'LARGEUR=640', 'HAUTEUR=360', 'IMAGES_PAR_SECONDE=30', '# libx264, keyframe every 60 frames (2 s)', "DEBIT_ARGS='-b:v 4000k -maxrate 4000k -bufsize 8000k'", 'AUDIO_DEBIT_KBPS=160', 'NIVEAU_JOURNAL=AVERT', `DESTINATION=rtmp://127.0.0.1:${UPSTREAM_LIVE.rtmpPort}/diffusion/orbis`]) {
       expect(streamer).toContain(`${line}\n`);
     }
     const unit = await cat('/etc/systemd/system/orbis.service');

@@ -15,7 +15,7 @@ const keys = newKeys('rollback');
 const newDliveKey = newKeys('rotated').dlive;
 // Small and cheap: every streaming lab Pi encodes on the same two cores.
 const SMALL = { ORBIS_LARGEUR_MAX: '640', ORBIS_HAUTEUR_MAX: '360' };
-const MANAGED = ['/etc/nginx/nginx.conf', '/etc/nginx/orbis/rtmp.conf', '/etc/stunnel/kick.conf', '/etc/orbis/encodeur.env', '/etc/orbis/orbis.conf', '/usr/local/bin/orbis-diffuser', '/etc/systemd/system/orbis.service'];
+const MANAGED = ['/etc/nginx/nginx.conf', '/etc/nginx/orbis/rtmp.conf', '/etc/stunnel/kick.conf', '/etc/orbis/encodeur.env', '/etc/orbis/orbis.conf', '/etc/orbis/lecture.conf', '/usr/local/bin/orbis-diffuser', '/etc/systemd/system/orbis.service'];
 
 let lab: LabState;
 let pi: LabHost;
@@ -138,12 +138,12 @@ describe('rollback', () => {
   });
 
   it('orbis rollback puts the previous generation back (hashes, modes, owners), restarts what uses it, and check reports the drift', async () => {
-    // Generation 2: a rotated DLive key and a new bitrate (rtmp.conf, encodeur.env, orbis.conf).
+    // Generation 2: a rotated DLive key and a new bitrate (rtmp.conf, encodeur.env, lecture.conf).
     const rotated = { ORBIS_DLIVE_CLE_FLUX: newDliveKey };
     const beforeNew = await recordingNames(lab, 'dlive', newDliveKey);
     const second = await apply(['--var', 'ENCODAGE_BITRATE_VIDEO=3600'], rotated);
     expect(second.code, second.stdout + second.stderr).toBe(0);
-    expect(host(second).changes.map((c) => c.name).sort()).toEqual(['/etc/nginx/orbis/rtmp.conf', '/etc/orbis/encodeur.env', '/etc/orbis/orbis.conf']);
+    expect(host(second).changes.map((c) => c.name).sort()).toEqual(['/etc/nginx/orbis/rtmp.conf', '/etc/orbis/encodeur.env', '/etc/orbis/lecture.conf']);
     await recordsAgain('dlive', newDliveKey, beforeNew);
     const secondStates = await fileStates();
 
@@ -165,20 +165,22 @@ describe('rollback', () => {
     expect(host(check).changes.map((c) => `${c.name}: ${c.status}`).sort()).toEqual([
       '/etc/nginx/orbis/rtmp.conf: planned',
       '/etc/orbis/encodeur.env: planned',
-      '/etc/orbis/orbis.conf: planned',
+      '/etc/orbis/lecture.conf: planned',
     ]);
     expect(await fileStates()).toBe(secondStates);
 
     const beforeOld = await recordingNames(lab, 'dlive', keys.dlive);
     const started = Date.now();
     const result = await rollback([], rotated);
-    process.stderr.write(`[rollback] orbis rollback (3 files, 2 handlers) + verify: ${((Date.now() - started) / 1000).toFixed(1)} s, ${host(result).roundTrips} round trips\n`);
+    process.stderr.write(`[rollback] orbis rollback (3 files, 1 handler) + verify: ${((Date.now() - started) / 1000).toFixed(1)} s, ${host(result).roundTrips} round trips\n`);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const report = host(result);
     expect(report.status).toBe('changed');
     expect(report.rollback).toMatchObject({ status: 'rolled-back', to: { id: firstRun }, verified: true });
     expect(report.changes.every((c) => c.status === 'applied')).toBe(true);
-    expect(report.handlers.sort()).toEqual(['restart nginx', 'restart orbis']);
+    // lecture.conf has no handler (the streamer reads it at each video); nginx's restart restarts it
+    // anyway (PartOf).
+    expect(report.handlers.sort()).toEqual(['restart nginx']);
     expect(await fileStates()).toBe(firstStates);
     // nginx pushes with the old key again.
     await recordsAgain('dlive', keys.dlive, beforeOld);
@@ -189,7 +191,7 @@ describe('rollback', () => {
     expect(host(drift).changes.map((c) => `${c.name}: ${c.summary.replace(/^.*; /, '')}`).sort()).toEqual([
       '/etc/nginx/orbis/rtmp.conf: the configuration changed',
       '/etc/orbis/encodeur.env: the configuration changed',
-      '/etc/orbis/orbis.conf: the configuration changed',
+      '/etc/orbis/lecture.conf: the configuration changed',
     ]);
 
     // Both later runs are undone now: nothing is left to go back to.

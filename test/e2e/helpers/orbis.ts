@@ -24,6 +24,7 @@ export interface OrbisJson {
     connections: number;
     durationMs: number;
     phasesMs?: Record<'connect' | 'facts' | 'plan' | 'apt' | 'apply' | 'handlers' | 'verify', number>;
+    onAir?: { streaming: boolean; offAir: string[]; upToSec: number; because: string[]; note?: string };
   }>;
   summary: Record<string, number>;
 }

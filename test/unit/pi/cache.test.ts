@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStreamerState, type StreamerState } from '../../../src/verify/parse/streamer.js';
 import { colourTimeline, longestSlate } from '../../media/frames.js';
 import { flashBeepAudio, flashBeepVideo } from '../../media/sync.js';
-import { Gateway, rendered } from './streamer-stand-ins.js';
+import { Gateway, rendered, writeStreamer } from './streamer-stand-ins.js';
 import { execFileSync } from 'node:child_process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -132,12 +132,11 @@ describe('a warm cache, with the streamer', () => {
     }
     writeFileSync(join(dir, 'liste.txt'), CIDS.slice(0, 2).map(url).join('\n') + '\n');
     const files = rendered();
-    writeFileSync(join(dir, 'orbis-diffuser'), files.get('/usr/local/bin/orbis-diffuser') ?? '', { mode: 0o755 });
+    const streamerEnv = writeStreamer(dir, files, { liste: join(dir, 'liste.txt'), destination: flv });
     writeFileSync(join(dir, 'orbis-cache'), files.get('/usr/local/bin/orbis-cache') ?? '', { mode: 0o755 });
-    writeFileSync(join(dir, 'orbis.conf'), `${files.get('/etc/orbis/orbis.conf') ?? ''}\nLISTE=${join(dir, 'liste.txt')}\nDESTINATION=${flv}\n`);
     writeFileSync(join(dir, 'cache.conf'), cacheConf(64, 100, join(dir, 'liste.txt')));
     await gateway.start();
-    const env = { ...process.env, ORBIS_CONF: join(dir, 'orbis.conf'), ORBIS_CACHE_CONF: join(dir, 'cache.conf'), CACHE_DIRECTORY: join(dir, 'cache'), RUNTIME_DIRECTORY: run, ORBIS_RUN: run };
+    const env = { ...process.env, ...streamerEnv, ORBIS_CACHE_CONF: join(dir, 'cache.conf'), CACHE_DIRECTORY: join(dir, 'cache'), RUNTIME_DIRECTORY: run, ORBIS_RUN: run };
     for (const script of ['orbis-cache', 'orbis-diffuser']) {
       const child = spawn('bash', [join(dir, script)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

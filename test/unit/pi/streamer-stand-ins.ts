@@ -4,7 +4,7 @@
 // Go's http.ServeContent): a whole body with Content-Length on GET and HEAD, one byte range with
 // 206 and Content-Range; 404 for what it lacks (in the lab, the stand-in daemon answers 504 after
 // failing to fetch it). Stopping it closes the port and cuts the connections, as a stopped daemon.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -77,4 +77,16 @@ export class Gateway {
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/**
+ * The streamer's script and its two settings files written into `dir` as the role writes them on
+ * a Pi, the playlist and the relay replaced by local paths; returns the environment that points
+ * the script at them (ORBIS_CONF, ORBIS_LECTURE).
+ */
+export function writeStreamer(dir: string, files: Map<string, string>, local: { liste: string; destination: string }): Record<string, string> {
+  writeFileSync(join(dir, 'orbis-diffuser'), files.get('/usr/local/bin/orbis-diffuser') ?? '', { mode: 0o755 });
+  writeFileSync(join(dir, 'orbis.conf'), `${files.get('/etc/orbis/orbis.conf') ?? ''}\nLISTE=${local.liste}\nDESTINATION=${local.destination}\n`);
+  writeFileSync(join(dir, 'lecture.conf'), files.get('/etc/orbis/lecture.conf') ?? '');
+  return { ORBIS_CONF: join(dir, 'orbis.conf'), ORBIS_LECTURE: join(dir, 'lecture.conf') };
 }

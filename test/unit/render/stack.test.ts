@@ -74,6 +74,7 @@ describe('stack templates (golden files)', () => {
     ['/etc/systemd/system/stunnel@kick.service.d/orbis.conf', 'stunnel/stunnel@kick.service.d-orbis.conf'],
     ['/etc/systemd/system/btfs.service', 'btfs/btfs.service'],
     ['/etc/orbis/orbis.conf', 'orbis-service/orbis.conf'],
+    ['/etc/orbis/lecture.conf', 'orbis-service/lecture.conf'],
     ['/etc/orbis/liste-lecture.txt', 'orbis-service/liste-lecture.txt'],
     ['/usr/local/bin/orbis-diffuser', 'orbis-service/orbis-diffuser'],
     ['/etc/systemd/system/orbis.service', 'orbis-service/orbis.service'],
@@ -114,9 +115,25 @@ describe('stack templates (golden files)', () => {
   it('encodes with the one-encode settings and the configured size', () => {
     const conf = files('toutes').get('/etc/orbis/orbis.conf')?.content ?? '';
     expect(conf).toContain('LARGEUR=1280\nHAUTEUR=720\nIMAGES_PAR_SECONDE=30\n');
-    // Both platforms on: the lower of the two bitrates, Main with CABAC, GOP 2 s.
-    expect(conf).toContain("ENCODEUR_ARGS='-c:v libx264 -preset ultrafast -profile:v main -level:v 4.0 -x264-params cabac=1 -b:v 3500k");
-    expect(conf).toContain('-g 60 ');
+    // Main with CABAC, GOP 2 s: the shape, in orbis.conf (a change restarts the streamer).
+    expect(conf).toContain("ENCODEUR_ARGS='-c:v libx264 -preset ultrafast -profile:v main -level:v 4.0 -x264-params cabac=1 -g 60 ");
+    expect(conf).not.toContain('-b:v');
+    // Both platforms on: the lower of the two bitrates, in lecture.conf (taken at the next video).
+    const lecture = files('toutes').get('/etc/orbis/lecture.conf')?.content ?? '';
+    expect(lecture).toContain("DEBIT_ARGS='-b:v 3500k -maxrate 3500k -bufsize 7000k'");
+  });
+
+  it('splits the streamer settings so that none is lost or set twice: orbis.conf (read once) and lecture.conf (each video)', () => {
+    const shape = files('toutes').get('/etc/orbis/orbis.conf')?.content ?? '';
+    const lecture = files('toutes').get('/etc/orbis/lecture.conf')?.content ?? '';
+    const assigned = (text: string): string[] => [...text.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1] as string);
+    const diffuser = files('toutes').get('/usr/local/bin/orbis-diffuser')?.content ?? '';
+    // Every upper-case setting the streamer reads comes from exactly one of the two files.
+    const read = new Set([...diffuser.matchAll(/\$\{?([A-Z][A-Z_]+)\b/g)].map((m) => m[1] as string));
+    const fromFiles = [...assigned(shape), ...assigned(lecture)];
+    expect(new Set(fromFiles).size).toBe(fromFiles.length);
+    const environment = ['RUNTIME_DIRECTORY', 'CACHE_DIRECTORY', 'ORBIS_CONF', 'ORBIS_LECTURE', 'EPOCHREALTIME', 'SECONDS'];
+    expect([...read].filter((v) => !fromFiles.includes(v) && !environment.includes(v)).sort()).toEqual([]);
   });
 });
 

@@ -275,7 +275,7 @@ describe('verify scripts, run with the host faked', () => {
     it('reads ENCODEUR_VIDEO from the env file, as text', () => {
       const r = ffmpegWith('# written by orbis\nENCODEUR_VIDEO=h264_v4l2m2m\nOTHER=1\n');
       expect(r).toMatchObject({ encoder: 'h264_v4l2m2m', how: 'provisioned' });
-      expect(r.args).toContain(' -c:v h264_v4l2m2m -b:v 3500k -maxrate 3500k -bufsize 7000k -g 60 -num_capture_buffers 32 -r 30 ');
+      expect(r.args).toContain(' -c:v h264_v4l2m2m -g 60 -num_capture_buffers 32 -b:v 3500k -maxrate 3500k -bufsize 7000k -r 30 ');
     });
 
     it('libx264 assumed when the file is missing or names no candidate', () => {
