@@ -8,11 +8,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** lavfi sources of the clip: black with a white frame for the first 0.1 s of each second... */
-export const flashBeepVideo = (size: string, fps: number): string =>
-  `color=c=black:size=${size}:rate=${fps},drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(t,1),0.1)'`;
-/** ...and a 1 kHz beep for the same 0.1 s, silence otherwise. */
-export const flashBeepAudio = (rate: number): string => `sine=frequency=1000:sample_rate=${rate},volume=volume=0:enable='gte(mod(t,1),0.1)'`;
+// The clip's lavfi sources live with the lab's content, which holds the clip too.
+export { flashBeepAudio, flashBeepVideo } from '../../src/lab/btfs-standin/content.js';
 
 /** The times (s) at which a per-frame value crosses above `threshold` (the frame before was below it). */
 function onsets(rows: Array<[number, number]>, threshold: number): number[] {

@@ -21,6 +21,15 @@ export interface ContentSpec {
   seconds: number;
 }
 
+/** lavfi sources of a clip that measures A/V sync: black with a white frame for the first 0.1 s of each second... */
+export const flashBeepVideo = (size: string, fps: number): string =>
+  `color=c=black:size=${size}:rate=${fps},drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(t,1),0.1)'`;
+/** ...and a 1 kHz beep for the same 0.1 s, silence otherwise (test/media/sync.ts measures it). */
+export const flashBeepAudio = (rate: number): string => `sine=frequency=1000:sample_rate=${rate},volume=volume=0:enable='gte(mod(t,1),0.1)'`;
+
+/** The name of the flash-and-beep clip, for the tests that measure A/V sync at the platforms. */
+export const FLASH_BEEP_NAME = 'flash-beep-640x360-5s.mp4';
+
 export const CONTENT: readonly ContentSpec[] = [
   {
     name: 'test-pattern-640x360-6s.mp4',
@@ -36,6 +45,13 @@ export const CONTENT: readonly ContentSpec[] = [
     video: 'smptebars=size=640x360:rate=30',
     audio: 'sine=frequency=880:sample_rate=44100',
     seconds: 4,
+  },
+  {
+    name: FLASH_BEEP_NAME,
+    description: 'a white flash and a 1 kHz beep at the same instant once a second, 640x360, 30 fps, 5 s, H.264 Main + AAC',
+    video: flashBeepVideo('640x360', 30),
+    audio: flashBeepAudio(44100),
+    seconds: 5,
   },
 ];
 
