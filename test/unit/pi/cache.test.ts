@@ -40,6 +40,16 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs: num
   }
 }
 
+/**
+ * A time zone where it is about noon now. The day's write budget restarts at the Pi's midnight
+ * (the script counts per `date +%F`): a run of these tests across this machine's midnight saw
+ * the budget it had spent vanish (CI, 00:00). POSIX TZ: "ORB-3" is 3 hours ahead of UTC.
+ */
+function middayZone(): string {
+  const ahead = 12 - new Date().getUTCHours();
+  return `ORB${ahead > 0 ? '-' : '+'}${Math.abs(ahead)}`;
+}
+
 function cacheConf(sizeMiB: number, budgetMiB: number, list: string): string {
   const conf = rendered([`CACHE_TAILLE_MAX_MIO=${sizeMiB}`, 'CACHE_DISQUE_LIBRE_MIN_MIO=0', `CACHE_ECRITURE_JOUR_MAX_MIO=${budgetMiB}`]).get('/etc/orbis/cache.conf') ?? '';
   return `${conf}\nLISTE=${list}\n`;
@@ -68,7 +78,7 @@ describe('the prefetch cache, on this machine', () => {
     writeFileSync(join(dir, 'cache', 'media', `${CIDS[0]}.part`), 'half');
     await gateway.start();
     cache = spawn('bash', [join(dir, 'orbis-cache')], {
-      env: { ...process.env, ORBIS_CACHE_CONF: join(dir, 'cache.conf'), CACHE_DIRECTORY: join(dir, 'cache'), ORBIS_RUN: join(dir, 'run') },
+      env: { ...process.env, ORBIS_CACHE_CONF: join(dir, 'cache.conf'), CACHE_DIRECTORY: join(dir, 'cache'), ORBIS_RUN: join(dir, 'run'), TZ: middayZone() },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     cache.stderr?.on('data', (d: Buffer) => (log += d.toString()));
