@@ -127,8 +127,10 @@ describe('a fleet of four fresh Pis on the real stack', () => {
       const rtmp = await onHost(h, 'cat /etc/nginx/orbis/rtmp.conf', { user: 'root' });
       const others = fleet.filter((o) => o !== h).flatMap((o) => Object.values(keys.get(o.name) ?? {}));
       for (const other of others) expect(rtmp.stdout).not.toContain(other);
-      const conf = await onHost(h, 'cat /etc/orbis/orbis.conf', { user: 'root' });
-      expect(conf.stdout).toContain(`, ${i < 2 ? BITRATE.salon : BITRATE.atelier} kbps`);
+      // The group's bitrate, in what the streamer reads at each video.
+      const lecture = await onHost(h, 'cat /etc/orbis/lecture.conf', { user: 'root' });
+      const kbps = i < 2 ? BITRATE.salon : BITRATE.atelier;
+      expect(lecture.stdout).toContain(`DEBIT_ARGS='-b:v ${kbps}k -maxrate ${kbps}k -bufsize ${2 * kbps}k'`);
     }
     await Promise.all(fleet.map((h) => onHost(h, 'systemctl stop orbis.service', { user: 'root' })));
   }, 900_000);
