@@ -14,7 +14,7 @@
 // the run's record says running, then applied or failed.
 import { createHash } from 'node:crypto';
 import type { Action, Change } from '../resources/types.js';
-import type { Handler } from '../roles/desired.js';
+import { isUnitRestart, type Handler } from '../roles/desired.js';
 import { UNVALIDATED_DIR } from '../pi/state.js';
 import { shq } from '../util/shell.js';
 import { INSTALLED_HASH_MEASURED_ON_RECORD, isAptAction } from './plan.js';
@@ -103,11 +103,6 @@ function actionLines(a: Action, role: string, wholeRole: WholeRoleValidation, ap
 export const APT_OPTIONS: readonly string[] = ['-y', '-q', '-o', 'DPkg::Lock::Timeout=300', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', '--no-install-recommends'];
 
 type HandlerToRun = Pick<Handler, 'name' | 'unit' | 'action' | 'command'>;
-
-/** A handler that restarts a unit (not a command, not a reload). */
-function isUnitRestart(h: HandlerToRun): boolean {
-  return !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart';
-}
 
 /** Record handlers as pending on the Pi: a run cut before they ran still runs them next time. */
 export function pendingLines(names: readonly string[]): string[] {

@@ -21,6 +21,11 @@ export interface Handler {
   command?: string;
 }
 
+/** A handler that restarts a unit (not a command, not a reload): the apply script and off-air.ts. */
+export function isUnitRestart(h: Pick<Handler, 'unit' | 'action' | 'command'>): boolean {
+  return !h.command && h.unit !== undefined && (h.action ?? 'restart') === 'restart';
+}
+
 export interface VerifyCheck {
   role: string;
   check: string;

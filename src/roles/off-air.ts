@@ -13,6 +13,7 @@
 // Everything else (the cache, journald, a file the streamer reads at the next video) leaves the
 // channel alone.
 import type { Platform } from '../config/platform-limits.js';
+import { isUnitRestart, type Handler } from './desired.js';
 
 export interface OnAirEffect {
   /** The Pi streamed when the plan was made (false: nothing to take off air). */
@@ -43,7 +44,7 @@ export const KICK_TLS_SEC = 5;
 
 export interface OffAirInput {
   /** The handlers the plan will run (name and unit). */
-  handlers: ReadonlyArray<{ name: string; unit?: string; action?: string; command?: string }>;
+  handlers: ReadonlyArray<Pick<Handler, 'name' | 'unit' | 'action' | 'command'>>;
   /** The platforms this Pi feeds. */
   platforms: readonly Platform[];
   /** The streamer runs now: a Pi that does not stream has nothing to take off air. */
@@ -52,14 +53,10 @@ export interface OffAirInput {
   pushReconnectSec: number;
 }
 
-function restarts(h: OffAirInput['handlers'][number]): boolean {
-  return h.unit !== undefined && !h.command && (h.action ?? 'restart') === 'restart';
-}
-
 export function onAirEffect(input: OffAirInput): OnAirEffect {
   const effect: OnAirEffect = { streaming: input.streaming, offAir: [], upToSec: 0, because: [] };
   if (!input.streaming) return effect;
-  const restarted = input.handlers.filter(restarts);
+  const restarted = input.handlers.filter(isUnitRestart);
   const add = (platforms: readonly Platform[], sec: number, why: string): void => {
     for (const p of platforms) if (!effect.offAir.includes(p)) effect.offAir.push(p);
     effect.upToSec = Math.max(effect.upToSec, sec);

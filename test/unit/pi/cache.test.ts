@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStreamerState, type StreamerState } from '../../../src/verify/parse/streamer.js';
 import { colourTimeline, longestSlate } from '../../media/frames.js';
 import { flashBeepAudio, flashBeepVideo } from '../../media/sync.js';
+import { keyValues, lastValue } from '../../../src/wire/key-values.js';
 import { Gateway, rendered, writeStreamer } from './streamer-stand-ins.js';
 import { execFileSync } from 'node:child_process';
 
@@ -24,7 +25,8 @@ const CIDS = ['QmAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'QmBBBBBBBBBBBBB
 /** The cache's own state file, as key=value pairs. */
 function cacheState(dir: string): Record<string, string> {
   try {
-    return Object.fromEntries(readFileSync(join(dir, 'media', '.etat'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const values = keyValues(readFileSync(join(dir, 'media', '.etat'), 'utf8'));
+    return Object.fromEntries([...values.keys()].map((k) => [k, lastValue(values, k)]));
   } catch {
     return {};
   }

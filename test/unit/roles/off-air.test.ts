@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeOnAir, KICK_TLS_SEC, NGINX_RESTART_SEC, onAirEffect, STREAMER_RESTART_SEC } from '../../../src/roles/off-air.js';
 
-const restart = (name: string, unit: string) => ({ name, unit, action: 'restart' });
+const restart = (name: string, unit: string) => ({ name, unit, action: 'restart' as const });
 const both = ['dlive', 'kick'] as const;
 
 describe('what a run does to the channel on air', () => {
@@ -24,7 +24,7 @@ describe('what a run does to the channel on air', () => {
   it('BTFS, the cache, journald, a reload or a command leave it on air; BTFS says the slate will show', () => {
     const effect = onAirEffect({
       handlers: [restart('restart btfs', 'btfs.service'), restart('restart orbis-cache', 'orbis-cache.service'), restart('restart journald', 'systemd-journald.service'),
-        { name: 'reload nginx', unit: 'nginx.service', action: 'reload' }, { name: 'daemon', unit: 'nginx.service', command: 'true' }],
+        { name: 'reload nginx', unit: 'nginx.service', action: 'reload' as const }, { name: 'daemon', unit: 'nginx.service', command: 'true' }],
       platforms: both, streaming: true, pushReconnectSec: 3,
     });
     expect(effect.offAir).toEqual([]);
